@@ -1,0 +1,16 @@
+//! The audit trail (CJIS): who did what to which record, when, from where, and how it ended.
+//!
+//! Features record events through [`AuditEvent`], inside the same transaction as the change they
+//! describe, so a change is never committed without its event. The table is append-only in
+//! PostgreSQL itself. Details carry ids and field names, never health data.
+
+mod handlers;
+pub mod model;
+mod payloads;
+
+pub use model::AuditEvent;
+
+/// Registers the audit endpoints.
+pub fn configure(config: &mut utoipa_actix_web::service_config::ServiceConfig<'_>) {
+    config.service(handlers::list_audit_events);
+}

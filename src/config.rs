@@ -1,0 +1,171 @@
+//! Typed settings from the environment. This is the only module that reads environment
+//! variables; everything else receives a [`Settings`] built once in `main`.
+
+use std::fmt;
+
+/// The database used when `DATABASE_URL` is unset: the local PostgreSQL, database `cit`.
+pub const DEFAULT_DATABASE_URL: &str = "postgres://postgres@127.0.0.1:5432/cit";
+/// The address used when `CIT_BIND` is unset.
+pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
+/// Pool size used when `CIT_DB_POOL_SIZE` is unset.
+pub const DEFAULT_POOL_SIZE: usize = 10;
+
+/// A value that must not reach logs; `Debug` prints `***`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret<T>(T);
+
+impl<T> Secret<T> {
+    /// Wraps a secret value.
+    pub fn new(value: T) -> Self {
+        Self(value)
+    }
+
+    /// The secret itself; call at the point of use only.
+    pub fn expose(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<T> fmt::Debug for Secret<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("***")
+    }
+}
+
+/// Everything the service can be told from outside.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// `DATABASE_URL`: the PostgreSQL database; created when missing.
+    pub database_url: Secret<String>,
+    /// `CIT_BIND`: the address and port to listen on (port 0 picks a free one).
+    pub bind: String,
+    /// `CIT_JWT_SECRET`: the HS256 signing key; when `None` a random one is made at start.
+    pub jwt_secret: Option<Secret<String>>,
+    /// `CIT_ADMIN_USERNAME`: name of the first admin, made when no admin exists.
+    pub admin_username: Option<String>,
+    /// `CIT_ADMIN_PASSWORD`: password of the first admin; when unset a random one is printed.
+    pub admin_password: Option<Secret<String>>,
+    /// `CIT_DB_POOL_SIZE`: the most connections the service holds.
+    pub pool_size: usize,
+    /// `CIT_WORKERS`: HTTP worker threads (default: one per core).
+    pub workers: Option<usize>,
+    /// `CIT_LOG_FORMAT`: `json` (default) or `text` for a terminal.
+    pub log_format: LogFormat,
+}
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    /// One JSON object per line (the default; what log shippers want).
+    Json,
+    /// Human-readable lines for a terminal.
+    Text,
+}
+
+/// A variable that is set but unusable.
+#[derive(Debug, thiserror::Error)]
+#[error("{name}: {message}")]
+pub struct ConfigError {
+    /// The environment variable.
+    pub name: &'static str,
+    /// What is wrong with it.
+    pub message: String,
+}
+
+impl Settings {
+    /// Reads the process environment.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Builds settings from any lookup function (the environment, or a map in tests).
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let get = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
+        let parse_count = |name: &'static str| -> Result<Option<usize>, ConfigError> {
+            get(name)
+                .map(|v| match v.trim().parse::<usize>() {
+                    Ok(n) if n > 0 => Ok(n),
+                    _ => Err(ConfigError {
+                        name,
+                        message: format!("expected a whole number above 0, got {v:?}"),
+                    }),
+                })
+                .transpose()
+        };
+        let jwt_secret = get("CIT_JWT_SECRET");
+        if let Some(secret) = &jwt_secret
+            && secret.len() < 32
+        {
+            return Err(ConfigError {
+                name: "CIT_JWT_SECRET",
+                message: "must be at least 32 characters".into(),
+            });
+        }
+        let log_format = match get("CIT_LOG_FORMAT").as_deref() {
+            None | Some("json") => LogFormat::Json,
+            Some("text") => LogFormat::Text,
+            Some(other) => {
+                return Err(ConfigError {
+                    name: "CIT_LOG_FORMAT",
+                    message: format!("expected json or text, got {other:?}"),
+                });
+            }
+        };
+        Ok(Self {
+            database_url: Secret::new(
+                get("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned()),
+            ),
+            bind: get("CIT_BIND").unwrap_or_else(|| DEFAULT_BIND.to_owned()),
+            jwt_secret: jwt_secret.map(Secret::new),
+            admin_username: get("CIT_ADMIN_USERNAME"),
+            admin_password: get("CIT_ADMIN_PASSWORD").map(Secret::new),
+            pool_size: parse_count("CIT_DB_POOL_SIZE")?.unwrap_or(DEFAULT_POOL_SIZE),
+            workers: parse_count("CIT_WORKERS")?,
+            log_format,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn settings(pairs: &[(&str, &str)]) -> Result<Settings, ConfigError> {
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        Settings::from_lookup(|k| map.get(k).cloned())
+    }
+
+    #[test]
+    fn defaults_point_at_the_local_database() {
+        let s = settings(&[]).unwrap();
+        assert_eq!(s.database_url.expose(), DEFAULT_DATABASE_URL);
+        assert_eq!(s.bind, DEFAULT_BIND);
+        assert!(s.jwt_secret.is_none());
+        assert_eq!(s.pool_size, DEFAULT_POOL_SIZE);
+        assert_eq!(s.log_format, LogFormat::Json);
+    }
+
+    #[test]
+    fn a_short_jwt_secret_is_refused() {
+        let err = settings(&[("CIT_JWT_SECRET", "short")]).unwrap_err();
+        assert_eq!(err.name, "CIT_JWT_SECRET");
+    }
+
+    #[test]
+    fn a_bad_pool_size_names_the_variable() {
+        let err = settings(&[("CIT_DB_POOL_SIZE", "lots")]).unwrap_err();
+        assert_eq!(err.name, "CIT_DB_POOL_SIZE");
+        assert!(settings(&[("CIT_DB_POOL_SIZE", "0")]).is_err());
+        assert_eq!(settings(&[("CIT_DB_POOL_SIZE", "3")]).unwrap().pool_size, 3);
+    }
+
+    #[test]
+    fn secrets_do_not_print() {
+        let s = settings(&[("DATABASE_URL", "postgres://u:pw@h/db")]).unwrap();
+        assert!(!format!("{s:?}").contains("pw@"));
+    }
+}

@@ -1,0 +1,111 @@
+//! Postgres enums and their Rust twins. Each `pg_enum!` gives the Rust enum (serde and OpenAPI
+//! names equal to the database labels), its diesel SQL type and the conversions both ways, so a
+//! label lives in exactly two places: the migration and here.
+
+/// Declares a Rust enum mapped onto a Postgres `CREATE TYPE … AS ENUM`.
+macro_rules! pg_enum {
+    (
+        $(#[$meta:meta])*
+        pub enum $name:ident in $sql_type:ident = $pg_name:literal {
+            $( $(#[$vmeta:meta])* $variant:ident = $label:literal ),+ $(,)?
+        }
+    ) => {
+        #[doc = concat!("Diesel SQL type of the Postgres enum `", $pg_name, "`.")]
+        #[derive(Debug, Clone, Copy, diesel::sql_types::SqlType, diesel::query_builder::QueryId)]
+        #[diesel(postgres_type(name = $pg_name))]
+        pub struct $sql_type;
+
+        $(#[$meta])*
+        #[derive(
+            Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord,
+            serde::Serialize, serde::Deserialize, utoipa::ToSchema,
+            diesel::expression::AsExpression, diesel::deserialize::FromSqlRow,
+        )]
+        #[diesel(sql_type = $sql_type)]
+        pub enum $name {
+            $( $(#[$vmeta])* #[serde(rename = $label)] $variant ),+
+        }
+
+        impl $name {
+            /// Every value, in declaration order.
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            /// The label used in JSON, CSV and the database.
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $label),+ }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl std::str::FromStr for $name {
+            type Err = String;
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                match s {
+                    $($label => Ok($name::$variant),)+
+                    _ => Err(format!(
+                        "expected one of: {}",
+                        [$($label),+].join(", ")
+                    )),
+                }
+            }
+        }
+
+        impl diesel::serialize::ToSql<$sql_type, diesel::pg::Pg> for $name {
+            fn to_sql<'b>(
+                &'b self,
+                out: &mut diesel::serialize::Output<'b, '_, diesel::pg::Pg>,
+            ) -> diesel::serialize::Result {
+                std::io::Write::write_all(out, self.as_str().as_bytes())?;
+                Ok(diesel::serialize::IsNull::No)
+            }
+        }
+
+        impl diesel::deserialize::FromSql<$sql_type, diesel::pg::Pg> for $name {
+            fn from_sql(value: diesel::pg::PgValue<'_>) -> diesel::deserialize::Result<Self> {
+                match value.as_bytes() {
+                    $(b if b == $label.as_bytes() => Ok($name::$variant),)+
+                    _ => Err(concat!("unknown ", $pg_name, " label").into()),
+                }
+            }
+        }
+    };
+}
+
+pg_enum! {
+    /// What a user may do; a user holds one or more roles.
+    pub enum Role in UserRoleType = "user_role" {
+        /// Manages users and may do everything.
+        Admin = "admin",
+        /// CIT program and training coordinator.
+        Coordinator = "coordinator",
+        /// Social-services staff: subjects, referrals, follow-up.
+        Clinician = "clinician",
+        /// Reads personnel, training and calls.
+        Supervisor = "supervisor",
+        /// Reads metrics and aggregates only.
+        Analyst = "analyst",
+        /// Reads the audit trail.
+        Auditor = "auditor",
+        /// The records management system: pushes calls, reads personnel numbers.
+        Integration = "integration",
+        /// Staff of a community partner organization.
+        Partner = "partner",
+    }
+}
+
+pg_enum! {
+    /// How an audited action ended.
+    pub enum AuditOutcome in AuditOutcomeType = "audit_outcome" {
+        /// It was done.
+        Success = "success",
+        /// The caller was not allowed to do it.
+        Denied = "denied",
+        /// It was attempted and failed (e.g. a wrong password).
+        Failed = "failed",
+    }
+}

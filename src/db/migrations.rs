@@ -1,0 +1,158 @@
+//! Migrations embedded in the binary, applied at start and by `cit-api migrate`, and the
+//! creation of the database itself when it is missing.
+
+use diesel::Connection;
+use diesel_async::AsyncPgConnection;
+use diesel_async::async_connection_wrapper::AsyncConnectionWrapper;
+use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
+
+/// Every migration under `migrations/`, compiled in.
+pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations");
+
+/// Why the database could not be prepared.
+#[derive(Debug, thiserror::Error)]
+pub enum SetupError {
+    /// PostgreSQL did not accept a connection.
+    #[error("cannot connect to PostgreSQL at {url}: {reason}")]
+    Connect {
+        /// The URL with its password hidden.
+        url: String,
+        /// The driver's one-line reason.
+        reason: String,
+    },
+    /// The URL does not parse or names no database.
+    #[error("DATABASE_URL is not a usable PostgreSQL URL: {0}")]
+    BadUrl(String),
+    /// A statement failed while creating the database or migrating it.
+    #[error("preparing the database failed: {0}")]
+    Failed(String),
+}
+
+/// The URL with any password replaced by `***`, for messages and logs.
+pub fn redact_url(database_url: &str) -> String {
+    match url::Url::parse(database_url) {
+        Ok(mut url) if url.password().is_some() => {
+            // Only fails for URLs that cannot carry a password, which this one just did.
+            let _ = url.set_password(Some("***"));
+            url.to_string()
+        }
+        Ok(url) => url.to_string(),
+        Err(_) => "<unparseable DATABASE_URL>".to_owned(),
+    }
+}
+
+/// Splits a URL into the server's maintenance-database URL and the database name.
+fn maintenance_url(database_url: &str) -> Result<(String, String), SetupError> {
+    let mut url = url::Url::parse(database_url).map_err(|e| SetupError::BadUrl(e.to_string()))?;
+    let name = url.path().trim_start_matches('/').to_owned();
+    if name.is_empty() {
+        return Err(SetupError::BadUrl("the URL names no database".into()));
+    }
+    url.set_path("/postgres");
+    Ok((url.to_string(), name))
+}
+
+fn connect_error(database_url: &str, e: &diesel::ConnectionError) -> SetupError {
+    SetupError::Connect {
+        url: redact_url(database_url),
+        reason: e
+            .to_string()
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .trim()
+            .to_owned(),
+    }
+}
+
+/// Creates the database named by the URL when it does not exist yet.
+///
+/// Blocking: call it from a blocking thread.
+pub fn create_database_if_missing(database_url: &str) -> Result<(), SetupError> {
+    use diesel::RunQueryDsl;
+    use diesel::sql_types::{Bool, Text};
+
+    #[derive(diesel::QueryableByName)]
+    struct Exists {
+        #[diesel(sql_type = Bool)]
+        exists: bool,
+    }
+
+    let (admin_url, name) = maintenance_url(database_url)?;
+    let mut conn = AsyncConnectionWrapper::<AsyncPgConnection>::establish(&admin_url)
+        .map_err(|e| connect_error(database_url, &e))?;
+    let exists = |conn: &mut AsyncConnectionWrapper<AsyncPgConnection>| {
+        diesel::sql_query("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1) AS exists")
+            .bind::<Text, _>(&name)
+            .get_result::<Exists>(conn)
+            .map(|row| row.exists)
+            .map_err(|e| SetupError::Failed(e.to_string()))
+    };
+    if exists(&mut conn)? {
+        return Ok(());
+    }
+    let quoted = format!("\"{}\"", name.replace('"', "\"\""));
+    match diesel::sql_query(format!("CREATE DATABASE {quoted}")).execute(&mut conn) {
+        Ok(_) => {
+            tracing::info!(database = %name, "created the database");
+            Ok(())
+        }
+        // Another process may have created it between our check and our CREATE.
+        Err(_) if exists(&mut conn)? => Ok(()),
+        Err(e) => Err(SetupError::Failed(e.to_string())),
+    }
+}
+
+/// Applies every pending migration and returns how many ran.
+///
+/// Blocking: it drives diesel-async's connection through the sync migration harness, so call it
+/// from a blocking thread (the harness panics on a current-thread runtime otherwise).
+pub fn run_migrations(database_url: &str) -> Result<usize, SetupError> {
+    let mut conn = AsyncConnectionWrapper::<AsyncPgConnection>::establish(database_url)
+        .map_err(|e| connect_error(database_url, &e))?;
+    let applied = conn
+        .run_pending_migrations(MIGRATIONS)
+        .map_err(|e| SetupError::Failed(e.to_string()))?;
+    Ok(applied.len())
+}
+
+/// The newest migration compiled into this binary, as diesel records it.
+pub fn latest_version() -> Option<String> {
+    use diesel::migration::MigrationSource;
+    let migrations: Vec<Box<dyn diesel::migration::Migration<diesel::pg::Pg>>> =
+        MigrationSource::<diesel::pg::Pg>::migrations(&MIGRATIONS).ok()?;
+    migrations
+        .iter()
+        .map(|m| m.name().version().to_string())
+        .max()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redacts_the_password_and_keeps_the_rest() {
+        assert_eq!(
+            redact_url("postgres://cit:s3cret@db:5432/cit"),
+            "postgres://cit:***@db:5432/cit"
+        );
+        assert_eq!(
+            redact_url("postgres://postgres@127.0.0.1:5432/cit"),
+            "postgres://postgres@127.0.0.1:5432/cit"
+        );
+    }
+
+    #[test]
+    fn maintenance_url_points_at_the_postgres_database() {
+        let (url, name) = maintenance_url("postgres://u:p@h:1/cit_dev?sslmode=disable").unwrap();
+        assert_eq!(url, "postgres://u:p@h:1/postgres?sslmode=disable");
+        assert_eq!(name, "cit_dev");
+        assert!(maintenance_url("postgres://u@h:1").is_err());
+    }
+
+    #[test]
+    fn the_latest_migration_is_known() {
+        assert!(latest_version().is_some());
+    }
+}

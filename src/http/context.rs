@@ -1,0 +1,154 @@
+//! The request context: a request id on every request, log line and response, one access log
+//! line per request, and the request metrics.
+
+use std::time::Instant;
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
+use actix_web::http::header::{HeaderName, HeaderValue};
+use actix_web::middleware::Next;
+use actix_web::{Error, FromRequest, HttpMessage, HttpRequest, web};
+use futures_util::future::{Ready, ready};
+use tracing::Instrument;
+use uuid::Uuid;
+
+use crate::ops::metrics::Metrics;
+
+/// The response (and accepted request) header carrying the request id.
+pub const REQUEST_ID_HEADER: HeaderName = HeaderName::from_static("x-request-id");
+
+/// What the rest of a request's handling may want to know about it.
+#[derive(Debug, Clone)]
+pub struct RequestContext {
+    /// The request id.
+    pub id: Uuid,
+    /// The request path, without the query string.
+    pub path: String,
+}
+
+tokio::task_local! {
+    static CURRENT: RequestContext;
+}
+
+/// The context of the request being handled on this task, if any.
+pub fn current() -> Option<RequestContext> {
+    CURRENT.try_with(Clone::clone).ok()
+}
+
+/// The request id and the caller's address, for audit events.
+#[derive(Debug, Clone)]
+pub struct RequestMeta {
+    /// The request id.
+    pub request_id: Uuid,
+    /// The peer address (not the spoofable `X-Forwarded-For`).
+    pub ip: Option<String>,
+}
+
+impl RequestMeta {
+    /// Reads the meta of a request that went through [`observe`].
+    pub fn of(req: &HttpRequest) -> Self {
+        let request_id = req
+            .extensions()
+            .get::<RequestId>()
+            .map_or_else(Uuid::nil, |id| id.0);
+        Self {
+            request_id,
+            ip: req.peer_addr().map(|addr| addr.ip().to_string()),
+        }
+    }
+}
+
+impl RequestMeta {
+    /// The meta of work done at start-up, outside any request.
+    pub fn startup() -> Self {
+        Self {
+            request_id: Uuid::now_v7(),
+            ip: None,
+        }
+    }
+}
+
+impl FromRequest for RequestMeta {
+    type Error = Error;
+    type Future = Ready<Result<Self, Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(Ok(Self::of(req)))
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+struct RequestId(Uuid);
+
+/// A caller-supplied id is kept only when it is a UUID, so nothing else reaches the logs.
+fn request_id(req: &ServiceRequest) -> Uuid {
+    req.headers()
+        .get(&REQUEST_ID_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| Uuid::parse_str(v.trim()).ok())
+        .unwrap_or_else(Uuid::now_v7)
+}
+
+/// Middleware: gives the request its id and log span, writes one log line when it ends, records
+/// its metrics and returns the id in `X-Request-Id`.
+pub async fn observe(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, Error> {
+    let id = request_id(&req);
+    req.extensions_mut().insert(RequestId(id));
+    let method = req.method().clone();
+    let path = req.path().to_owned();
+    let metrics = req.app_data::<web::Data<Metrics>>().cloned();
+    let span = tracing::info_span!("request", request_id = %id, method = %method);
+    let started = Instant::now();
+    let context = RequestContext {
+        id,
+        path: path.clone(),
+    };
+    let mut response = CURRENT
+        .scope(context, next.call(req).instrument(span.clone()))
+        .await?;
+    let elapsed = started.elapsed();
+    let status = response.status().as_u16();
+    let route = response
+        .request()
+        .match_pattern()
+        .unwrap_or_else(|| "unmatched".to_owned());
+    if let Ok(value) = HeaderValue::from_str(&id.to_string()) {
+        response.headers_mut().insert(REQUEST_ID_HEADER, value);
+    }
+    span.in_scope(|| {
+        tracing::info!(
+            status,
+            route = %route,
+            path = %path,
+            latency_ms = elapsed.as_secs_f64() * 1000.0,
+            "request finished"
+        );
+    });
+    if let Some(metrics) = metrics {
+        metrics.observe_request(method.as_str(), &route, status, elapsed);
+    }
+    Ok(response)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use actix_web::test::TestRequest;
+
+    #[test]
+    fn a_uuid_request_id_is_kept_and_anything_else_replaced() {
+        let given = Uuid::now_v7();
+        let req = TestRequest::default()
+            .insert_header((REQUEST_ID_HEADER, given.to_string()))
+            .to_srv_request();
+        assert_eq!(request_id(&req), given);
+
+        let req = TestRequest::default()
+            .insert_header((REQUEST_ID_HEADER, "<script>"))
+            .to_srv_request();
+        assert_ne!(request_id(&req).to_string(), "<script>");
+    }
+}

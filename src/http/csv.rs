@@ -1,0 +1,106 @@
+//! `Accept: text/csv` for lists and metrics: the same rows as the JSON, with a header row. The
+//! next page's cursor travels in the `X-Next-Cursor` header.
+
+use actix_web::http::header::{self, Accept, Header};
+use actix_web::{HttpRequest, HttpResponse};
+use serde::Serialize;
+
+use crate::error::AppError;
+use crate::http::pagination::Page;
+
+/// The CSV media type.
+pub const TEXT_CSV: &str = "text/csv; charset=utf-8";
+
+/// A row type that has a CSV form.
+pub trait CsvRow {
+    /// The header row.
+    const HEADER: &'static [&'static str];
+    /// The row's cells, in header order.
+    fn cells(&self) -> Vec<String>;
+}
+
+/// Whether the caller prefers CSV to JSON.
+pub fn wants_csv(req: &HttpRequest) -> bool {
+    let Ok(accept) = Accept::parse(req) else {
+        return false;
+    };
+    accept
+        .ranked()
+        .into_iter()
+        .find(|mime| {
+            let essence = mime.essence_str();
+            essence == "text/csv" || essence == "application/json" || essence == "*/*"
+        })
+        .is_some_and(|mime| mime.essence_str() == "text/csv")
+}
+
+/// Writes rows as CSV with a header.
+pub fn to_csv<T: CsvRow>(rows: &[T]) -> Result<Vec<u8>, AppError> {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    let fail = |e: csv::Error| AppError::Internal(format!("csv: {e}"));
+    writer.write_record(T::HEADER).map_err(fail)?;
+    for row in rows {
+        writer.write_record(row.cells()).map_err(fail)?;
+    }
+    writer
+        .into_inner()
+        .map_err(|e| AppError::Internal(format!("csv: {e}")))
+}
+
+/// Answers a list in JSON or CSV, as the caller's `Accept` asks.
+pub fn respond_page<T: CsvRow + Serialize>(
+    req: &HttpRequest,
+    page: Page<T>,
+) -> Result<HttpResponse, AppError> {
+    if !wants_csv(req) {
+        return Ok(HttpResponse::Ok().json(page));
+    }
+    let mut response = HttpResponse::Ok();
+    response.insert_header((header::CONTENT_TYPE, TEXT_CSV));
+    if let Some(cursor) = &page.next_cursor {
+        response.insert_header(("X-Next-Cursor", cursor.as_str()));
+    }
+    Ok(response.body(to_csv(&page.items)?))
+}
+
+/// Formats an optional value as a CSV cell (empty when absent).
+pub fn cell<T: ToString>(value: Option<T>) -> String {
+    value.map(|v| v.to_string()).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use actix_web::test::TestRequest;
+
+    struct Row(&'static str, u32);
+
+    impl CsvRow for Row {
+        const HEADER: &'static [&'static str] = &["name", "count"];
+        fn cells(&self) -> Vec<String> {
+            vec![self.0.to_owned(), self.1.to_string()]
+        }
+    }
+
+    #[test]
+    fn writes_a_header_and_quotes_where_needed() {
+        let bytes = to_csv(&[Row("a, b", 1), Row("c", 2)]).unwrap();
+        assert_eq!(
+            String::from_utf8(bytes).unwrap(),
+            "name,count\n\"a, b\",1\nc,2\n"
+        );
+    }
+
+    #[test]
+    fn csv_is_chosen_only_when_preferred() {
+        let csv = TestRequest::default()
+            .insert_header((header::ACCEPT, "text/csv"))
+            .to_http_request();
+        assert!(wants_csv(&csv));
+        let json = TestRequest::default()
+            .insert_header((header::ACCEPT, "application/json, text/csv;q=0.5"))
+            .to_http_request();
+        assert!(!wants_csv(&json));
+        assert!(!wants_csv(&TestRequest::default().to_http_request()));
+    }
+}

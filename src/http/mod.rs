@@ -1,0 +1,11 @@
+//! HTTP plumbing shared by every feature: the request context middleware, our own body and
+//! query extractors (so malformed input gets a problem+json with field paths), rejections of
+//! unknown routes and methods, pagination, CSV negotiation and ETags.
+
+pub mod context;
+pub mod csv;
+pub mod etag;
+pub mod json;
+pub mod pagination;
+pub mod query;
+pub mod rejections;

@@ -1,0 +1,24 @@
+//! cit-api: the system of record for a city's Crisis Intervention Team (CIT) program.
+//!
+//! Module map:
+//! - [`config`]: settings from the environment (the only reader of env vars)
+//! - [`startup`]: the server, its routes and middleware; [`openapi`]: the generated document
+//! - [`error`]: `AppError` → RFC 9457 problem+json; [`http`]: extractors, pagination, CSV,
+//!   ETags, the request context and the rejections actix would otherwise make in plain text
+//! - [`db`]: pool, embedded migrations, schema, Postgres enums
+//! - [`auth`]: passwords, JWTs, refresh tokens, login with lockout, role extractors
+//! - [`users`], [`audit`], [`ops`]: the features
+
+pub mod audit;
+pub mod auth;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod http;
+pub mod openapi;
+pub mod ops;
+pub mod startup;
+pub mod state;
+pub mod telemetry;
+pub mod users;
+pub mod validation;

@@ -1,0 +1,107 @@
+//! The `cit-api` binary: `serve` (default), `migrate`, `openapi`.
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use cit_api::config::Settings;
+use cit_api::db::migrations::redact_url;
+use cit_api::startup::{Application, StartupError, prepare_database};
+use cit_api::users::bootstrap::FirstAdmin;
+use cit_api::{openapi, telemetry};
+
+/// The system of record for a city's Crisis Intervention Team program.
+#[derive(Parser)]
+#[command(version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the HTTP service (the default).
+    Serve,
+    /// Create the database if missing and apply pending migrations, then exit.
+    Migrate,
+    /// Print the OpenAPI document.
+    Openapi,
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let settings = match Settings::from_env() {
+        Ok(settings) => settings,
+        Err(error) => return fail(&format!("configuration: {error}")),
+    };
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Openapi => print_openapi(),
+        Command::Migrate => {
+            telemetry::init(settings.log_format);
+            match prepare_database(settings.database_url.expose()).await {
+                Ok(applied) => {
+                    tracing::info!(applied, "migrations are up to date");
+                    ExitCode::SUCCESS
+                }
+                Err(error) => fail(&database_hint(&settings, &StartupError::Database(error))),
+            }
+        }
+        Command::Serve => {
+            telemetry::init(settings.log_format);
+            serve(settings).await
+        }
+    }
+}
+
+#[allow(clippy::print_stdout)]
+fn print_openapi() -> ExitCode {
+    print!("{}", openapi::document_json());
+    ExitCode::SUCCESS
+}
+
+#[allow(clippy::print_stdout)]
+async fn serve(settings: Settings) -> ExitCode {
+    let app = match Application::build(&settings).await {
+        Ok(app) => app,
+        Err(error) => return fail(&database_hint(&settings, &error)),
+    };
+    if let FirstAdmin::Created {
+        username,
+        generated_password,
+    } = &app.first_admin
+    {
+        tracing::info!(username = %username, "created the first admin");
+        if let Some(password) = generated_password {
+            println!(
+                "\nFirst start: created admin user `{username}` with password\n\n    {password}\n\nIt is shown only this once. Log in at POST /api/v1/auth/login and change it at POST /api/v1/me/password.\n"
+            );
+        }
+    }
+    tracing::info!(
+        address = %settings.bind,
+        port = app.port(),
+        "listening; Swagger UI at /swagger-ui/"
+    );
+    match app.run().await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => fail(&format!("server: {error}")),
+    }
+}
+
+/// One line, with what to do about it when the database is the problem.
+fn database_hint(settings: &Settings, error: &StartupError) -> String {
+    match error {
+        StartupError::Database(cit_api::db::migrations::SetupError::Connect { .. }) => format!(
+            "{error}. Start PostgreSQL (e.g. `pg_ctlcluster 15 main start`, or `docker compose up -d db`) or point DATABASE_URL at one (now {}).",
+            redact_url(settings.database_url.expose())
+        ),
+        other => other.to_string(),
+    }
+}
+
+#[allow(clippy::print_stderr)]
+fn fail(message: &str) -> ExitCode {
+    eprintln!("cit-api: error: {message}");
+    ExitCode::FAILURE
+}

@@ -1,0 +1,259 @@
+//! The OpenAPI document: its info, tags and security scheme, the standard error responses
+//! added to every operation, and the two documentation endpoints. Paths come from the handlers
+//! themselves (utoipa-actix-web collects every `.service()`); nothing is listed by hand.
+
+use actix_web::{HttpResponse, get, web};
+use utoipa::openapi::path::Operation;
+use utoipa::openapi::response::{ResponseBuilder, ResponsesBuilder};
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::{ComponentsBuilder, ContentBuilder, OpenApi as Document, Ref, RefOr};
+use utoipa::{Modify, OpenApi, PartialSchema, ToSchema};
+use utoipa_actix_web::AppExt;
+
+use crate::error::{FieldError, PROBLEM_JSON, Problem};
+
+/// The document's fixed parts; `license` and `info` are explicit so the document does not
+/// depend on how Cargo.toml was read at build time.
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "cit-api",
+        version = "1",
+        description = include_str!("openapi.md"),
+        license(name = "Apache-2.0", identifier = "Apache-2.0"),
+    ),
+    tags(
+        (name = "auth", description = "Login, token refresh and logout"),
+        (name = "users", description = "User accounts: the caller's own, and admin management"),
+        (name = "audit", description = "The append-only audit trail"),
+        (name = "operations", description = "Health, readiness, metrics and documentation"),
+    ),
+    modifiers(&Components),
+)]
+pub struct ApiDoc;
+
+/// The security scheme and the shared error responses.
+struct Components;
+
+/// The standard responses every operation may give, by status.
+const STANDARD: [(&str, &str); 9] = [
+    (
+        "400",
+        "Malformed request: bad JSON, an unknown field, a bad query or path parameter",
+    ),
+    (
+        "401",
+        "No bearer token, or an invalid, expired or revoked one",
+    ),
+    (
+        "403",
+        "Authenticated, but the caller's roles do not allow this",
+    ),
+    (
+        "413",
+        "The body is over the limit (1 MiB; 16 MiB for batch and import endpoints)",
+    ),
+    (
+        "415",
+        "The body is not of a content type this endpoint reads",
+    ),
+    (
+        "422",
+        "Well-formed but invalid values; `errors` lists each field",
+    ),
+    ("429", "Too many requests"),
+    (
+        "500",
+        "Unexpected error; logged with the request id, no internals disclosed",
+    ),
+    ("503", "The database is unavailable; try again shortly"),
+];
+
+fn response_name(status: &str) -> String {
+    format!("Problem{status}")
+}
+
+impl Modify for Components {
+    fn modify(&self, openapi: &mut Document) {
+        let mut components = ComponentsBuilder::new()
+            .security_scheme(
+                "bearer",
+                SecurityScheme::Http(
+                    HttpBuilder::new()
+                        .scheme(HttpAuthScheme::Bearer)
+                        .bearer_format("JWT")
+                        .description(Some(
+                            "An access token from POST /api/v1/auth/login (15 minutes).",
+                        ))
+                        .build(),
+                ),
+            )
+            .schema(Problem::name(), Problem::schema())
+            .schema(FieldError::name(), FieldError::schema());
+        for (status, description) in STANDARD {
+            components = components.response(
+                response_name(status),
+                ResponseBuilder::new().description(description).content(
+                    PROBLEM_JSON,
+                    ContentBuilder::new()
+                        .schema(Some(Ref::from_schema_name(Problem::name())))
+                        .build(),
+                ),
+            );
+        }
+        let built = components.build();
+        match openapi.components.as_mut() {
+            Some(existing) => {
+                existing.security_schemes.extend(built.security_schemes);
+                existing.schemas.extend(built.schemas);
+                existing.responses.extend(built.responses);
+            }
+            None => openapi.components = Some(built),
+        }
+    }
+}
+
+/// Adds to an operation the standard error responses it can give and does not list yet.
+fn add_standard_responses(operation: &mut Operation, reads_database: bool) {
+    let secured = operation
+        .security
+        .as_ref()
+        .is_some_and(|requirements| !requirements.is_empty());
+    let role_checked = secured
+        && operation
+            .description
+            .as_deref()
+            .is_some_and(|d| d.contains("Roles:"));
+    let has_body = operation.request_body.is_some();
+    let has_params = operation.parameters.as_ref().is_some_and(|p| !p.is_empty());
+    let applies = |status: &str| match status {
+        "400" => has_body || has_params,
+        "401" => secured,
+        "403" => role_checked,
+        "413" | "415" | "422" => has_body,
+        "429" => false,
+        "500" => true,
+        "503" => reads_database,
+        _ => false,
+    };
+    let mut responses = ResponsesBuilder::new().build();
+    std::mem::swap(&mut responses, &mut operation.responses);
+    for (status, _) in STANDARD {
+        if applies(status) && !responses.responses.contains_key(status) {
+            responses.responses.insert(
+                status.to_owned(),
+                RefOr::Ref(Ref::new(format!(
+                    "#/components/responses/{}",
+                    response_name(status)
+                ))),
+            );
+        }
+    }
+    operation.responses = responses;
+}
+
+/// Applies [`add_standard_responses`] to every operation of the document.
+fn finish(document: &mut Document) {
+    for (path, item) in document.paths.paths.iter_mut() {
+        let reads_database = !matches!(
+            path.as_str(),
+            "/healthz" | "/metrics" | "/api-docs/openapi.json" | "/swagger-ui"
+        );
+        for operation in [
+            item.get.as_mut(),
+            item.post.as_mut(),
+            item.put.as_mut(),
+            item.patch.as_mut(),
+            item.delete.as_mut(),
+        ]
+        .into_iter()
+        .flatten()
+        {
+            add_standard_responses(operation, reads_database);
+        }
+    }
+}
+
+/// The complete document, built from the same route registration the server uses. Needs no
+/// database.
+pub fn document() -> Document {
+    let (_, mut document) = actix_web::App::new()
+        .into_utoipa_app()
+        .openapi(ApiDoc::openapi())
+        .configure(crate::startup::routes)
+        .split_for_parts();
+    finish(&mut document);
+    document
+}
+
+/// The document as pretty JSON with a final newline, as committed in `openapi/openapi.json`.
+pub fn document_json() -> String {
+    let mut text = document()
+        .to_pretty_json()
+        .unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+    text.push('\n');
+    text
+}
+
+/// The OpenAPI 3.1 document of this API (equal to the committed `openapi/openapi.json`).
+#[utoipa::path(
+    tag = "operations",
+    responses((status = 200, description = "The OpenAPI document", body = Object)),
+)]
+#[get("/api-docs/openapi.json")]
+pub async fn get_openapi_document(document: web::Data<String>) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("application/json")
+        .body(document.get_ref().clone())
+}
+
+/// Swagger UI; redirects to `/swagger-ui/`, where every asset is served by this binary.
+#[utoipa::path(
+    tag = "operations",
+    responses((status = 301, description = "Redirect to /swagger-ui/")),
+)]
+#[get("/swagger-ui")]
+pub async fn swagger_ui_redirect() -> HttpResponse {
+    HttpResponse::MovedPermanently()
+        .insert_header((actix_web::http::header::LOCATION, "/swagger-ui/"))
+        .finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_operation_has_an_id_a_tag_and_a_500() {
+        let document = document();
+        assert!(!document.paths.paths.is_empty());
+        for (path, item) in &document.paths.paths {
+            for operation in [&item.get, &item.post, &item.put, &item.patch, &item.delete]
+                .into_iter()
+                .flatten()
+            {
+                assert!(operation.operation_id.is_some(), "{path}");
+                assert!(
+                    operation.tags.as_ref().is_some_and(|t| !t.is_empty()),
+                    "{path}"
+                );
+                assert!(operation.responses.responses.contains_key("500"), "{path}");
+            }
+        }
+    }
+
+    #[test]
+    fn secured_operations_document_401() {
+        let document = document();
+        let users = &document.paths.paths["/api/v1/users"];
+        let list = users.get.as_ref().unwrap();
+        assert!(list.responses.responses.contains_key("401"));
+        assert!(list.responses.responses.contains_key("403"));
+        let login = document.paths.paths["/api/v1/auth/login"]
+            .post
+            .as_ref()
+            .unwrap();
+        assert!(login.responses.responses.contains_key("422"));
+        assert!(login.security.is_none());
+    }
+}

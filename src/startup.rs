@@ -1,0 +1,195 @@
+//! Building and starting the server: prepare the database, make the shared state, register the
+//! routes, add error handling and middleware, bind.
+
+use std::net::TcpListener;
+
+use actix_web::dev::Server;
+use actix_web::middleware::from_fn;
+use actix_web::{App, HttpServer, web};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use utoipa_actix_web::AppExt;
+use utoipa_actix_web::scope::scope;
+use utoipa_actix_web::service_config::ServiceConfig;
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::auth::jwt::JwtKeys;
+use crate::auth::password::{self, PasswordPolicy};
+use crate::config::Settings;
+use crate::db::migrations::{self, SetupError};
+use crate::http::context;
+use crate::http::rejections::{self, RouteTable};
+use crate::ops::metrics::Metrics;
+use crate::state::AppState;
+use crate::users::bootstrap::{self, BootstrapError, FirstAdmin};
+use crate::{audit, auth, db, openapi, ops, users};
+
+/// Every route of the service. The OpenAPI document is generated from this same function.
+pub fn routes(config: &mut ServiceConfig<'_>) {
+    config.service(
+        scope("/api/v1")
+            .configure(auth::configure)
+            .configure(users::configure)
+            .configure(audit::configure),
+    );
+    ops::configure(config);
+    config
+        .service(openapi::get_openapi_document)
+        .service(openapi::swagger_ui_redirect);
+}
+
+/// Why the service could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    /// The database could not be reached, created or migrated.
+    #[error(transparent)]
+    Database(#[from] SetupError),
+    /// The first admin could not be made.
+    #[error(transparent)]
+    Bootstrap(#[from] BootstrapError),
+    /// The pool could not be built.
+    #[error("database pool: {0}")]
+    Pool(String),
+    /// The address could not be bound.
+    #[error("cannot listen on {address}: {reason}")]
+    Bind {
+        /// `CIT_BIND`.
+        address: String,
+        /// The OS's reason.
+        reason: String,
+    },
+    /// Anything else.
+    #[error("{0}")]
+    Other(String),
+}
+
+/// Creates the database when missing and applies pending migrations; returns how many ran.
+pub async fn prepare_database(database_url: &str) -> Result<usize, SetupError> {
+    let url = database_url.to_owned();
+    tokio::task::spawn_blocking(move || {
+        migrations::create_database_if_missing(&url)?;
+        migrations::run_migrations(&url)
+    })
+    .await
+    .map_err(|e| SetupError::Failed(format!("migration task: {e}")))?
+}
+
+/// A bound, not yet running server.
+pub struct Application {
+    port: u16,
+    server: Server,
+    /// What start-up did about the first admin.
+    pub first_admin: FirstAdmin,
+}
+
+impl Application {
+    /// Prepares everything and binds the listener.
+    pub async fn build(settings: &Settings) -> Result<Self, StartupError> {
+        let database_url = settings.database_url.expose();
+        let applied = prepare_database(database_url).await?;
+        if applied > 0 {
+            tracing::info!(applied, "applied database migrations");
+        }
+        let pool = db::build_pool(database_url, settings.pool_size)
+            .map_err(|e| StartupError::Pool(e.to_string()))?;
+
+        let secret = match &settings.jwt_secret {
+            Some(secret) => secret.expose().as_bytes().to_vec(),
+            None => {
+                tracing::warn!(
+                    "CIT_JWT_SECRET is not set: using a random key, so tokens die with this process"
+                );
+                random_secret()?
+            }
+        };
+        let dummy_hash = password::hash_blocking(URL_SAFE_NO_PAD.encode(random_secret()?))
+            .await
+            .map_err(|e| StartupError::Other(e.to_string()))?;
+        let state = web::Data::new(AppState {
+            pool,
+            jwt: JwtKeys::new(&secret),
+            passwords: PasswordPolicy::new(),
+            dummy_hash,
+        });
+        let first_admin = bootstrap::ensure_admin(
+            &state,
+            settings.admin_username.as_deref(),
+            settings
+                .admin_password
+                .as_ref()
+                .map(|p| p.expose().as_str()),
+        )
+        .await?;
+
+        let listener = TcpListener::bind(&settings.bind).map_err(|e| StartupError::Bind {
+            address: settings.bind.clone(),
+            reason: e.to_string(),
+        })?;
+        let port = listener
+            .local_addr()
+            .map_err(|e| StartupError::Other(e.to_string()))?
+            .port();
+
+        let document = openapi::document();
+        let document_json = web::Data::new(openapi::document_json());
+        let route_table = web::Data::new(RouteTable::from_openapi(&document));
+        let metrics = web::Data::new(Metrics::default());
+        let mut server = HttpServer::new(move || {
+            let (app, _) = App::new()
+                .into_utoipa_app()
+                .configure(routes)
+                .split_for_parts();
+            app.app_data(state.clone())
+                .app_data(metrics.clone())
+                .app_data(route_table.clone())
+                .app_data(document_json.clone())
+                .app_data(web::PathConfig::default().error_handler(rejections::path_error))
+                .service(
+                    SwaggerUi::new("/swagger-ui/{_:.*}").config(
+                        utoipa_swagger_ui::Config::new(["/api-docs/openapi.json"])
+                            .validator_url("none")
+                            .persist_authorization(true)
+                            .try_it_out_enabled(true),
+                    ),
+                )
+                .default_service(web::to(rejections::no_route))
+                .wrap(from_fn(rejections::problem_fallback))
+                .wrap(from_fn(context::observe))
+        })
+        .listen(listener)
+        .map_err(|e| StartupError::Bind {
+            address: settings.bind.clone(),
+            reason: e.to_string(),
+        })?
+        .shutdown_timeout(10);
+        if let Some(workers) = settings.workers {
+            server = server.workers(workers);
+        }
+        Ok(Self {
+            port,
+            server: server.run(),
+            first_admin,
+        })
+    }
+
+    /// The port actually bound (useful with port 0).
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Runs until stopped (SIGINT/SIGTERM stop it gracefully).
+    pub async fn run(self) -> std::io::Result<()> {
+        self.server.await
+    }
+
+    /// The server future, for callers that spawn it.
+    pub fn into_server(self) -> Server {
+        self.server
+    }
+}
+
+fn random_secret() -> Result<Vec<u8>, StartupError> {
+    let mut bytes = vec![0u8; 32];
+    getrandom::fill(&mut bytes).map_err(|e| StartupError::Other(format!("getrandom: {e}")))?;
+    Ok(bytes)
+}

@@ -1,0 +1,31 @@
+//! What every handler shares: the pool, the JWT keys, the password rules.
+
+use actix_web::web;
+
+use crate::auth::jwt::JwtKeys;
+use crate::auth::password::PasswordPolicy;
+use crate::db::Pool;
+
+/// Shared application state, built once at start.
+pub struct AppState {
+    /// The database pool.
+    pub pool: Pool,
+    /// Access-token keys.
+    pub jwt: JwtKeys,
+    /// Password rules.
+    pub passwords: PasswordPolicy,
+    /// A real argon2id hash of a random password: unknown usernames are verified against it so
+    /// they take as long as wrong passwords.
+    pub dummy_hash: String,
+}
+
+/// The extractor form of the state.
+pub type AppData = web::Data<AppState>;
+
+impl std::fmt::Debug for AppState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AppState")
+            .field("pool", &self.pool.status())
+            .finish_non_exhaustive()
+    }
+}

@@ -1,0 +1,321 @@
+//! User rows and their queries. Every query takes a connection, so callers can run several in
+//! one transaction.
+
+use chrono::{DateTime, Utc};
+use diesel::{
+    AsChangeset, BoolExpressionMethods, ExpressionMethods, Insertable, OptionalExtension,
+    PgArrayExpressionMethods, PgTextExpressionMethods, QueryDsl, Queryable, Selectable,
+    SelectableHelper,
+};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use uuid::Uuid;
+
+use crate::db::enums::Role;
+use crate::db::schema::{login_failures, users};
+use crate::http::pagination::PageRequest;
+
+/// A row of `users`.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = users, check_for_backend(diesel::pg::Pg))]
+pub struct UserRow {
+    /// Id (UUID v7).
+    pub id: Uuid,
+    /// Login name, lower case.
+    pub username: String,
+    /// Name shown to people.
+    pub display_name: String,
+    /// argon2id PHC string; never leaves the service.
+    pub password_hash: String,
+    /// One or more roles.
+    pub roles: Vec<Role>,
+    /// The personnel record of this user, if any.
+    pub personnel_id: Option<Uuid>,
+    /// The community partner this user works for (partner role).
+    pub partner_id: Option<Uuid>,
+    /// A disabled user can neither log in nor use a token.
+    pub disabled: bool,
+    /// Set when too many logins failed; cleared by an admin.
+    pub locked_at: Option<DateTime<Utc>>,
+    /// When the password was last set.
+    pub password_changed_at: DateTime<Utc>,
+    /// When the user was made.
+    pub created_at: DateTime<Utc>,
+    /// When the user was last changed.
+    pub updated_at: DateTime<Utc>,
+    /// Optimistic-concurrency version.
+    pub version: i32,
+}
+
+impl UserRow {
+    /// Whether the user may use the service now.
+    pub fn is_active(&self) -> bool {
+        !self.disabled && self.locked_at.is_none()
+    }
+}
+
+/// A user to insert.
+#[derive(Debug, Insertable)]
+#[diesel(table_name = users)]
+pub struct NewUser {
+    /// Id (UUID v7).
+    pub id: Uuid,
+    /// Login name, lower case.
+    pub username: String,
+    /// Name shown to people.
+    pub display_name: String,
+    /// argon2id PHC string.
+    pub password_hash: String,
+    /// One or more roles.
+    pub roles: Vec<Role>,
+    /// Linked personnel record.
+    pub personnel_id: Option<Uuid>,
+    /// Linked partner organization.
+    pub partner_id: Option<Uuid>,
+}
+
+/// Changes to a user; `None` leaves a column alone, `Some(None)` clears it.
+#[derive(Debug, Default, AsChangeset)]
+#[diesel(table_name = users)]
+pub struct UserChanges {
+    /// New display name.
+    pub display_name: Option<String>,
+    /// New roles.
+    pub roles: Option<Vec<Role>>,
+    /// New personnel link.
+    pub personnel_id: Option<Option<Uuid>>,
+    /// New partner link.
+    pub partner_id: Option<Option<Uuid>>,
+    /// Disable or enable.
+    pub disabled: Option<bool>,
+}
+
+/// Filters of the user list.
+#[derive(Debug, Default)]
+pub struct UserFilter {
+    /// Part of the username or display name.
+    pub q: Option<String>,
+    /// Holds this role.
+    pub role: Option<Role>,
+    /// Disabled or not.
+    pub disabled: Option<bool>,
+    /// Locked or not.
+    pub locked: Option<bool>,
+}
+
+/// Inserts a user.
+pub async fn insert(conn: &mut AsyncPgConnection, user: &NewUser) -> diesel::QueryResult<UserRow> {
+    diesel::insert_into(users::table)
+        .values(user)
+        .returning(UserRow::as_returning())
+        .get_result(conn)
+        .await
+}
+
+/// Finds a user by id.
+pub async fn find(conn: &mut AsyncPgConnection, id: Uuid) -> diesel::QueryResult<UserRow> {
+    users::table
+        .find(id)
+        .select(UserRow::as_select())
+        .get_result(conn)
+        .await
+}
+
+/// Finds a user by id and locks the row for the rest of the transaction.
+pub async fn find_for_update(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+) -> diesel::QueryResult<UserRow> {
+    users::table
+        .find(id)
+        .select(UserRow::as_select())
+        .for_update()
+        .get_result(conn)
+        .await
+}
+
+/// Finds a user by (lower-case) username.
+pub async fn find_by_username(
+    conn: &mut AsyncPgConnection,
+    username: &str,
+) -> diesel::QueryResult<Option<UserRow>> {
+    users::table
+        .filter(users::username.eq(username))
+        .select(UserRow::as_select())
+        .get_result(conn)
+        .await
+        .optional()
+}
+
+/// Lists users, newest first.
+pub async fn list(
+    conn: &mut AsyncPgConnection,
+    filter: &UserFilter,
+    page: &PageRequest,
+) -> diesel::QueryResult<Vec<UserRow>> {
+    let mut query = users::table
+        .select(UserRow::as_select())
+        .order(users::id.desc())
+        .limit(page.fetch())
+        .into_boxed();
+    if let Some(after) = page.after {
+        query = query.filter(users::id.lt(after));
+    }
+    if let Some(q) = &filter.q {
+        let pattern = format!("%{}%", escape_like(q));
+        query = query.filter(
+            users::username
+                .ilike(pattern.clone())
+                .or(users::display_name.ilike(pattern)),
+        );
+    }
+    if let Some(role) = filter.role {
+        query = query.filter(users::roles.contains(vec![role]));
+    }
+    if let Some(disabled) = filter.disabled {
+        query = query.filter(users::disabled.eq(disabled));
+    }
+    match filter.locked {
+        Some(true) => query = query.filter(users::locked_at.is_not_null()),
+        Some(false) => query = query.filter(users::locked_at.is_null()),
+        None => {}
+    }
+    query.load(conn).await
+}
+
+/// Escapes `%`, `_` and `\` for a LIKE pattern.
+pub fn escape_like(text: &str) -> String {
+    text.replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
+}
+
+/// Applies changes and bumps the version.
+pub async fn update(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    changes: &UserChanges,
+) -> diesel::QueryResult<UserRow> {
+    diesel::update(users::table.find(id))
+        .set((
+            changes,
+            users::version.eq(users::version + 1),
+            users::updated_at.eq(diesel::dsl::now),
+        ))
+        .returning(UserRow::as_returning())
+        .get_result(conn)
+        .await
+}
+
+/// Sets a new password hash and bumps the version.
+pub async fn set_password(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    password_hash: &str,
+) -> diesel::QueryResult<UserRow> {
+    diesel::update(users::table.find(id))
+        .set((
+            users::password_hash.eq(password_hash),
+            users::password_changed_at.eq(diesel::dsl::now),
+            users::version.eq(users::version + 1),
+            users::updated_at.eq(diesel::dsl::now),
+        ))
+        .returning(UserRow::as_returning())
+        .get_result(conn)
+        .await
+}
+
+/// How many enabled users hold the admin role, not counting `except`.
+pub async fn count_enabled_admins_except(
+    conn: &mut AsyncPgConnection,
+    except: Uuid,
+) -> diesel::QueryResult<i64> {
+    users::table
+        .filter(users::roles.contains(vec![Role::Admin]))
+        .filter(users::disabled.eq(false))
+        .filter(users::id.ne(except))
+        .count()
+        .get_result(conn)
+        .await
+}
+
+/// Whether any user holds the admin role.
+pub async fn any_admin(conn: &mut AsyncPgConnection) -> diesel::QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        users::table.filter(users::roles.contains(vec![Role::Admin])),
+    ))
+    .get_result(conn)
+    .await
+}
+
+/// How many failed logins count towards a lockout.
+pub const LOCKOUT_THRESHOLD: i64 = 5;
+/// The window in which they must fall, in minutes.
+pub const LOCKOUT_WINDOW_MINUTES: i64 = 15;
+
+/// Records a failed login; locks the user when it is the fifth within the window. Returns
+/// whether this failure locked the account. Call inside a transaction.
+pub async fn record_login_failure(
+    conn: &mut AsyncPgConnection,
+    user_id: Uuid,
+) -> diesel::QueryResult<bool> {
+    // Serialises concurrent failures of one user, so the fifth is counted exactly once.
+    let user = find_for_update(conn, user_id).await?;
+    let now = Utc::now();
+    diesel::insert_into(login_failures::table)
+        .values((
+            login_failures::user_id.eq(user_id),
+            login_failures::failed_at.eq(now),
+        ))
+        .execute(conn)
+        .await?;
+    let window_start = now - chrono::Duration::minutes(LOCKOUT_WINDOW_MINUTES);
+    let recent: i64 = login_failures::table
+        .filter(login_failures::user_id.eq(user_id))
+        .filter(login_failures::failed_at.gt(window_start))
+        .count()
+        .get_result(conn)
+        .await?;
+    if recent < LOCKOUT_THRESHOLD || user.locked_at.is_some() {
+        return Ok(false);
+    }
+    diesel::update(users::table.find(user_id))
+        .set(users::locked_at.eq(diesel::dsl::now))
+        .execute(conn)
+        .await?;
+    Ok(true)
+}
+
+/// Forgets the failed logins of a user (after a success, or on unlock).
+pub async fn clear_login_failures(
+    conn: &mut AsyncPgConnection,
+    user_id: Uuid,
+) -> diesel::QueryResult<()> {
+    diesel::delete(login_failures::table.filter(login_failures::user_id.eq(user_id)))
+        .execute(conn)
+        .await
+        .map(drop)
+}
+
+/// Unlocks a user and forgets its failed logins.
+pub async fn unlock(conn: &mut AsyncPgConnection, user_id: Uuid) -> diesel::QueryResult<UserRow> {
+    clear_login_failures(conn, user_id).await?;
+    diesel::update(users::table.find(user_id))
+        .set((
+            users::locked_at.eq(None::<DateTime<Utc>>),
+            users::version.eq(users::version + 1),
+            users::updated_at.eq(diesel::dsl::now),
+        ))
+        .returning(UserRow::as_returning())
+        .get_result(conn)
+        .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn like_patterns_are_escaped() {
+        assert_eq!(escape_like("50%_a\\b"), "50\\%\\_a\\\\b");
+    }
+}

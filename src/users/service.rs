@@ -1,0 +1,273 @@
+//! What the user endpoints do, between parsing and the database: validation, the last-admin
+//! guard, session revocation and the audit events.
+
+use diesel_async::AsyncConnection;
+use uuid::Uuid;
+
+use crate::audit::AuditEvent;
+use crate::auth::{AuthUser, password, tokens};
+use crate::db::enums::{AuditOutcome, Role};
+use crate::error::{AppError, OrNotFound};
+use crate::http::context::RequestMeta;
+use crate::http::etag::IfMatch;
+use crate::state::AppState;
+use crate::validation::{Errors, not_null};
+
+use super::model::{self, NewUser, UserChanges, UserRow};
+use super::payloads::{ChangePassword, CreateUser, UpdateUser};
+use super::validate;
+
+/// Creates a user.
+pub async fn create(
+    state: &AppState,
+    actor: &AuthUser,
+    meta: &RequestMeta,
+    input: CreateUser,
+) -> Result<UserRow, AppError> {
+    let mut errors = Errors::default();
+    let username = errors.check("username", validate::username(&input.username));
+    let display_name = errors.check("display_name", validate::display_name(&input.display_name));
+    let roles = errors.check("roles", validate::roles(input.roles));
+    if let Some(roles) = &roles {
+        errors.check(
+            "partner_id",
+            validate::partner_link(roles, input.partner_id),
+        );
+    }
+    let policy_name = username
+        .clone()
+        .unwrap_or_else(|| input.username.to_lowercase());
+    errors.check(
+        "password",
+        state.passwords.check(&input.password, &policy_name),
+    );
+    let (Some(username), Some(display_name), Some(roles)) = (username, display_name, roles) else {
+        return Err(errors.into_error());
+    };
+    errors.finish()?;
+
+    let password_hash = password::hash_blocking(input.password).await?;
+    let mut conn = state.pool.get().await?;
+    conn.transaction::<_, AppError, _>(async |conn| {
+        let row = model::insert(
+            conn,
+            &NewUser {
+                id: Uuid::now_v7(),
+                username,
+                display_name,
+                password_hash,
+                roles,
+                personnel_id: input.personnel_id,
+                partner_id: input.partner_id,
+            },
+        )
+        .await?;
+        AuditEvent::new("user.create", "user")
+            .by(actor)
+            .resource(row.id)
+            .details(serde_json::json!({ "username": row.username, "roles": row.roles }))
+            .record(conn, meta)
+            .await?;
+        Ok(row)
+    })
+    .await
+}
+
+/// Applies a merge patch to a user.
+pub async fn update(
+    state: &AppState,
+    actor: &AuthUser,
+    meta: &RequestMeta,
+    id: Uuid,
+    if_match: IfMatch,
+    patch: UpdateUser,
+) -> Result<UserRow, AppError> {
+    let mut errors = Errors::default();
+    let display_name = not_null(&mut errors, "display_name", patch.display_name)
+        .and_then(|name| errors.check("display_name", validate::display_name(&name)));
+    let roles = not_null(&mut errors, "roles", patch.roles)
+        .and_then(|roles| errors.check("roles", validate::roles(roles)));
+    let disabled = not_null(&mut errors, "disabled", patch.disabled);
+    errors.finish()?;
+
+    let mut conn = state.pool.get().await?;
+    conn.transaction::<_, AppError, _>(async |conn| {
+        let current = model::find_for_update(conn, id)
+            .await
+            .or_not_found("user")?;
+        if_match.check(current.version)?;
+
+        let roles_after = roles.as_deref().unwrap_or(&current.roles);
+        let partner_after = patch.partner_id.unwrap_or(current.partner_id);
+        validate::partner_link(roles_after, partner_after)
+            .map_err(|message| AppError::invalid("partner_id", message))?;
+        let admin_before = current.roles.contains(&Role::Admin) && !current.disabled;
+        let admin_after =
+            roles_after.contains(&Role::Admin) && !disabled.unwrap_or(current.disabled);
+        if admin_before && !admin_after && model::count_enabled_admins_except(conn, id).await? == 0
+        {
+            return Err(AppError::Conflict(
+                "this change would leave no enabled admin".into(),
+            ));
+        }
+
+        let changes = UserChanges {
+            display_name: display_name.filter(|name| *name != current.display_name),
+            roles: roles.filter(|roles| *roles != current.roles),
+            personnel_id: patch
+                .personnel_id
+                .filter(|link| *link != current.personnel_id),
+            partner_id: patch.partner_id.filter(|link| *link != current.partner_id),
+            disabled: disabled.filter(|flag| *flag != current.disabled),
+        };
+        let changed = changed_fields(&changes);
+        if changed.is_empty() {
+            return Ok(current);
+        }
+        let row = model::update(conn, id, &changes).await?;
+        if changes.disabled == Some(true) {
+            tokens::revoke_user_sessions(conn, id, None).await?;
+        }
+        AuditEvent::new("user.update", "user")
+            .by(actor)
+            .resource(id)
+            .details(serde_json::json!({ "changed": changed }))
+            .record(conn, meta)
+            .await?;
+        Ok(row)
+    })
+    .await
+}
+
+fn changed_fields(changes: &UserChanges) -> Vec<&'static str> {
+    let UserChanges {
+        display_name,
+        roles,
+        personnel_id,
+        partner_id,
+        disabled,
+    } = changes;
+    [
+        ("display_name", display_name.is_some()),
+        ("roles", roles.is_some()),
+        ("personnel_id", personnel_id.is_some()),
+        ("partner_id", partner_id.is_some()),
+        ("disabled", disabled.is_some()),
+    ]
+    .into_iter()
+    .filter_map(|(name, changed)| changed.then_some(name))
+    .collect()
+}
+
+/// Unlocks a locked user.
+pub async fn unlock(
+    state: &AppState,
+    actor: &AuthUser,
+    meta: &RequestMeta,
+    id: Uuid,
+) -> Result<UserRow, AppError> {
+    let mut conn = state.pool.get().await?;
+    conn.transaction::<_, AppError, _>(async |conn| {
+        let current = model::find_for_update(conn, id)
+            .await
+            .or_not_found("user")?;
+        let row = model::unlock(conn, id).await?;
+        AuditEvent::new("user.unlock", "user")
+            .by(actor)
+            .resource(id)
+            .details(serde_json::json!({ "was_locked": current.locked_at.is_some() }))
+            .record(conn, meta)
+            .await?;
+        Ok(row)
+    })
+    .await
+}
+
+/// An admin sets a user's password; every session of that user ends.
+pub async fn set_password(
+    state: &AppState,
+    actor: &AuthUser,
+    meta: &RequestMeta,
+    id: Uuid,
+    new_password: String,
+) -> Result<(), AppError> {
+    let mut conn = state.pool.get().await?;
+    let user = model::find(&mut conn, id).await.or_not_found("user")?;
+    state
+        .passwords
+        .check(&new_password, &user.username)
+        .map_err(|message| AppError::invalid("new_password", message))?;
+    let password_hash = password::hash_blocking(new_password).await?;
+    conn.transaction::<_, AppError, _>(async |conn| {
+        model::set_password(conn, id, &password_hash).await?;
+        let revoked = tokens::revoke_user_sessions(conn, id, None).await?;
+        AuditEvent::new("user.password_reset", "user")
+            .by(actor)
+            .resource(id)
+            .details(serde_json::json!({ "sessions_revoked": revoked }))
+            .record(conn, meta)
+            .await?;
+        Ok(())
+    })
+    .await?;
+    Ok(())
+}
+
+/// The caller changes their own password; their other sessions end. A wrong current password
+/// counts as a failed login towards the lockout.
+pub async fn change_own_password(
+    state: &AppState,
+    caller: &AuthUser,
+    meta: &RequestMeta,
+    input: ChangePassword,
+) -> Result<(), AppError> {
+    let mut conn = state.pool.get().await?;
+    let user = model::find(&mut conn, caller.id).await?;
+    let mut errors = Errors::default();
+    errors.check(
+        "new_password",
+        state.passwords.check(&input.new_password, &user.username),
+    );
+    if input.new_password == input.current_password {
+        errors.add("new_password", "must differ from the current password");
+    }
+    errors.finish()?;
+
+    let matches =
+        password::verify_blocking(input.current_password, user.password_hash.clone()).await?;
+    let event = AuditEvent::new("auth.password_change", "user")
+        .by(caller)
+        .resource(caller.id);
+    if !matches {
+        let now_locked = conn
+            .transaction::<_, AppError, _>(async |conn| {
+                let now_locked = model::record_login_failure(conn, caller.id).await?;
+                event
+                    .outcome(AuditOutcome::Failed)
+                    .details(serde_json::json!({ "reason": "wrong_current_password", "locked": now_locked }))
+                    .record(conn, meta)
+                    .await?;
+                Ok(now_locked)
+            })
+            .await?;
+        return Err(if now_locked {
+            AppError::Locked("the account is locked after too many failed attempts".into())
+        } else {
+            AppError::invalid("current_password", "does not match the password in use")
+        });
+    }
+
+    let password_hash = password::hash_blocking(input.new_password).await?;
+    conn.transaction::<_, AppError, _>(async |conn| {
+        model::set_password(conn, caller.id, &password_hash).await?;
+        model::clear_login_failures(conn, caller.id).await?;
+        let revoked = tokens::revoke_user_sessions(conn, caller.id, Some(caller.session)).await?;
+        event
+            .details(serde_json::json!({ "other_sessions_revoked": revoked }))
+            .record(conn, meta)
+            .await?;
+        Ok(())
+    })
+    .await?;
+    Ok(())
+}
