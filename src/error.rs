@@ -59,7 +59,7 @@ pub struct Problem {
 }
 
 /// Every way a request can fail. Each variant has exactly one status.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum AppError {
     /// 400: the request is not well-formed (bad JSON, unknown field, bad query string).
     #[error("{detail}")]
@@ -100,7 +100,8 @@ pub enum AppError {
     /// 423: the account is locked after too many failed logins.
     #[error("{0}")]
     Locked(String),
-    /// 503: the database (or another dependency) is unavailable right now.
+    /// 503: the database (or another dependency) is unavailable right now. The cause is logged,
+    /// the body says only that.
     #[error("{0}")]
     Unavailable(String),
     /// 500: a bug or an unexpected failure. The message is logged, never sent.
@@ -156,6 +157,10 @@ impl AppError {
             ),
             Self::Internal(_) => (
                 "an unexpected error occurred; it has been logged with the request id".to_owned(),
+                Vec::new(),
+            ),
+            Self::Unavailable(_) => (
+                "the database is unavailable or not ready; try again shortly".to_owned(),
                 Vec::new(),
             ),
             other => (other.to_string(), Vec::new()),

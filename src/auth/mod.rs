@@ -5,6 +5,7 @@ mod extract;
 mod handlers;
 pub mod jwt;
 mod login;
+pub mod middleware;
 pub mod password;
 mod payloads;
 pub mod policy;

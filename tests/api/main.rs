@@ -1,1 +1,12 @@
-//! api tests
+//! Black-box tests of cit-api through HTTP against a real PostgreSQL: one binary, one module
+//! per feature.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+mod audit;
+mod auth;
+mod errors;
+mod helpers;
+mod openapi;
+mod ops;
+mod users;

@@ -1,0 +1,110 @@
+//! The `authenticate` middleware: verifies a bearer token once per request, loads the user and
+//! checks the account is still active, for the extractors to read; after the response, records
+//! a denied request (403) in the audit trail.
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::{StatusCode, header};
+use actix_web::middleware::Next;
+use actix_web::{Error, HttpMessage};
+
+use crate::audit::AuditEvent;
+use crate::db::enums::AuditOutcome;
+use crate::error::AppError;
+use crate::http::context::RequestMeta;
+use crate::state::{AppData, AppState};
+use crate::users::model as users;
+
+use super::extract::{AuthUser, Authentication, Denial};
+
+fn bearer_token(value: &header::HeaderValue) -> Result<&str, AppError> {
+    let value = value
+        .to_str()
+        .map_err(|_| AppError::Unauthorized("the Authorization header is unreadable".into()))?;
+    match value.split_once(' ') {
+        Some((scheme, token))
+            if scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty() =>
+        {
+            Ok(token.trim())
+        }
+        _ => Err(AppError::Unauthorized(
+            "the Authorization header must be `Bearer <access token>`".into(),
+        )),
+    }
+}
+
+async fn authenticate_token(state: &AppState, token: &str) -> Result<AuthUser, AppError> {
+    let claims = state.jwt.verify(token)?;
+    let mut conn = state.pool.get().await?;
+    let user = match users::find(&mut conn, claims.sub).await {
+        Ok(user) => user,
+        Err(diesel::result::Error::NotFound) => {
+            return Err(AppError::Unauthorized(
+                "the token's user does not exist".into(),
+            ));
+        }
+        Err(other) => return Err(other.into()),
+    };
+    if !user.is_active() {
+        return Err(AppError::Unauthorized(
+            "the account is disabled or locked".into(),
+        ));
+    }
+    Ok(AuthUser {
+        id: user.id,
+        username: user.username,
+        roles: user.roles,
+        personnel_id: user.personnel_id,
+        partner_id: user.partner_id,
+        session: claims.sid,
+    })
+}
+
+/// Middleware: see the module docs.
+pub async fn authenticate(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, Error> {
+    let state = req.app_data::<AppData>().cloned();
+    if let (Some(state), Some(value)) = (&state, req.headers().get(header::AUTHORIZATION)) {
+        let outcome = match bearer_token(value) {
+            Ok(token) => authenticate_token(state, token).await,
+            Err(error) => Err(error),
+        };
+        req.extensions_mut().insert(Authentication(outcome));
+    }
+    let response = next.call(req).await?;
+    if response.status() == StatusCode::FORBIDDEN
+        && let Some(state) = state
+    {
+        let denial = response.request().extensions().get::<Denial>().cloned();
+        if let Some(denial) = denial {
+            record_denial(&state, &response, denial).await;
+        }
+    }
+    Ok(response)
+}
+
+async fn record_denial<B>(state: &AppState, response: &ServiceResponse<B>, denial: Denial) {
+    let request = response.request();
+    let meta = RequestMeta::of(request);
+    let route = request
+        .match_pattern()
+        .unwrap_or_else(|| request.path().to_owned());
+    let needed: Vec<&str> = denial.required.iter().map(|role| role.as_str()).collect();
+    let event = AuditEvent::new("access.denied", "route")
+        .by(&denial.user)
+        .resource(&route)
+        .outcome(AuditOutcome::Denied)
+        .details(serde_json::json!({
+            "method": request.method().as_str(),
+            "required_roles": needed,
+        }));
+    let recorded = match state.pool.get().await {
+        Ok(mut conn) => event.record(&mut conn, &meta).await.map_err(AppError::from),
+        Err(error) => Err(error.into()),
+    };
+    if let Err(error) = recorded {
+        tracing::error!(%error, "could not record a denied request in the audit trail");
+    }
+}

@@ -1,0 +1,497 @@
+//! Login, lockout, tokens, refresh rotation, logout.
+
+use std::time::Instant;
+
+use actix_web::http::Method;
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use cit_api::db::enums::Role;
+use jsonwebtoken::{Algorithm, EncodingKey, Header};
+use serde_json::json;
+use uuid::Uuid;
+
+use crate::helpers::{ADMIN, ADMIN_PASSWORD, JWT_SECRET, PASSWORD, TestApp};
+
+#[actix_web::test]
+async fn login_returns_a_token_pair_that_works() {
+    let app = TestApp::spawn().await;
+    let response = app.login(ADMIN, ADMIN_PASSWORD).await;
+    response.assert_status(200);
+    let body = response.json();
+    assert_eq!(body["token_type"], "Bearer");
+    assert_eq!(body["expires_in"], 900);
+    assert_eq!(body["refresh_expires_in"], 1800);
+    assert!(body["refresh_token"].as_str().unwrap().len() >= 40);
+
+    let me = app
+        .get("/api/v1/me", body["access_token"].as_str().unwrap())
+        .await;
+    me.assert_status(200);
+    assert_eq!(me.json()["username"], ADMIN);
+    assert_eq!(me.json()["roles"], json!(["admin"]));
+
+    let success = app.audit_events("auth.login").await;
+    assert_eq!(success.len(), 1);
+    assert_eq!(success[0].outcome, "success");
+    assert_eq!(success[0].actor_username.as_deref(), Some(ADMIN));
+}
+
+#[actix_web::test]
+async fn the_username_is_case_insensitive() {
+    let app = TestApp::spawn().await;
+    app.login("  ADMIN ", ADMIN_PASSWORD)
+        .await
+        .assert_status(200);
+}
+
+#[actix_web::test]
+async fn unknown_user_and_wrong_password_get_the_same_answer_in_similar_time() {
+    let app = TestApp::spawn().await;
+    // Warm up the connection pool and the argon2 code path.
+    app.login(ADMIN, "not the password at all").await;
+
+    let mut unknown_time = 0.0;
+    let mut wrong_time = 0.0;
+    let mut unknown = None;
+    let mut wrong = None;
+    for _ in 0..3 {
+        let started = Instant::now();
+        unknown = Some(app.login("nobody-at-all", "not the password at all").await);
+        unknown_time += started.elapsed().as_secs_f64();
+        let started = Instant::now();
+        wrong = Some(app.login(ADMIN, "not the password either").await);
+        wrong_time += started.elapsed().as_secs_f64();
+    }
+    let (unknown, wrong) = (unknown.unwrap(), wrong.unwrap());
+    let a = unknown.problem(401);
+    let b = wrong.problem(401);
+    for key in ["type", "title", "status", "detail"] {
+        assert_eq!(a[key], b[key], "{key}");
+    }
+    assert!(
+        unknown
+            .header("www-authenticate")
+            .unwrap()
+            .starts_with("Bearer"),
+        "401 carries a Bearer challenge"
+    );
+    // Both verify one argon2 hash; an unknown name must not answer in a fraction of the time.
+    assert!(
+        unknown_time > wrong_time * 0.4,
+        "unknown {unknown_time:.3}s vs wrong {wrong_time:.3}s"
+    );
+    let failures = app.audit_events("auth.login").await;
+    assert!(failures.iter().any(|e| e.outcome == "failed"
+        && e.actor_user_id.is_none()
+        && e.actor_username.as_deref() == Some("nobody-at-all")));
+}
+
+#[actix_web::test]
+async fn five_failures_lock_the_account_until_an_admin_unlocks_it() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let user = app.user_with(&[Role::Coordinator]).await;
+
+    for attempt in 1..=4 {
+        app.login(&user.username, "wrong password number")
+            .await
+            .problem(401);
+        let _ = attempt;
+    }
+    let fifth = app.login(&user.username, "wrong password number").await;
+    assert_eq!(
+        fifth.problem(423)["type"],
+        "urn:cit-api:problem:account-locked"
+    );
+
+    // The right password does not help now, and the token in hand stops working at once.
+    app.login(&user.username, PASSWORD).await.problem(423);
+    app.get("/api/v1/me", &user.token).await.problem(401);
+
+    let lockouts = app.audit_events("auth.lockout").await;
+    assert_eq!(lockouts.len(), 1);
+    assert_eq!(lockouts[0].actor_user_id, Some(user.id));
+    let failed = app
+        .audit_events("auth.login")
+        .await
+        .into_iter()
+        .filter(|e| e.actor_user_id == Some(user.id) && e.outcome == "failed")
+        .count();
+    assert_eq!(failed, 5);
+
+    let listed = app.get("/api/v1/users?locked=true", &admin.token).await;
+    assert_eq!(listed.json()["items"][0]["id"], user.id.to_string());
+
+    let unlocked = app
+        .post(
+            &format!("/api/v1/users/{}/unlock", user.id),
+            Some(&admin.token),
+            &json!({}),
+        )
+        .await;
+    unlocked.assert_status(200);
+    assert_eq!(unlocked.json()["locked"], false);
+    app.login(&user.username, PASSWORD).await.assert_status(200);
+    assert_eq!(app.audit_events("user.unlock").await.len(), 1);
+}
+
+#[actix_web::test]
+async fn a_success_resets_the_failure_count() {
+    let app = TestApp::spawn().await;
+    let user = app.create_user(&[Role::Analyst]).await;
+    for _ in 0..4 {
+        app.login(&user.username, "wrong password number")
+            .await
+            .problem(401);
+    }
+    app.login(&user.username, PASSWORD).await.assert_status(200);
+    for _ in 0..4 {
+        app.login(&user.username, "wrong password number")
+            .await
+            .problem(401);
+    }
+    app.login(&user.username, PASSWORD).await.assert_status(200);
+}
+
+#[actix_web::test]
+async fn a_disabled_user_cannot_log_in_and_its_token_stops_at_once() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let user = app.user_with(&[Role::Supervisor]).await;
+    app.get("/api/v1/me", &user.token).await.assert_status(200);
+
+    app.patch(
+        &format!("/api/v1/users/{}", user.id),
+        &admin.token,
+        None,
+        &json!({ "disabled": true }),
+    )
+    .await
+    .assert_status(200);
+
+    app.get("/api/v1/me", &user.token).await.problem(401);
+    app.login(&user.username, PASSWORD).await.problem(401);
+    app.post(
+        "/api/v1/auth/refresh",
+        None,
+        &json!({ "refresh_token": user.refresh_token }),
+    )
+    .await
+    .problem(401);
+}
+
+fn sign(claims: &serde_json::Value) -> String {
+    jsonwebtoken::encode(
+        &Header::new(Algorithm::HS256),
+        claims,
+        &EncodingKey::from_secret(JWT_SECRET.as_bytes()),
+    )
+    .unwrap()
+}
+
+#[actix_web::test]
+async fn bad_tokens_are_401_with_a_bearer_challenge() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let now = chrono::Utc::now().timestamp();
+    let claims = |iss: &str, aud: &str, exp: i64| {
+        json!({ "sub": admin.id, "roles": ["admin"], "iat": now - 10, "exp": exp,
+                "iss": iss, "aud": aud, "jti": Uuid::now_v7(), "sid": Uuid::now_v7() })
+    };
+    // A token signed with the right key is accepted: the cases below fail for their one flaw.
+    app.get("/api/v1/me", &sign(&claims("cit-api", "cit-api", now + 60)))
+        .await
+        .assert_status(200);
+
+    let mut tampered = admin.token.clone();
+    tampered.pop();
+    tampered.push(if admin.token.ends_with('A') { 'B' } else { 'A' });
+    let payload = admin.token.split('.').nth(1).unwrap();
+    let alg_none = format!(
+        "{}.{payload}.",
+        URL_SAFE_NO_PAD.encode(br#"{"alg":"none","typ":"JWT"}"#)
+    );
+    let cases = [
+        ("tampered signature", tampered),
+        ("alg none", alg_none),
+        ("expired", sign(&claims("cit-api", "cit-api", now - 120))),
+        (
+            "other issuer",
+            sign(&claims("someone-else", "cit-api", now + 60)),
+        ),
+        (
+            "other audience",
+            sign(&claims("cit-api", "someone-else", now + 60)),
+        ),
+        ("garbage", "not-a-jwt".to_owned()),
+    ];
+    for (case, token) in cases {
+        let response = app.get("/api/v1/me", &token).await;
+        assert_eq!(response.status, 401, "{case}");
+        response.problem(401);
+        assert!(
+            response
+                .header("www-authenticate")
+                .unwrap()
+                .starts_with("Bearer"),
+            "{case}"
+        );
+    }
+
+    let missing = app.get_anonymous("/api/v1/me").await;
+    missing.problem(401);
+    let basic = app
+        .send(
+            Method::GET,
+            "/api/v1/me",
+            None,
+            &[("authorization", "Basic YTpi")],
+            None,
+        )
+        .await;
+    basic.problem(401);
+}
+
+#[actix_web::test]
+async fn refresh_rotates_and_reuse_revokes_the_family() {
+    let app = TestApp::spawn().await;
+    let user = app.user_with(&[Role::Clinician]).await;
+
+    let first = app
+        .post(
+            "/api/v1/auth/refresh",
+            None,
+            &json!({ "refresh_token": user.refresh_token }),
+        )
+        .await;
+    first.assert_status(200);
+    let rotated = first.json();
+    assert_ne!(rotated["refresh_token"], user.refresh_token.as_str());
+    app.get("/api/v1/me", rotated["access_token"].as_str().unwrap())
+        .await
+        .assert_status(200);
+
+    // The old token again: re-use. It fails and takes the new one down with it.
+    let reuse = app
+        .post(
+            "/api/v1/auth/refresh",
+            None,
+            &json!({ "refresh_token": user.refresh_token }),
+        )
+        .await;
+    reuse.problem(401);
+    app.post(
+        "/api/v1/auth/refresh",
+        None,
+        &json!({ "refresh_token": rotated["refresh_token"] }),
+    )
+    .await
+    .problem(401);
+
+    let events = app.audit_events("auth.refresh").await;
+    let outcomes: Vec<&str> = events.iter().map(|e| e.outcome.as_str()).collect();
+    assert_eq!(outcomes, ["failed", "denied", "success"]);
+    assert_eq!(events[1].details()["reason"], "reused");
+    assert_eq!(events[0].details()["reason"], "revoked");
+}
+
+#[actix_web::test]
+async fn refresh_tokens_idle_out_and_sessions_end_after_twelve_hours() {
+    let app = TestApp::spawn().await;
+    let idle = app.user_with(&[Role::Analyst]).await;
+    let old = app.user_with(&[Role::Analyst]).await;
+    // 31 minutes without use.
+    app.execute(&format!(
+        "UPDATE refresh_tokens SET issued_at = now() - interval '31 minutes', \
+         expires_at = now() - interval '1 minute' WHERE user_id = '{}'",
+        idle.id
+    ))
+    .await
+    .unwrap();
+    app.post(
+        "/api/v1/auth/refresh",
+        None,
+        &json!({ "refresh_token": idle.refresh_token }),
+    )
+    .await
+    .problem(401);
+
+    // A session that began 12 hours ago: its next token may live only until the family ends.
+    app.execute(&format!(
+        "UPDATE refresh_tokens SET family_expires_at = now() + interval '10 seconds' WHERE user_id = '{}'",
+        old.id
+    ))
+    .await
+    .unwrap();
+    let response = app
+        .post(
+            "/api/v1/auth/refresh",
+            None,
+            &json!({ "refresh_token": old.refresh_token }),
+        )
+        .await;
+    response.assert_status(200);
+    assert!(response.json()["refresh_expires_in"].as_i64().unwrap() <= 10);
+
+    assert_eq!(
+        app.audit_events("auth.refresh")
+            .await
+            .iter()
+            .filter(|e| e.details().get("reason").is_some_and(|r| r == "expired"))
+            .count(),
+        1
+    );
+}
+
+#[actix_web::test]
+async fn an_unknown_refresh_token_is_401_and_a_missing_one_422() {
+    let app = TestApp::spawn().await;
+    app.post(
+        "/api/v1/auth/refresh",
+        None,
+        &json!({ "refresh_token": "nope" }),
+    )
+    .await
+    .problem(401);
+    let missing = app.post("/api/v1/auth/refresh", None, &json!({})).await;
+    missing.problem(422);
+    assert_eq!(missing.error_fields(), ["refresh_token"]);
+}
+
+#[actix_web::test]
+async fn logout_revokes_the_session() {
+    let app = TestApp::spawn().await;
+    let user = app.user_with(&[Role::Auditor]).await;
+    let other_session = app.log_in(&user).await;
+
+    app.post(
+        "/api/v1/auth/logout",
+        None,
+        &json!({ "refresh_token": user.refresh_token }),
+    )
+    .await
+    .problem(401);
+    let response = app
+        .post(
+            "/api/v1/auth/logout",
+            Some(&user.token),
+            &json!({ "refresh_token": user.refresh_token }),
+        )
+        .await;
+    response.assert_status(204);
+    app.post(
+        "/api/v1/auth/refresh",
+        None,
+        &json!({ "refresh_token": user.refresh_token }),
+    )
+    .await
+    .problem(401);
+    // Another session of the same user lives on.
+    app.post(
+        "/api/v1/auth/refresh",
+        None,
+        &json!({ "refresh_token": other_session.refresh_token }),
+    )
+    .await
+    .assert_status(200);
+    let logout = app.audit_events("auth.logout").await;
+    assert_eq!(logout.len(), 1);
+    assert_eq!(logout[0].details()["revoked"], true);
+}
+
+#[actix_web::test]
+async fn changing_my_password_ends_my_other_sessions() {
+    let app = TestApp::spawn().await;
+    let me = app.user_with(&[Role::Coordinator]).await;
+    let elsewhere = app.log_in(&me).await;
+    let new_password = "a much better passphrase 7";
+
+    app.post(
+        "/api/v1/me/password",
+        Some(&me.token),
+        &json!({ "current_password": PASSWORD, "new_password": new_password }),
+    )
+    .await
+    .assert_status(204);
+
+    app.login(&me.username, PASSWORD).await.problem(401);
+    app.login(&me.username, new_password)
+        .await
+        .assert_status(200);
+    app.post(
+        "/api/v1/auth/refresh",
+        None,
+        &json!({ "refresh_token": elsewhere.refresh_token }),
+    )
+    .await
+    .problem(401);
+    app.post(
+        "/api/v1/auth/refresh",
+        None,
+        &json!({ "refresh_token": me.refresh_token }),
+    )
+    .await
+    .assert_status(200);
+    let events = app.audit_events("auth.password_change").await;
+    assert_eq!(events[0].outcome, "success");
+    assert_eq!(events[0].details()["other_sessions_revoked"], 1);
+}
+
+#[actix_web::test]
+async fn a_bad_password_change_is_422_and_wrong_current_passwords_lock() {
+    let app = TestApp::spawn().await;
+    let me = app.user_with(&[Role::Coordinator]).await;
+
+    let weak = app
+        .post(
+            "/api/v1/me/password",
+            Some(&me.token),
+            &json!({ "current_password": PASSWORD, "new_password": "password1234" }),
+        )
+        .await;
+    weak.problem(422);
+    assert_eq!(weak.error_fields(), ["new_password"]);
+
+    let same = app
+        .post(
+            "/api/v1/me/password",
+            Some(&me.token),
+            &json!({ "current_password": PASSWORD, "new_password": PASSWORD }),
+        )
+        .await;
+    assert_eq!(same.error_fields(), ["new_password"]);
+
+    for _ in 0..4 {
+        let wrong = app
+            .post(
+                "/api/v1/me/password",
+                Some(&me.token),
+                &json!({ "current_password": "not my password", "new_password": "a fine new passphrase" }),
+            )
+            .await;
+        wrong.problem(422);
+        assert_eq!(wrong.error_fields(), ["current_password"]);
+    }
+    app.post(
+        "/api/v1/me/password",
+        Some(&me.token),
+        &json!({ "current_password": "not my password", "new_password": "a fine new passphrase" }),
+    )
+    .await
+    .problem(423);
+    app.get("/api/v1/me", &me.token).await.problem(401);
+}
+
+#[actix_web::test]
+async fn me_shows_the_callers_account() {
+    let app = TestApp::spawn().await;
+    let user = app.user_with(&[Role::Analyst, Role::Auditor]).await;
+    let me = app.get("/api/v1/me", &user.token).await;
+    me.assert_status(200);
+    let body = me.json();
+    assert_eq!(body["id"], user.id.to_string());
+    assert_eq!(body["username"], user.username.as_str());
+    assert_eq!(body["roles"], json!(["analyst", "auditor"]));
+    assert_eq!(body["personnel_id"], serde_json::Value::Null);
+    assert!(body.get("password_hash").is_none());
+}

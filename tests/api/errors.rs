@@ -1,0 +1,154 @@
+//! Every rejection, including actix's own, is an RFC 9457 problem with the right status.
+
+use actix_web::http::Method;
+use cit_api::db::enums::Role;
+use serde_json::json;
+
+use crate::helpers::TestApp;
+
+#[actix_web::test]
+async fn unknown_paths_are_404_and_wrong_methods_405_with_allow() {
+    let app = TestApp::spawn().await;
+    let missing = app.get_anonymous("/api/v1/nothing-here").await;
+    assert_eq!(missing.problem(404)["instance"], "/api/v1/nothing-here");
+    app.get_anonymous("/").await.problem(404);
+
+    let wrong = app
+        .send(Method::DELETE, "/api/v1/users", None, &[], None)
+        .await;
+    wrong.problem(405);
+    assert_eq!(wrong.header("allow").as_deref(), Some("GET, POST"));
+    let put = app
+        .send(Method::PUT, "/api/v1/auth/login", None, &[], None)
+        .await;
+    put.problem(405);
+    assert_eq!(put.header("allow").as_deref(), Some("POST"));
+}
+
+#[actix_web::test]
+async fn malformed_bodies_are_400_and_wrong_content_types_415() {
+    let app = TestApp::spawn().await;
+    let json_header = [("content-type", "application/json")];
+    type Headers<'a> = &'a [(&'a str, &'a str)];
+    let cases: [(Headers, &[u8], u16); 5] = [
+        (&json_header, b"{\"username\": \"admin\",", 400),
+        (&json_header, b"not json", 400),
+        (
+            &json_header,
+            b"{\"username\": \"a\", \"password\": \"b\"} trailing",
+            400,
+        ),
+        (&[("content-type", "text/plain")], b"{}", 415),
+        (&[], b"{}", 415),
+    ];
+    for (headers, body, status) in cases {
+        let response = app
+            .send(
+                Method::POST,
+                "/api/v1/auth/login",
+                None,
+                headers,
+                Some(body.to_vec()),
+            )
+            .await;
+        response.problem(status);
+    }
+    let typo = app
+        .post(
+            "/api/v1/auth/login",
+            None,
+            &json!({"username": "a", "pasword": "b"}),
+        )
+        .await;
+    typo.problem(400);
+    assert_eq!(typo.error_fields(), ["pasword"]);
+    let wrong_type = app
+        .post(
+            "/api/v1/auth/login",
+            None,
+            &json!({"username": "a", "password": 12}),
+        )
+        .await;
+    wrong_type.problem(422);
+    assert_eq!(wrong_type.error_fields(), ["password"]);
+}
+
+#[actix_web::test]
+async fn a_body_over_one_mebibyte_is_413() {
+    let app = TestApp::spawn().await;
+    let huge = format!(
+        "{{\"username\": \"{}\", \"password\": \"x\"}}",
+        "a".repeat(1024 * 1024 + 10)
+    );
+    let response = app
+        .send(
+            Method::POST,
+            "/api/v1/auth/login",
+            None,
+            &[("content-type", "application/json")],
+            Some(huge.into_bytes()),
+        )
+        .await;
+    response.problem(413);
+}
+
+#[actix_web::test]
+async fn bad_paths_and_queries_are_400() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    app.get("/api/v1/users/12345", &admin.token)
+        .await
+        .problem(400);
+    let query = app.get("/api/v1/users?limit=ten", &admin.token).await;
+    query.problem(400);
+    assert_eq!(query.error_fields(), ["limit"]);
+}
+
+#[actix_web::test]
+async fn authorization_is_checked_before_the_request_is_judged() {
+    let app = TestApp::spawn().await;
+    let analyst = app.login_as(Role::Analyst).await;
+    // A malformed body from a caller who may not create users: 403, not 400/422.
+    let response = app
+        .send(
+            Method::POST,
+            "/api/v1/users",
+            Some(&analyst.token),
+            &[("content-type", "application/json")],
+            Some(b"{broken".to_vec()),
+        )
+        .await;
+    response.problem(403);
+    app.send(
+        Method::POST,
+        "/api/v1/users",
+        None,
+        &[("content-type", "application/json")],
+        Some(b"{broken".to_vec()),
+    )
+    .await
+    .problem(401);
+    app.get("/api/v1/users?limit=ten", &analyst.token)
+        .await
+        .problem(403);
+    assert_eq!(app.audit_events("access.denied").await.len(), 2);
+}
+
+#[actix_web::test]
+async fn every_response_carries_a_request_id_and_a_uuid_one_is_echoed() {
+    let app = TestApp::spawn().await;
+    let fresh = app.get_anonymous("/healthz").await;
+    assert_eq!(fresh.header("x-request-id").unwrap().len(), 36);
+    let given = "0190a4b6-7c1d-7e3f-8a2b-1c2d3e4f5a6b";
+    let echoed = app
+        .send(
+            Method::GET,
+            "/api/v1/nothing",
+            None,
+            &[("x-request-id", given)],
+            None,
+        )
+        .await;
+    assert_eq!(echoed.header("x-request-id").as_deref(), Some(given));
+    assert_eq!(echoed.problem(404)["request_id"], given);
+}

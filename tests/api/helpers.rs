@@ -1,0 +1,537 @@
+//! `TestApp`: the real server on port 0 against its own PostgreSQL database, cloned from a
+//! template that holds the migrated schema. Typed helpers make fixtures read like prose.
+
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use actix_web::http::Method;
+use awc::http::header::HeaderMap;
+use cit_api::auth::password;
+use cit_api::config::{LogFormat, Secret, Settings};
+use cit_api::db::enums::Role;
+use cit_api::startup::Application;
+use cit_api::users::model::{self as users, NewUser};
+use diesel::sql_types::{BigInt, Bool, Text};
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+/// The server the tests use; its `postgres` database is the maintenance database.
+pub fn server_url() -> String {
+    std::env::var("TEST_DATABASE_SERVER")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".to_owned())
+}
+
+/// The JWT secret of every test app (tests craft tokens with it).
+pub const JWT_SECRET: &str = "test-secret-test-secret-test-secret!";
+/// The bootstrap admin of every test app.
+pub const ADMIN: &str = "admin";
+/// Its password.
+pub const ADMIN_PASSWORD: &str = "first start passphrase 2026";
+/// The password of every user made by `user_with`.
+pub const PASSWORD: &str = "violet lantern harbor 42";
+
+/// A database made for one test and dropped after it.
+pub struct TestDatabase {
+    pub name: String,
+}
+
+impl TestDatabase {
+    pub fn url(&self) -> String {
+        format!("{}/{}", server_url(), self.name)
+    }
+
+    /// A fresh database with the migrated schema.
+    pub async fn create() -> Self {
+        let template = ensure_template().await;
+        let name = format!("cit_test_{}", Uuid::now_v7().simple());
+        let mut conn = maintenance().await;
+        diesel::sql_query(format!("CREATE DATABASE {name} TEMPLATE {template}"))
+            .execute(&mut conn)
+            .await
+            .expect("create test database");
+        Self { name }
+    }
+
+    pub async fn connect(&self) -> AsyncPgConnection {
+        AsyncPgConnection::establish(&self.url())
+            .await
+            .expect("connect to test database")
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        let name = self.name.clone();
+        // Drop runs outside async; give the drop its own thread and runtime.
+        let _ = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("runtime");
+            runtime.block_on(async {
+                let mut conn = maintenance().await;
+                let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                    .execute(&mut conn)
+                    .await;
+            });
+        })
+        .join();
+    }
+}
+
+async fn maintenance() -> AsyncPgConnection {
+    AsyncPgConnection::establish(&format!("{}/postgres", server_url()))
+        .await
+        .expect("connect to the maintenance database: is PostgreSQL running?")
+}
+
+/// The template's name follows the migrations' content, so a changed migration gets a new one.
+fn template_name() -> String {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations");
+    let mut files: Vec<_> = walk(&root);
+    files.sort();
+    let mut hasher = Sha256::new();
+    for file in files {
+        hasher.update(file.to_string_lossy().as_bytes());
+        hasher.update(std::fs::read(&file).expect("read migration"));
+    }
+    let digest = hasher.finalize();
+    let hex: String = digest.iter().take(6).map(|b| format!("{b:02x}")).collect();
+    format!("cit_template_{hex}")
+}
+
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).expect("read migrations dir") {
+        let path = entry.expect("entry").path();
+        if path.is_dir() {
+            out.extend(walk(&path));
+        } else {
+            out.push(path);
+        }
+    }
+    out
+}
+
+#[derive(diesel::QueryableByName)]
+struct Exists {
+    #[diesel(sql_type = Bool)]
+    exists: bool,
+}
+
+/// Creates the template once per migration set. nextest runs each test in its own process, so
+/// the guard is a PostgreSQL advisory lock, not a process-local one.
+async fn ensure_template() -> String {
+    static TEMPLATE: OnceLock<String> = OnceLock::new();
+    if let Some(name) = TEMPLATE.get() {
+        return name.clone();
+    }
+    let name = template_name();
+    let mut conn = maintenance().await;
+    diesel::sql_query("SELECT pg_advisory_lock(727274)")
+        .execute(&mut conn)
+        .await
+        .expect("advisory lock");
+    let found: Exists =
+        diesel::sql_query("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1) AS exists")
+            .bind::<Text, _>(&name)
+            .get_result(&mut conn)
+            .await
+            .expect("look for template");
+    if !found.exists {
+        let building = format!("{name}_building");
+        diesel::sql_query(format!("DROP DATABASE IF EXISTS {building} WITH (FORCE)"))
+            .execute(&mut conn)
+            .await
+            .expect("drop stale template");
+        diesel::sql_query(format!("CREATE DATABASE {building}"))
+            .execute(&mut conn)
+            .await
+            .expect("create template");
+        let url = format!("{}/{building}", server_url());
+        // A plain thread: the migration harness makes its own runtime there.
+        std::thread::spawn(move || cit_api::db::migrations::run_migrations(&url))
+            .join()
+            .expect("migration thread")
+            .expect("migrate template");
+        diesel::sql_query(format!("ALTER DATABASE {building} RENAME TO {name}"))
+            .execute(&mut conn)
+            .await
+            .expect("publish template");
+    }
+    diesel::sql_query("SELECT pg_advisory_unlock(727274)")
+        .execute(&mut conn)
+        .await
+        .expect("advisory unlock");
+    let _ = TEMPLATE.set(name.clone());
+    name
+}
+
+/// A user made for a test, logged in.
+#[derive(Debug, Clone)]
+pub struct TestUser {
+    pub id: Uuid,
+    pub username: String,
+    pub token: String,
+    pub refresh_token: String,
+}
+
+/// A response, read whole.
+#[derive(Debug)]
+pub struct Response {
+    pub status: u16,
+    pub headers: HeaderMap,
+    pub body: Vec<u8>,
+}
+
+impl Response {
+    pub fn json(&self) -> Value {
+        serde_json::from_slice(&self.body).unwrap_or_else(|e| {
+            panic!(
+                "status {}: body is not JSON ({e}): {}",
+                self.status,
+                self.text()
+            )
+        })
+    }
+
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+
+    pub fn header(&self, name: &str) -> Option<String> {
+        self.headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    }
+
+    /// Asserts the status, showing the body when it differs.
+    #[track_caller]
+    pub fn assert_status(&self, expected: u16) -> &Self {
+        assert_eq!(self.status, expected, "body: {}", self.text());
+        self
+    }
+
+    /// Asserts an RFC 9457 problem with this status, and returns it.
+    #[track_caller]
+    pub fn problem(&self, expected: u16) -> Value {
+        self.assert_status(expected);
+        assert_eq!(
+            self.header("content-type").as_deref(),
+            Some("application/problem+json"),
+            "body: {}",
+            self.text()
+        );
+        let problem = self.json();
+        assert_eq!(problem["status"], expected);
+        assert!(
+            problem["type"]
+                .as_str()
+                .is_some_and(|t| t.starts_with("urn:cit-api:problem:"))
+        );
+        assert!(problem["title"].is_string());
+        assert!(problem["detail"].is_string());
+        assert_eq!(
+            problem["request_id"].as_str(),
+            self.header("x-request-id").as_deref(),
+            "the problem names the request id of the response"
+        );
+        problem
+    }
+
+    /// The `field` names of a problem's `errors`.
+    pub fn error_fields(&self) -> Vec<String> {
+        self.json()["errors"]
+            .as_array()
+            .map(|errors| {
+                errors
+                    .iter()
+                    .filter_map(|e| e["field"].as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+}
+
+/// The running app under test, with its database.
+pub struct TestApp {
+    pub address: String,
+    pub client: awc::Client,
+    pub db: TestDatabase,
+}
+
+/// Test settings pointing at a database URL.
+pub fn settings(database_url: String) -> Settings {
+    Settings {
+        database_url: Secret::new(database_url),
+        bind: "127.0.0.1:0".to_owned(),
+        jwt_secret: Some(Secret::new(JWT_SECRET.to_owned())),
+        admin_username: Some(ADMIN.to_owned()),
+        admin_password: Some(Secret::new(ADMIN_PASSWORD.to_owned())),
+        pool_size: 5,
+        workers: Some(2),
+        log_format: LogFormat::Json,
+    }
+}
+
+fn client() -> awc::Client {
+    awc::Client::builder()
+        .timeout(Duration::from_secs(30))
+        .disable_redirects()
+        .finish()
+}
+
+impl TestApp {
+    /// Starts the app on a fresh database.
+    pub async fn spawn() -> Self {
+        let db = TestDatabase::create().await;
+        let url = db.url();
+        Self::spawn_with(db, settings(url)).await
+    }
+
+    /// Starts the app with these settings, owning `db`.
+    pub async fn spawn_with(db: TestDatabase, settings: Settings) -> Self {
+        let app = Application::build(&settings)
+            .await
+            .expect("the application starts");
+        let port = app.port();
+        actix_rt::spawn(app.into_server());
+        Self {
+            address: format!("http://127.0.0.1:{port}"),
+            client: client(),
+            db,
+        }
+    }
+
+    /// Sends a request with an optional bearer token and raw body.
+    pub async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        headers: &[(&str, &str)],
+        body: Option<Vec<u8>>,
+    ) -> Response {
+        let mut request = self
+            .client
+            .request(method, format!("{}{path}", self.address));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        for (name, value) in headers {
+            request = request.insert_header((*name, *value));
+        }
+        let mut response = match body {
+            Some(body) => request.send_body(body).await,
+            None => request.send().await,
+        }
+        .expect("the request is answered");
+        let body = response
+            .body()
+            .limit(64 * 1024 * 1024)
+            .await
+            .expect("the body is read")
+            .to_vec();
+        Response {
+            status: response.status().as_u16(),
+            headers: response.headers().clone(),
+            body,
+        }
+    }
+
+    pub async fn get(&self, path: &str, token: &str) -> Response {
+        self.send(Method::GET, path, Some(token), &[], None).await
+    }
+
+    pub async fn get_anonymous(&self, path: &str) -> Response {
+        self.send(Method::GET, path, None, &[], None).await
+    }
+
+    pub async fn get_csv(&self, path: &str, token: &str) -> Response {
+        self.send(
+            Method::GET,
+            path,
+            Some(token),
+            &[("accept", "text/csv")],
+            None,
+        )
+        .await
+    }
+
+    pub async fn post(&self, path: &str, token: Option<&str>, body: &Value) -> Response {
+        self.send(
+            Method::POST,
+            path,
+            token,
+            &[("content-type", "application/json")],
+            Some(body.to_string().into_bytes()),
+        )
+        .await
+    }
+
+    pub async fn patch(
+        &self,
+        path: &str,
+        token: &str,
+        if_match: Option<&str>,
+        body: &Value,
+    ) -> Response {
+        let mut headers = vec![("content-type", "application/merge-patch+json")];
+        if let Some(version) = if_match {
+            headers.push(("if-match", version));
+        }
+        self.send(
+            Method::PATCH,
+            path,
+            Some(token),
+            &headers,
+            Some(body.to_string().into_bytes()),
+        )
+        .await
+    }
+
+    pub async fn login(&self, username: &str, password: &str) -> Response {
+        self.post(
+            "/api/v1/auth/login",
+            None,
+            &json!({ "username": username, "password": password }),
+        )
+        .await
+    }
+
+    /// The bootstrap admin, logged in.
+    pub async fn admin(&self) -> TestUser {
+        let response = self.login(ADMIN, ADMIN_PASSWORD).await;
+        response.assert_status(200);
+        let body = response.json();
+        let mut conn = self.db.connect().await;
+        let row = users::find_by_username(&mut conn, ADMIN)
+            .await
+            .unwrap()
+            .unwrap();
+        TestUser {
+            id: row.id,
+            username: ADMIN.to_owned(),
+            token: body["access_token"].as_str().unwrap().to_owned(),
+            refresh_token: body["refresh_token"].as_str().unwrap().to_owned(),
+        }
+    }
+
+    /// A new user holding `roles`, with password [`PASSWORD`], logged in.
+    pub async fn user_with(&self, roles: &[Role]) -> TestUser {
+        let user = self.create_user(roles).await;
+        self.log_in(&user).await
+    }
+
+    /// A new user holding `role`, logged in.
+    pub async fn login_as(&self, role: Role) -> TestUser {
+        self.user_with(&[role]).await
+    }
+
+    /// A new user holding `roles`, not logged in (token fields empty).
+    pub async fn create_user(&self, roles: &[Role]) -> TestUser {
+        let username = format!("user-{}", Uuid::now_v7().simple());
+        let partner_id = roles.contains(&Role::Partner).then(Uuid::now_v7);
+        let mut conn = self.db.connect().await;
+        let row = users::insert(
+            &mut conn,
+            &NewUser {
+                id: Uuid::now_v7(),
+                username: username.clone(),
+                display_name: format!("Test {}", roles.first().map_or("user", |r| r.as_str())),
+                password_hash: password_hash().to_owned(),
+                roles: roles.to_vec(),
+                personnel_id: None,
+                partner_id,
+            },
+        )
+        .await
+        .expect("insert test user");
+        TestUser {
+            id: row.id,
+            username,
+            token: String::new(),
+            refresh_token: String::new(),
+        }
+    }
+
+    /// Logs a user in with [`PASSWORD`].
+    pub async fn log_in(&self, user: &TestUser) -> TestUser {
+        let response = self.login(&user.username, PASSWORD).await;
+        response.assert_status(200);
+        let body = response.json();
+        TestUser {
+            token: body["access_token"].as_str().unwrap().to_owned(),
+            refresh_token: body["refresh_token"].as_str().unwrap().to_owned(),
+            ..user.clone()
+        }
+    }
+
+    /// Audit events with this action, newest first, read straight from the database.
+    pub async fn audit_events(&self, action: &str) -> Vec<AuditRecord> {
+        let mut conn = self.db.connect().await;
+        diesel::sql_query(
+            "SELECT action, outcome::text AS outcome, actor_user_id, actor_username, resource_type, \
+             resource_id, details::text AS details FROM audit_events WHERE action = $1 ORDER BY id DESC",
+        )
+        .bind::<Text, _>(action)
+        .load(&mut conn)
+        .await
+        .expect("read audit events")
+    }
+
+    /// Runs a statement on the app's database; returns rows affected.
+    pub async fn execute(&self, sql: &str) -> Result<usize, diesel::result::Error> {
+        let mut conn = self.db.connect().await;
+        diesel::sql_query(sql).execute(&mut conn).await
+    }
+
+    /// Counts rows with a `SELECT count(*) AS count …` statement.
+    pub async fn count(&self, sql: &str) -> i64 {
+        #[derive(diesel::QueryableByName)]
+        struct Count {
+            #[diesel(sql_type = BigInt)]
+            count: i64,
+        }
+        let mut conn = self.db.connect().await;
+        diesel::sql_query(sql)
+            .get_result::<Count>(&mut conn)
+            .await
+            .expect("count")
+            .count
+    }
+}
+
+/// One audit row, as tests look at it.
+#[derive(Debug, diesel::QueryableByName)]
+pub struct AuditRecord {
+    #[diesel(sql_type = Text)]
+    pub action: String,
+    #[diesel(sql_type = Text)]
+    pub outcome: String,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Uuid>)]
+    pub actor_user_id: Option<Uuid>,
+    #[diesel(sql_type = diesel::sql_types::Nullable<Text>)]
+    pub actor_username: Option<String>,
+    #[diesel(sql_type = Text)]
+    pub resource_type: String,
+    #[diesel(sql_type = diesel::sql_types::Nullable<Text>)]
+    pub resource_id: Option<String>,
+    #[diesel(sql_type = Text)]
+    pub details: String,
+}
+
+impl AuditRecord {
+    pub fn details(&self) -> Value {
+        serde_json::from_str(&self.details).unwrap()
+    }
+}
+
+/// One argon2 hash of [`PASSWORD`] per test process.
+fn password_hash() -> &'static str {
+    static HASH: OnceLock<String> = OnceLock::new();
+    HASH.get_or_init(|| password::hash(PASSWORD).expect("hash"))
+}
