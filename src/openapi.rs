@@ -36,7 +36,7 @@ pub struct ApiDoc;
 struct Components;
 
 /// The standard responses every operation may give, by status.
-const STANDARD: [(&str, &str); 9] = [
+const STANDARD: [(&str, &str); 8] = [
     (
         "400",
         "Malformed request: bad JSON, an unknown field, a bad query or path parameter",
@@ -61,7 +61,6 @@ const STANDARD: [(&str, &str); 9] = [
         "422",
         "Well-formed but invalid values; `errors` lists each field",
     ),
-    ("429", "Too many requests"),
     (
         "500",
         "Unexpected error; logged with the request id, no internals disclosed",
@@ -131,7 +130,6 @@ fn add_standard_responses(operation: &mut Operation, reads_database: bool) {
         "401" => secured,
         "403" => role_checked,
         "413" | "415" | "422" => has_body,
-        "429" => false,
         "500" => true,
         "503" => reads_database,
         _ => false,

@@ -50,10 +50,11 @@ pub async fn list_audit_events(
     };
     let mut conn = state.pool.get().await?;
     let rows = model::list(&mut conn, &filter, &page).await?;
+    let events = page.page(rows, |row| row.id, AuditEventBody::from);
     AuditEvent::new("audit.list", "audit_event")
         .by(&caller)
-        .details(serde_json::json!({ "returned": rows.len().min(usize::try_from(page.limit).unwrap_or(usize::MAX)) }))
+        .details(serde_json::json!({ "returned": events.items.len() }))
         .record(&mut conn, &meta)
         .await?;
-    respond_page(&req, page.page(rows, |row| row.id, AuditEventBody::from))
+    respond_page(&req, events)
 }

@@ -216,23 +216,17 @@ pub async fn revoke_user_sessions(
     user_id: Uuid,
     keep: Option<Uuid>,
 ) -> diesel::QueryResult<usize> {
-    let query = refresh_tokens::table
-        .filter(refresh_tokens::user_id.eq(user_id))
-        .filter(refresh_tokens::revoked_at.is_null());
-    match keep {
-        Some(family) => {
-            diesel::update(query.filter(refresh_tokens::family_id.ne(family)))
-                .set(refresh_tokens::revoked_at.eq(diesel::dsl::now))
-                .execute(conn)
-                .await
-        }
-        None => {
-            diesel::update(query)
-                .set(refresh_tokens::revoked_at.eq(diesel::dsl::now))
-                .execute(conn)
-                .await
-        }
-    }
+    // Families are UUID v7, so the nil UUID matches none of them.
+    let keep = keep.unwrap_or(Uuid::nil());
+    diesel::update(
+        refresh_tokens::table
+            .filter(refresh_tokens::user_id.eq(user_id))
+            .filter(refresh_tokens::family_id.ne(keep))
+            .filter(refresh_tokens::revoked_at.is_null()),
+    )
+    .set(refresh_tokens::revoked_at.eq(diesel::dsl::now))
+    .execute(conn)
+    .await
 }
 
 /// The family of a refresh token, when it belongs to `user_id`.

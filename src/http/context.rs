@@ -128,15 +128,37 @@ pub async fn observe(
         );
     });
     if let Some(metrics) = metrics {
-        metrics.observe_request(method.as_str(), &route, status, elapsed);
+        metrics.observe_request(method_label(&method), &route, status, elapsed);
     }
     Ok(response)
+}
+
+/// Standard methods by name; anything a client invents is `OTHER`, so it cannot grow the label
+/// set.
+fn method_label(method: &actix_web::http::Method) -> &'static str {
+    match method.as_str() {
+        "GET" => "GET",
+        "POST" => "POST",
+        "PUT" => "PUT",
+        "PATCH" => "PATCH",
+        "DELETE" => "DELETE",
+        "HEAD" => "HEAD",
+        "OPTIONS" => "OPTIONS",
+        _ => "OTHER",
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use actix_web::test::TestRequest;
+
+    #[test]
+    fn invented_methods_share_one_label() {
+        let custom = actix_web::http::Method::from_bytes(b"BREW").unwrap();
+        assert_eq!(method_label(&custom), "OTHER");
+        assert_eq!(method_label(&actix_web::http::Method::PATCH), "PATCH");
+    }
 
     #[test]
     fn a_uuid_request_id_is_kept_and_anything_else_replaced() {
