@@ -171,13 +171,7 @@ async fn a_disabled_user_cannot_log_in_and_its_token_stops_at_once() {
 
     app.get("/api/v1/me", &user.token).await.problem(401);
     app.login(&user.username, PASSWORD).await.problem(401);
-    app.post(
-        "/api/v1/auth/refresh",
-        None,
-        &json!({ "refresh_token": user.refresh_token }),
-    )
-    .await
-    .problem(401);
+    app.refresh(&user.refresh_token).await.problem(401);
 }
 
 fn sign(claims: &serde_json::Value) -> String {
@@ -257,13 +251,7 @@ async fn refresh_rotates_and_reuse_revokes_the_family() {
     let app = TestApp::spawn().await;
     let user = app.user_with(&[Role::Clinician]).await;
 
-    let first = app
-        .post(
-            "/api/v1/auth/refresh",
-            None,
-            &json!({ "refresh_token": user.refresh_token }),
-        )
-        .await;
+    let first = app.refresh(&user.refresh_token).await;
     first.assert_status(200);
     let rotated = first.json();
     assert_ne!(rotated["refresh_token"], user.refresh_token.as_str());
@@ -272,21 +260,11 @@ async fn refresh_rotates_and_reuse_revokes_the_family() {
         .assert_status(200);
 
     // The old token again: re-use. It fails and takes the new one down with it.
-    let reuse = app
-        .post(
-            "/api/v1/auth/refresh",
-            None,
-            &json!({ "refresh_token": user.refresh_token }),
-        )
-        .await;
+    let reuse = app.refresh(&user.refresh_token).await;
     reuse.problem(401);
-    app.post(
-        "/api/v1/auth/refresh",
-        None,
-        &json!({ "refresh_token": rotated["refresh_token"] }),
-    )
-    .await
-    .problem(401);
+    app.refresh(rotated["refresh_token"].as_str().unwrap())
+        .await
+        .problem(401);
 
     let events = app.audit_events("auth.refresh").await;
     let outcomes: Vec<&str> = events.iter().map(|e| e.outcome.as_str()).collect();
@@ -308,13 +286,7 @@ async fn refresh_tokens_idle_out_and_sessions_end_after_twelve_hours() {
     ))
     .await
     .unwrap();
-    app.post(
-        "/api/v1/auth/refresh",
-        None,
-        &json!({ "refresh_token": idle.refresh_token }),
-    )
-    .await
-    .problem(401);
+    app.refresh(&idle.refresh_token).await.problem(401);
 
     // A session that began 12 hours ago: its next token may live only until the family ends.
     app.execute(&format!(
@@ -323,13 +295,7 @@ async fn refresh_tokens_idle_out_and_sessions_end_after_twelve_hours() {
     ))
     .await
     .unwrap();
-    let response = app
-        .post(
-            "/api/v1/auth/refresh",
-            None,
-            &json!({ "refresh_token": old.refresh_token }),
-        )
-        .await;
+    let response = app.refresh(&old.refresh_token).await;
     response.assert_status(200);
     assert!(response.json()["refresh_expires_in"].as_i64().unwrap() <= 10);
 
@@ -346,13 +312,7 @@ async fn refresh_tokens_idle_out_and_sessions_end_after_twelve_hours() {
 #[actix_web::test]
 async fn an_unknown_refresh_token_is_401_and_a_missing_one_422() {
     let app = TestApp::spawn().await;
-    app.post(
-        "/api/v1/auth/refresh",
-        None,
-        &json!({ "refresh_token": "nope" }),
-    )
-    .await
-    .problem(401);
+    app.refresh("nope").await.problem(401);
     let missing = app.post("/api/v1/auth/refresh", None, &json!({})).await;
     missing.problem(422);
     assert_eq!(missing.error_fields(), ["refresh_token"]);
@@ -379,21 +339,11 @@ async fn logout_revokes_the_session() {
         )
         .await;
     response.assert_status(204);
-    app.post(
-        "/api/v1/auth/refresh",
-        None,
-        &json!({ "refresh_token": user.refresh_token }),
-    )
-    .await
-    .problem(401);
+    app.refresh(&user.refresh_token).await.problem(401);
     // Another session of the same user lives on.
-    app.post(
-        "/api/v1/auth/refresh",
-        None,
-        &json!({ "refresh_token": other_session.refresh_token }),
-    )
-    .await
-    .assert_status(200);
+    app.refresh(&other_session.refresh_token)
+        .await
+        .assert_status(200);
     let logout = app.audit_events("auth.logout").await;
     assert_eq!(logout.len(), 1);
     assert_eq!(logout[0].details()["revoked"], true);
@@ -418,20 +368,8 @@ async fn changing_my_password_ends_my_other_sessions() {
     app.login(&me.username, new_password)
         .await
         .assert_status(200);
-    app.post(
-        "/api/v1/auth/refresh",
-        None,
-        &json!({ "refresh_token": elsewhere.refresh_token }),
-    )
-    .await
-    .problem(401);
-    app.post(
-        "/api/v1/auth/refresh",
-        None,
-        &json!({ "refresh_token": me.refresh_token }),
-    )
-    .await
-    .assert_status(200);
+    app.refresh(&elsewhere.refresh_token).await.problem(401);
+    app.refresh(&me.refresh_token).await.assert_status(200);
     let events = app.audit_events("auth.password_change").await;
     assert_eq!(events[0].outcome, "success");
     assert_eq!(events[0].details()["other_sessions_revoked"], 1);

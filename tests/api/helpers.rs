@@ -402,6 +402,16 @@ impl TestApp {
         .await
     }
 
+    /// Exchanges a refresh token.
+    pub async fn refresh(&self, refresh_token: &str) -> Response {
+        self.post(
+            "/api/v1/auth/refresh",
+            None,
+            &json!({ "refresh_token": refresh_token }),
+        )
+        .await
+    }
+
     /// The bootstrap admin, logged in.
     pub async fn admin(&self) -> TestUser {
         let response = self.login(ADMIN, ADMIN_PASSWORD).await;

@@ -430,13 +430,7 @@ async fn an_admin_sets_a_password_and_ends_the_users_sessions() {
     app.login(&user.username, "a brand new passphrase")
         .await
         .assert_status(200);
-    app.post(
-        "/api/v1/auth/refresh",
-        None,
-        &json!({ "refresh_token": user.refresh_token }),
-    )
-    .await
-    .problem(401);
+    app.refresh(&user.refresh_token).await.problem(401);
     let reset = app.audit_events("user.password_reset").await;
     assert_eq!(reset[0].details()["sessions_revoked"], 1);
 }
