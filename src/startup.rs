@@ -153,6 +153,7 @@ impl Application {
                     ),
                 )
                 .default_service(web::to(rejections::no_route))
+                .wrap(from_fn(rejections::head_as_get))
                 .wrap(from_fn(auth::middleware::authenticate))
                 .wrap(from_fn(rejections::problem_fallback))
                 .wrap(from_fn(context::observe))

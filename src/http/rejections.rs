@@ -30,6 +30,7 @@ impl RouteTable {
                 let segments = path.split('/').map(str::to_owned).collect();
                 let methods = [
                     ("GET", item.get.is_some()),
+                    ("HEAD", item.get.is_some()),
                     ("POST", item.post.is_some()),
                     ("PUT", item.put.is_some()),
                     ("PATCH", item.patch.is_some()),
@@ -61,6 +62,18 @@ impl RouteTable {
         }
         (!methods.is_empty()).then(|| methods.into_iter().collect::<Vec<_>>().join(", "))
     }
+}
+
+/// Middleware: answers `HEAD` wherever `GET` is served. The request is routed as a GET;
+/// actix-http already noted at decoding time that it was a HEAD and sends no body.
+pub async fn head_as_get(
+    mut req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, Error> {
+    if req.method() == actix_web::http::Method::HEAD {
+        req.head_mut().method = actix_web::http::Method::GET;
+    }
+    next.call(req).await
 }
 
 /// The app's default service: 405 for a known path with another method, else 404.
@@ -131,7 +144,10 @@ mod tests {
 
     #[test]
     fn a_known_path_lists_its_methods() {
-        assert_eq!(table().allowed("/api/v1/users").as_deref(), Some("GET"));
+        assert_eq!(
+            table().allowed("/api/v1/users").as_deref(),
+            Some("GET, HEAD")
+        );
         assert_eq!(
             table().allowed("/api/v1/users/abc").as_deref(),
             Some("PATCH")

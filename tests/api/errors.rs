@@ -17,12 +17,27 @@ async fn unknown_paths_are_404_and_wrong_methods_405_with_allow() {
         .send(Method::DELETE, "/api/v1/users", None, &[], None)
         .await;
     wrong.problem(405);
-    assert_eq!(wrong.header("allow").as_deref(), Some("GET, POST"));
+    assert_eq!(wrong.header("allow").as_deref(), Some("GET, HEAD, POST"));
     let put = app
         .send(Method::PUT, "/api/v1/auth/login", None, &[], None)
         .await;
     put.problem(405);
     assert_eq!(put.header("allow").as_deref(), Some("POST"));
+}
+
+#[actix_web::test]
+async fn head_is_answered_wherever_get_is() {
+    let app = TestApp::spawn().await;
+    let head = app.send(Method::HEAD, "/healthz", None, &[], None).await;
+    head.assert_status(200);
+    assert!(head.body.is_empty());
+    assert_eq!(
+        head.header("content-type").as_deref(),
+        Some("application/json")
+    );
+    app.send(Method::HEAD, "/api/v1/users", None, &[], None)
+        .await
+        .assert_status(401);
 }
 
 #[actix_web::test]
