@@ -232,6 +232,41 @@ fn describe_constraint(name: &str) -> Option<(&'static str, &'static str)> {
             "a user with the partner role must be linked to a partner",
         ),
         "users_roles_not_empty" => ("roles", "at least one role is required"),
+        "users_personnel_id_fkey"
+        | "enrollments_personnel_id_fkey"
+        | "certifications_personnel_id_fkey" => {
+            ("personnel_id", "no personnel record with this id")
+        }
+        "personnel_employee_number_key" => (
+            "employee_number",
+            "a person with this employee number already exists",
+        ),
+        "personnel_separation_after_hire" => {
+            ("separation_date", "must be on or after the hire date")
+        }
+        "personnel_separated_iff_dated" => (
+            "status",
+            "a separated person has a separation date, and only a separated one",
+        ),
+        "certification_types_code_key" => {
+            ("code", "a certification type with this code already exists")
+        }
+        "courses_code_key" => ("code", "a course with this code already exists"),
+        "courses_certification_type_id_fkey" | "certifications_certification_type_id_fkey" => (
+            "certification_type_id",
+            "no certification type with this id",
+        ),
+        "training_sessions_course_id_fkey" => ("course_id", "no course with this id"),
+        "training_sessions_dates_ordered" => ("ends_on", "must be on or after starts_on"),
+        "enrollments_session_personnel_key" => (
+            "personnel_id",
+            "this person is already enrolled in this session",
+        ),
+        "certifications_number_key" => (
+            "certificate_number",
+            "a certificate of this type with this number is already recorded",
+        ),
+        "goals_deadline_after_start" => ("deadline", "must be after start_date"),
         _ => return None,
     })
 }

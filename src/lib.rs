@@ -7,18 +7,25 @@
 //!   ETags, the request context and the rejections actix would otherwise make in plain text
 //! - [`db`]: pool, embedded migrations, schema, Postgres enums
 //! - [`auth`]: passwords, JWTs, refresh tokens, login with lockout, role extractors
-//! - [`users`], [`audit`], [`ops`]: the features
+//! - [`users`], [`audit`], [`ops`], [`personnel`], [`training`], [`goals`], [`metrics`]:
+//!   the features
+//! - [`dates`]: today, months and month ends
 
 pub mod audit;
 pub mod auth;
 pub mod config;
+pub mod dates;
 pub mod db;
 pub mod error;
+pub mod goals;
 pub mod http;
+pub mod metrics;
 pub mod openapi;
 pub mod ops;
+pub mod personnel;
 pub mod startup;
 pub mod state;
 pub mod telemetry;
+pub mod training;
 pub mod users;
 pub mod validation;

@@ -22,7 +22,7 @@ use crate::http::rejections::{self, RouteTable};
 use crate::ops::metrics::Metrics;
 use crate::state::AppState;
 use crate::users::bootstrap::{self, BootstrapError, FirstAdmin};
-use crate::{audit, auth, db, openapi, ops, users};
+use crate::{audit, auth, db, goals, metrics, openapi, ops, personnel, training, users};
 
 /// Every route of the service. The OpenAPI document is generated from this same function.
 pub fn routes(config: &mut ServiceConfig<'_>) {
@@ -30,7 +30,11 @@ pub fn routes(config: &mut ServiceConfig<'_>) {
         scope("/api/v1")
             .configure(auth::configure)
             .configure(users::configure)
-            .configure(audit::configure),
+            .configure(audit::configure)
+            .configure(personnel::configure)
+            .configure(training::configure)
+            .configure(goals::configure)
+            .configure(metrics::configure),
     );
     ops::configure(config);
     config

@@ -46,6 +46,65 @@ impl Errors {
     }
 }
 
+/// Required text: trimmed, 1 to `max` characters.
+pub fn text(raw: &str, max: usize) -> Result<String, String> {
+    let value = raw.trim();
+    match value.chars().count() {
+        0 => Err("must not be empty".into()),
+        n if n > max => Err(format!("must be at most {max} characters")),
+        _ => Ok(value.to_owned()),
+    }
+}
+
+/// Optional text: trimmed, at most `max` characters; empty becomes `None`.
+pub fn optional_text(raw: Option<&str>, max: usize) -> Result<Option<String>, String> {
+    match raw.map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(value) => text(value, max).map(Some),
+    }
+}
+
+/// A code: `min`–`max` characters of upper-case letters, digits and the `extra` characters,
+/// starting with a letter; lower case is raised.
+pub fn code(raw: &str, extra: &str, max: usize) -> Result<String, String> {
+    let value = raw.trim().to_uppercase();
+    let length = value.chars().count();
+    if !(2..=max).contains(&length) {
+        return Err(format!("must be 2 to {max} characters"));
+    }
+    let mut chars = value.chars();
+    let starts_with_letter = chars.next().is_some_and(|c| c.is_ascii_uppercase());
+    if !starts_with_letter
+        || !chars.all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || extra.contains(c))
+    {
+        return Err(format!(
+            "must start with a letter and hold only A-Z, 0-9 and {}",
+            extra
+                .chars()
+                .map(String::from)
+                .collect::<Vec<_>>()
+                .join(" ")
+        ));
+    }
+    Ok(value)
+}
+
+/// A whole number within `range`.
+pub fn within<T: PartialOrd + std::fmt::Display + Copy>(
+    value: T,
+    range: std::ops::RangeInclusive<T>,
+) -> Result<T, String> {
+    if range.contains(&value) {
+        Ok(value)
+    } else {
+        Err(format!(
+            "must be between {} and {}",
+            range.start(),
+            range.end()
+        ))
+    }
+}
+
 /// `#[serde(default, deserialize_with = "present")]` on an `Option<Option<T>>`: absent is
 /// `None`, `null` is `Some(None)`, a value is `Some(Some(v))` (JSON merge patch, RFC 7396).
 pub fn present<'de, T, D>(deserializer: D) -> Result<Option<T>, D::Error>
@@ -86,6 +145,24 @@ mod tests {
         assert_eq!(absent.link, None);
         assert_eq!(null.link, Some(None));
         assert_eq!(value.link, Some(Some(4)));
+    }
+
+    #[test]
+    fn text_is_trimmed_and_bounded() {
+        assert_eq!(text("  Academy ", 10).unwrap(), "Academy");
+        assert!(text("   ", 10).is_err());
+        assert!(text("abcdefghijk", 10).is_err());
+        assert_eq!(optional_text(Some("  "), 10).unwrap(), None);
+    }
+
+    #[test]
+    fn codes_are_raised_and_checked() {
+        assert_eq!(code("cit_juv", "_", 32).unwrap(), "CIT_JUV");
+        assert!(code("9LIVES", "_", 32).is_err());
+        assert!(code("CIT-40", "_", 32).is_err());
+        assert_eq!(code("cit-40", "-_", 32).unwrap(), "CIT-40");
+        assert!(within(0, 1..=10).is_err());
+        assert_eq!(within(2.5, 0.1..=10.0).unwrap(), 2.5);
     }
 
     #[test]

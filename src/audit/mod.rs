@@ -10,6 +10,15 @@ mod payloads;
 
 pub use model::AuditEvent;
 
+/// The names of the fields a change touched, for an event's `details`: the values stay out of
+/// the trail.
+pub fn changed_fields(fields: &[(&'static str, bool)]) -> Vec<&'static str> {
+    fields
+        .iter()
+        .filter_map(|(name, changed)| changed.then_some(*name))
+        .collect()
+}
+
 /// Registers the audit endpoints.
 pub fn configure(config: &mut utoipa_actix_web::service_config::ServiceConfig<'_>) {
     config.service(handlers::list_audit_events);

@@ -72,6 +72,21 @@ impl FromRequest for AuthUser {
     }
 }
 
+/// Refuses a request from `user`, who holds none of `required`, after a check the handler made
+/// itself (e.g. "these roles, or the person's own record"); the denial is audited like a
+/// [`Require`] refusal.
+pub fn forbid(req: &HttpRequest, user: &AuthUser, required: &'static [Role]) -> AppError {
+    req.extensions_mut().insert(Denial {
+        user: user.clone(),
+        required,
+    });
+    let needed: Vec<&str> = required.iter().map(|role| role.as_str()).collect();
+    AppError::Forbidden(format!(
+        "this needs one of the roles: {}",
+        needed.join(", ")
+    ))
+}
+
 /// An [`AuthUser`] holding one of the roles of `P`.
 #[derive(Debug)]
 pub struct Require<P> {
@@ -106,15 +121,7 @@ impl<P: Policy> FromRequest for Require<P> {
                     policy: PhantomData,
                 });
             }
-            req.extensions_mut().insert(Denial {
-                user,
-                required: P::ROLES,
-            });
-            let needed: Vec<&str> = P::ROLES.iter().map(|role| role.as_str()).collect();
-            Err(AppError::Forbidden(format!(
-                "this needs one of the roles: {}",
-                needed.join(", ")
-            )))
+            Err(forbid(req, &user, P::ROLES))
         });
         ready(outcome)
     }

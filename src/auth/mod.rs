@@ -11,7 +11,7 @@ mod payloads;
 pub mod policy;
 pub mod tokens;
 
-pub use extract::{AuthUser, Require};
+pub use extract::{AuthUser, Require, forbid};
 pub use payloads::TokenPair;
 
 /// Registers the `/auth` endpoints.

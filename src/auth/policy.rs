@@ -24,3 +24,46 @@ pub struct AuditReaders;
 impl Policy for AuditReaders {
     const ROLES: &'static [Role] = &[Role::Auditor, Role::Admin];
 }
+
+/// Who lists personnel: training managers and readers, and the records management system
+/// (which sees only ids, numbers and names).
+#[derive(Debug)]
+pub struct PersonnelListers;
+
+impl Policy for PersonnelListers {
+    const ROLES: &'static [Role] = &[
+        Role::Admin,
+        Role::Coordinator,
+        Role::Supervisor,
+        Role::Integration,
+    ];
+}
+
+/// Who reads personnel and training records.
+#[derive(Debug)]
+pub struct TrainingReaders;
+
+impl Policy for TrainingReaders {
+    const ROLES: &'static [Role] = &[Role::Admin, Role::Coordinator, Role::Supervisor];
+}
+
+/// Who writes personnel and training records and goals.
+#[derive(Debug)]
+pub struct TrainingWriters;
+
+impl Policy for TrainingWriters {
+    const ROLES: &'static [Role] = &[Role::Admin, Role::Coordinator];
+}
+
+/// Who reads goals, progress and metrics.
+#[derive(Debug)]
+pub struct MetricsReaders;
+
+impl Policy for MetricsReaders {
+    const ROLES: &'static [Role] = &[
+        Role::Admin,
+        Role::Coordinator,
+        Role::Supervisor,
+        Role::Analyst,
+    ];
+}

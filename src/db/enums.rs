@@ -109,3 +109,79 @@ pg_enum! {
         Failed = "failed",
     }
 }
+
+pg_enum! {
+    /// The department a person works in.
+    pub enum Department in DepartmentType = "department" {
+        /// Police department.
+        Police = "police",
+        /// Fire department.
+        Fire = "fire",
+        /// Emergency communications (dispatch).
+        Communications = "communications",
+        /// Social services.
+        SocialServices = "social_services",
+    }
+}
+
+pg_enum! {
+    /// A person's job.
+    pub enum PersonnelRole in PersonnelRoleType = "personnel_role" {
+        /// Sworn patrol officer.
+        Officer = "officer",
+        /// Sworn supervisor (sergeant and up).
+        Supervisor = "supervisor",
+        /// Dispatcher / call-taker.
+        Telecommunicator = "telecommunicator",
+        /// Licensed clinician.
+        Clinician = "clinician",
+        /// Firefighter.
+        Firefighter = "firefighter",
+        /// Paramedic.
+        Paramedic = "paramedic",
+        /// Other civilian staff.
+        Civilian = "civilian",
+    }
+}
+
+pg_enum! {
+    /// Employment status; `separated` always has a separation date.
+    pub enum PersonnelStatus in PersonnelStatusType = "personnel_status" {
+        /// Working.
+        Active = "active",
+        /// On leave (still employed: counts in the population).
+        Leave = "leave",
+        /// No longer employed.
+        Separated = "separated",
+    }
+}
+
+pg_enum! {
+    /// Where a training session stands.
+    pub enum SessionStatus in SessionStatusType = "session_status" {
+        /// Planned or running.
+        Scheduled = "scheduled",
+        /// Held.
+        Completed = "completed",
+        /// Called off.
+        Cancelled = "cancelled",
+    }
+}
+
+pg_enum! {
+    /// Where a person's enrollment in a session stands.
+    pub enum EnrollmentStatus in EnrollmentStatusType = "enrollment_status" {
+        /// Holds a seat.
+        Enrolled = "enrolled",
+        /// Came to the session; result not yet recorded.
+        Attended = "attended",
+        /// Passed; a certifying course issues its certification.
+        Completed = "completed",
+        /// Did not pass.
+        Failed = "failed",
+        /// Did not come.
+        NoShow = "no_show",
+        /// Gave the seat back.
+        Withdrawn = "withdrawn",
+    }
+}

@@ -63,7 +63,147 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::enums::{DepartmentType, PersonnelRoleType, PersonnelStatusType};
+
+    personnel (id) {
+        id -> Uuid,
+        employee_number -> Text,
+        first_name -> Text,
+        last_name -> Text,
+        department -> DepartmentType,
+        role -> PersonnelRoleType,
+        rank -> Nullable<Text>,
+        shift -> Nullable<Text>,
+        hire_date -> Date,
+        separation_date -> Nullable<Date>,
+        status -> PersonnelStatusType,
+        designated_staff -> Bool,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    certification_types (id) {
+        id -> Uuid,
+        code -> Text,
+        name -> Text,
+        issuer -> Text,
+        counts_as_cit -> Bool,
+        validity_months -> Nullable<Int4>,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    courses (id) {
+        id -> Uuid,
+        code -> Text,
+        title -> Text,
+        hours -> Float8,
+        provider -> Text,
+        certification_type_id -> Nullable<Uuid>,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::enums::SessionStatusType;
+
+    training_sessions (id) {
+        id -> Uuid,
+        course_id -> Uuid,
+        starts_on -> Date,
+        ends_on -> Date,
+        location -> Text,
+        instructor -> Nullable<Text>,
+        capacity -> Int4,
+        status -> SessionStatusType,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::enums::EnrollmentStatusType;
+
+    enrollments (id) {
+        id -> Uuid,
+        session_id -> Uuid,
+        personnel_id -> Uuid,
+        status -> EnrollmentStatusType,
+        hours_credited -> Nullable<Float8>,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    certifications (id) {
+        id -> Uuid,
+        personnel_id -> Uuid,
+        certification_type_id -> Uuid,
+        certificate_number -> Text,
+        issued_on -> Date,
+        expires_on -> Nullable<Date>,
+        revoked_at -> Nullable<Timestamptz>,
+        revoked_reason -> Nullable<Text>,
+        revoked_by -> Nullable<Uuid>,
+        enrollment_id -> Nullable<Uuid>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::enums::{DepartmentType, PersonnelRoleType};
+
+    goals (id) {
+        id -> Uuid,
+        name -> Text,
+        certification_type_ids -> Array<Uuid>,
+        departments -> Array<DepartmentType>,
+        roles -> Array<PersonnelRoleType>,
+        include_designated_staff -> Bool,
+        target_share -> Float8,
+        start_date -> Date,
+        deadline -> Date,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
 diesel::joinable!(refresh_tokens -> users (user_id));
+diesel::joinable!(courses -> certification_types (certification_type_id));
+diesel::joinable!(training_sessions -> courses (course_id));
+diesel::joinable!(enrollments -> training_sessions (session_id));
+diesel::joinable!(enrollments -> personnel (personnel_id));
+diesel::joinable!(certifications -> personnel (personnel_id));
+diesel::joinable!(certifications -> certification_types (certification_type_id));
 diesel::joinable!(login_failures -> users (user_id));
 
-diesel::allow_tables_to_appear_in_same_query!(users, refresh_tokens, login_failures, audit_events);
+diesel::allow_tables_to_appear_in_same_query!(
+    users,
+    refresh_tokens,
+    login_failures,
+    audit_events,
+    personnel,
+    certification_types,
+    courses,
+    training_sessions,
+    enrollments,
+    certifications,
+    goals,
+);

@@ -1,11 +1,14 @@
 //! `Accept: text/csv` for lists and metrics: the same rows as the JSON, with a header row. The
 //! next page's cursor travels in the `X-Next-Cursor` header.
 
+use actix_web::dev::Payload;
 use actix_web::http::header::{self, Accept, Header};
-use actix_web::{HttpRequest, HttpResponse};
+use actix_web::{FromRequest, HttpRequest, HttpResponse, web};
+use futures_util::future::LocalBoxFuture;
 use serde::Serialize;
 
 use crate::error::AppError;
+use crate::http::json::{BULK_BODY_LIMIT, read_body};
 use crate::http::pagination::Page;
 
 /// The CSV media type.
@@ -61,6 +64,50 @@ pub fn respond_page<T: CsvRow + Serialize>(
         response.insert_header(("X-Next-Cursor", cursor.as_str()));
     }
     Ok(response.body(to_csv(&page.items)?))
+}
+
+/// A `text/csv` request body of up to 16 MiB (imports).
+#[derive(Debug)]
+pub struct CsvBody(pub web::Bytes);
+
+impl FromRequest for CsvBody {
+    type Error = AppError;
+    type Future = LocalBoxFuture<'static, Result<Self, AppError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        let mut payload = payload.take();
+        Box::pin(async move {
+            let essence = req
+                .headers()
+                .get(header::CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.split(';').next())
+                .map(|v| v.trim().to_ascii_lowercase());
+            if !matches!(essence.as_deref(), Some("text/csv" | "application/csv")) {
+                return Err(AppError::UnsupportedMediaType(
+                    "send the roster as text/csv".into(),
+                ));
+            }
+            read_body(&req, &mut payload, BULK_BODY_LIMIT)
+                .await
+                .map(CsvBody)
+        })
+    }
+}
+
+/// Answers one body in JSON, or its tabular part `rows` in CSV, as the caller's `Accept` asks.
+pub fn respond<T: Serialize, R: CsvRow>(
+    req: &HttpRequest,
+    body: &T,
+    rows: &[R],
+) -> Result<HttpResponse, AppError> {
+    if !wants_csv(req) {
+        return Ok(HttpResponse::Ok().json(body));
+    }
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CONTENT_TYPE, TEXT_CSV))
+        .body(to_csv(rows)?))
 }
 
 /// Formats an optional value as a CSV cell (empty when absent).

@@ -147,16 +147,13 @@ fn changed_fields(changes: &UserChanges) -> Vec<&'static str> {
         partner_id,
         disabled,
     } = changes;
-    [
+    crate::audit::changed_fields(&[
         ("display_name", display_name.is_some()),
         ("roles", roles.is_some()),
         ("personnel_id", personnel_id.is_some()),
         ("partner_id", partner_id.is_some()),
         ("disabled", disabled.is_some()),
-    ]
-    .into_iter()
-    .filter_map(|(name, changed)| changed.then_some(name))
-    .collect()
+    ])
 }
 
 /// Unlocks a locked user.

@@ -20,12 +20,7 @@ pub fn username(raw: &str) -> Result<String, String> {
 
 /// 1–200 characters after trimming.
 pub fn display_name(raw: &str) -> Result<String, String> {
-    let name = raw.trim();
-    match name.chars().count() {
-        0 => Err("must not be empty".into()),
-        n if n > 200 => Err("must be at most 200 characters".into()),
-        _ => Ok(name.to_owned()),
-    }
+    crate::validation::text(raw, 200)
 }
 
 /// At least one role; duplicates dropped; sorted.

@@ -32,6 +32,14 @@ pub const ADMIN_PASSWORD: &str = "first start passphrase 2026";
 /// The password of every user made by `user_with`.
 pub const PASSWORD: &str = "violet lantern harbor 42";
 
+/// Seeded catalogue ids (see the training and goals migrations).
+pub const CIT_BASIC: &str = "019b76da-a800-7000-8000-000000000001";
+pub const CIT_TELECOM: &str = "019b76da-a800-7000-8000-000000000003";
+pub const MH_AWARENESS: &str = "019b76da-a800-7000-8000-000000000004";
+pub const COURSE_CIT_40: &str = "019b76da-a800-7000-8000-000000000005";
+pub const COURSE_INTRO: &str = "019b76da-a800-7000-8000-000000000009";
+pub const FIRST_GOAL: &str = "019b76da-a800-7000-8000-00000000000a";
+
 /// A database made for one test and dropped after it.
 pub struct TestDatabase {
     pub name: String,
@@ -478,6 +486,41 @@ impl TestApp {
             refresh_token: body["refresh_token"].as_str().unwrap().to_owned(),
             ..user.clone()
         }
+    }
+
+    /// Sends a roster CSV to the import endpoint.
+    pub async fn import_roster(&self, token: &str, csv: &str) -> Response {
+        self.send(
+            Method::POST,
+            "/api/v1/personnel/import",
+            Some(token),
+            &[("content-type", "text/csv")],
+            Some(csv.as_bytes().to_vec()),
+        )
+        .await
+    }
+
+    /// The id of the person with this employee number.
+    pub async fn person_id(&self, employee_number: &str) -> Uuid {
+        #[derive(diesel::QueryableByName)]
+        struct Id {
+            #[diesel(sql_type = diesel::sql_types::Uuid)]
+            id: Uuid,
+        }
+        let mut conn = self.db.connect().await;
+        diesel::sql_query("SELECT id FROM personnel WHERE employee_number = $1")
+            .bind::<Text, _>(employee_number)
+            .get_result::<Id>(&mut conn)
+            .await
+            .expect("person exists")
+            .id
+    }
+
+    /// Creates a person through the API and returns the body.
+    pub async fn create_person(&self, token: &str, body: &Value) -> Value {
+        let response = self.post("/api/v1/personnel", Some(token), body).await;
+        response.assert_status(201);
+        response.json()
     }
 
     /// Audit events with this action, newest first, read straight from the database.

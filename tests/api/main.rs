@@ -6,7 +6,11 @@
 mod audit;
 mod auth;
 mod errors;
+mod goals;
 mod helpers;
+mod metrics;
 mod openapi;
 mod ops;
+mod personnel;
+mod training;
 mod users;

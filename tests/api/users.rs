@@ -309,7 +309,18 @@ async fn patch_merges_honours_if_match_and_audits_field_names() {
     let admin = app.admin().await;
     let user = app.create_user(&[Role::Analyst]).await;
     let path = format!("/api/v1/users/{}", user.id);
-    let personnel = Uuid::now_v7();
+    let personnel = app
+        .create_person(
+            &admin.token,
+            &json!({
+                "employee_number": "P-1", "first_name": "Sam", "last_name": "Lee",
+                "department": "police", "role": "officer", "hire_date": "2020-01-01"
+            }),
+        )
+        .await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
 
     let changed = app
         .patch(&path, &admin.token, Some("\"1\""), &json!({
@@ -321,7 +332,16 @@ async fn patch_merges_honours_if_match_and_audits_field_names() {
     let body = changed.json();
     assert_eq!(body["display_name"], "Sam Lee");
     assert_eq!(body["roles"], json!(["supervisor", "analyst"]));
-    assert_eq!(body["personnel_id"], personnel.to_string());
+    assert_eq!(body["personnel_id"], personnel);
+    // A link to a record that does not exist is refused.
+    app.patch(
+        &path,
+        &admin.token,
+        None,
+        &json!({ "personnel_id": Uuid::now_v7() }),
+    )
+    .await
+    .problem(422);
     assert_eq!(body["version"], 2);
 
     // A stale version is refused and nothing changes.

@@ -1,0 +1,222 @@
+//! Goal rows and their queries, and the load of people and certificates progress needs.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use diesel::dsl::sql;
+use diesel::sql_types::{Date, Nullable};
+use diesel::{
+    AsChangeset, ExpressionMethods, Insertable, QueryDsl, Queryable, Selectable, SelectableHelper,
+};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use uuid::Uuid;
+
+use crate::db::enums::{Department, PersonnelRole};
+use crate::db::schema::{certifications, goals, personnel};
+use crate::http::pagination::PageRequest;
+
+use super::progress::{Member, Validity};
+
+/// A row of `goals`.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = goals, check_for_backend(diesel::pg::Pg))]
+pub struct GoalRow {
+    /// Id.
+    pub id: Uuid,
+    /// Name.
+    pub name: String,
+    /// Certification types that count.
+    pub certification_type_ids: Vec<Uuid>,
+    /// Departments counted; empty = any.
+    pub departments: Vec<Department>,
+    /// Roles counted; empty = any.
+    pub roles: Vec<PersonnelRole>,
+    /// Designated staff count too.
+    pub include_designated_staff: bool,
+    /// Target share, 0..1.
+    pub target_share: f64,
+    /// First day.
+    pub start_date: NaiveDate,
+    /// Deadline.
+    pub deadline: NaiveDate,
+    /// Version.
+    pub version: i32,
+    /// Made at.
+    pub created_at: DateTime<Utc>,
+    /// Changed at.
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A goal to insert.
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = goals)]
+pub struct NewGoal {
+    /// Id.
+    pub id: Uuid,
+    /// Name.
+    pub name: String,
+    /// Types.
+    pub certification_type_ids: Vec<Uuid>,
+    /// Departments.
+    pub departments: Vec<Department>,
+    /// Roles.
+    pub roles: Vec<PersonnelRole>,
+    /// Designated staff.
+    pub include_designated_staff: bool,
+    /// Target.
+    pub target_share: f64,
+    /// First day.
+    pub start_date: NaiveDate,
+    /// Deadline.
+    pub deadline: NaiveDate,
+}
+
+/// Changes to a goal.
+#[derive(Debug, Default, AsChangeset)]
+#[diesel(table_name = goals)]
+pub struct GoalChanges {
+    /// Name.
+    pub name: Option<String>,
+    /// Types.
+    pub certification_type_ids: Option<Vec<Uuid>>,
+    /// Departments.
+    pub departments: Option<Vec<Department>>,
+    /// Roles.
+    pub roles: Option<Vec<PersonnelRole>>,
+    /// Designated staff.
+    pub include_designated_staff: Option<bool>,
+    /// Target.
+    pub target_share: Option<f64>,
+    /// First day.
+    pub start_date: Option<NaiveDate>,
+    /// Deadline.
+    pub deadline: Option<NaiveDate>,
+}
+
+/// Lists goals, newest first.
+pub async fn list(
+    conn: &mut AsyncPgConnection,
+    page: &PageRequest,
+) -> diesel::QueryResult<Vec<GoalRow>> {
+    let mut query = goals::table
+        .select(GoalRow::as_select())
+        .order(goals::id.desc())
+        .limit(page.fetch())
+        .into_boxed();
+    if let Some(after) = page.after {
+        query = query.filter(goals::id.lt(after));
+    }
+    query.load(conn).await
+}
+
+/// Finds a goal.
+pub async fn find(conn: &mut AsyncPgConnection, id: Uuid) -> diesel::QueryResult<GoalRow> {
+    goals::table
+        .find(id)
+        .select(GoalRow::as_select())
+        .get_result(conn)
+        .await
+}
+
+/// Locks a goal for an update.
+pub async fn lock(conn: &mut AsyncPgConnection, id: Uuid) -> diesel::QueryResult<GoalRow> {
+    goals::table
+        .find(id)
+        .select(GoalRow::as_select())
+        .for_update()
+        .get_result(conn)
+        .await
+}
+
+/// Inserts a goal.
+pub async fn insert(conn: &mut AsyncPgConnection, new: &NewGoal) -> diesel::QueryResult<GoalRow> {
+    diesel::insert_into(goals::table)
+        .values(new)
+        .returning(GoalRow::as_returning())
+        .get_result(conn)
+        .await
+}
+
+/// Applies changes and bumps the version.
+pub async fn update(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    changes: &GoalChanges,
+) -> diesel::QueryResult<GoalRow> {
+    diesel::update(goals::table.find(id))
+        .set((
+            changes,
+            goals::version.eq(goals::version + 1),
+            goals::updated_at.eq(diesel::dsl::now),
+        ))
+        .returning(GoalRow::as_returning())
+        .get_result(conn)
+        .await
+}
+
+type PersonTuple = (
+    Uuid,
+    Department,
+    PersonnelRole,
+    Option<String>,
+    NaiveDate,
+    Option<NaiveDate>,
+    bool,
+);
+
+/// Everyone hired on or before `as_of`, with their certificates of `type_ids` issued on or
+/// before it: all that progress on any day up to `as_of` can depend on.
+pub async fn load_members(
+    conn: &mut AsyncPgConnection,
+    type_ids: &[Uuid],
+    as_of: NaiveDate,
+) -> diesel::QueryResult<Vec<Member>> {
+    let people: Vec<PersonTuple> = personnel::table
+        .filter(personnel::hire_date.le(as_of))
+        .select((
+            personnel::id,
+            personnel::department,
+            personnel::role,
+            personnel::shift,
+            personnel::hire_date,
+            personnel::separation_date,
+            personnel::designated_staff,
+        ))
+        .load(conn)
+        .await?;
+    // The revocation day in the database's time zone, as `cit_certified_on` judges it.
+    let certificates: Vec<(Uuid, NaiveDate, Option<NaiveDate>, Option<NaiveDate>)> =
+        certifications::table
+            .filter(certifications::certification_type_id.eq_any(type_ids))
+            .filter(certifications::issued_on.le(as_of))
+            .select((
+                certifications::personnel_id,
+                certifications::issued_on,
+                certifications::expires_on,
+                sql::<Nullable<Date>>("certifications.revoked_at::date"),
+            ))
+            .load(conn)
+            .await?;
+    let mut held: HashMap<Uuid, Vec<Validity>> = HashMap::new();
+    for (person, issued_on, expires_on, revoked_on) in certificates {
+        held.entry(person).or_default().push(Validity {
+            issued_on,
+            expires_on,
+            revoked_on,
+        });
+    }
+    Ok(people
+        .into_iter()
+        .map(
+            |(id, department, role, shift, hire_date, separation_date, designated_staff)| Member {
+                department,
+                role,
+                shift,
+                hire_date,
+                separation_date,
+                designated_staff,
+                certificates: held.remove(&id).unwrap_or_default(),
+            },
+        )
+        .collect())
+}

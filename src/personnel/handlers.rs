@@ -1,0 +1,226 @@
+//! Personnel endpoints: `/api/v1/personnel`.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
+use uuid::Uuid;
+
+use crate::auth::policy::{PersonnelListers, Policy, TrainingReaders, TrainingWriters};
+use crate::auth::{AuthUser, Require, forbid};
+use crate::dates;
+use crate::error::{AppError, OrNotFound};
+use crate::http::context::RequestMeta;
+use crate::http::csv::{CsvBody, respond_page};
+use crate::http::etag::{IfMatch, created, versioned};
+use crate::http::json::JsonBody;
+use crate::http::pagination::{Page, PageRequest};
+use crate::http::query::QueryParams;
+use crate::state::AppData;
+use crate::training::certifications::certifications_of;
+use crate::training::payloads::{CertificationBody, EnrollmentBody};
+use crate::training::sessions::enrollments_of;
+
+use super::import;
+use super::model::{self, PersonnelFilter};
+use super::payloads::{
+    CreatePersonnel, ImportReport, PersonnelBody, PersonnelDetail, PersonnelListItem,
+    PersonnelNumberBody, PersonnelQuery, UpdatePersonnel,
+};
+use super::service;
+
+/// List personnel, newest first.
+///
+/// Roles: admin, coordinator, supervisor, integration. Integration callers (the records
+/// management system) get only `id`, `employee_number`, `first_name` and `last_name`.
+/// Answers `Accept: text/csv` too.
+#[utoipa::path(
+    tag = "personnel",
+    params(PersonnelQuery),
+    security(("bearer" = [])),
+    responses((status = 200, description = "A page of personnel", content(
+        (Page<PersonnelListItem> = "application/json"),
+        (String = "text/csv"),
+    ))),
+)]
+#[get("/personnel")]
+pub async fn list_personnel(
+    req: HttpRequest,
+    state: AppData,
+    caller: Require<PersonnelListers>,
+    query: QueryParams<PersonnelQuery>,
+) -> Result<HttpResponse, AppError> {
+    let query = query.into_inner();
+    let page = PageRequest::new(query.limit, query.cursor.as_deref())?;
+    let filter = PersonnelFilter {
+        department: query.department,
+        role: query.role,
+        status: query.status,
+        shift: query.shift,
+        designated_staff: query.designated_staff,
+        cit_certified: query.cit_certified,
+        q: query.q,
+    };
+    let numbers_only = !caller.has_any(TrainingReaders::ROLES);
+    let mut conn = state.pool.get().await?;
+    let rows = model::list(&mut conn, &filter, &page, dates::today()).await?;
+    let page = page.page(
+        rows,
+        |(row, _)| row.id,
+        |(row, certified)| {
+            if numbers_only {
+                PersonnelListItem::Numbers(PersonnelNumberBody {
+                    id: row.id,
+                    employee_number: row.employee_number,
+                    first_name: row.first_name,
+                    last_name: row.last_name,
+                })
+            } else {
+                PersonnelListItem::Full(PersonnelBody::new(row, certified))
+            }
+        },
+    );
+    respond_page(&req, page)
+}
+
+/// Create a personnel record.
+///
+/// Roles: admin, coordinator. Audited as `personnel.create`.
+#[utoipa::path(
+    tag = "personnel",
+    request_body = CreatePersonnel,
+    security(("bearer" = [])),
+    responses(
+        (status = 201, description = "Created", body = PersonnelBody,
+            headers(("Location" = String), ("ETag" = String))),
+        (status = 409, description = "The employee number is taken", body = crate::error::Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[post("/personnel")]
+pub async fn create_personnel(
+    state: AppData,
+    caller: Require<TrainingWriters>,
+    meta: RequestMeta,
+    body: JsonBody<CreatePersonnel>,
+) -> Result<HttpResponse, AppError> {
+    let row = service::create(&state, &caller, &meta, body.into_inner()).await?;
+    let location = format!("/api/v1/personnel/{}", row.id);
+    let version = row.version;
+    let certified = false;
+    Ok(created(
+        &location,
+        version,
+        &PersonnelBody::new(row, certified),
+    ))
+}
+
+/// Import the HR roster (CSV), upserting by `employee_number`.
+///
+/// Roles: admin, coordinator. The body is `text/csv` (up to 16 MiB) with a header row.
+/// Required columns: `employee_number`, `first_name`, `last_name`, `department`, `role`,
+/// `hire_date`; optional: `rank`, `shift`, `separation_date`, `status`, `designated_staff`.
+/// Column order is free, names are case-insensitive, other columns are ignored. Dates are
+/// `YYYY-MM-DD`; `designated_staff` is true/false, yes/no or 1/0. A line with a separation
+/// date separates the person. People missing from the file are left as they are.
+///
+/// Each line stands alone: a bad line is reported with its line number (the header is line 1)
+/// and every good line is stored. Importing the same file again changes nothing. Audited as
+/// `personnel.import`.
+#[utoipa::path(
+    tag = "personnel",
+    request_body(content = String, content_type = "text/csv",
+        example = "employee_number,first_name,last_name,department,role,shift,hire_date,designated_staff\nP-1001,Ana,Diaz,police,officer,B,2016-08-15,false\n"),
+    security(("bearer" = [])),
+    responses((status = 200, description = "What was created, updated, left alone and rejected", body = ImportReport)),
+)]
+#[post("/personnel/import")]
+pub async fn import_personnel(
+    state: AppData,
+    caller: Require<TrainingWriters>,
+    meta: RequestMeta,
+    body: CsvBody,
+) -> Result<web::Json<ImportReport>, AppError> {
+    let roster = import::parse(&body.0)?;
+    service::import(&state, &caller, &meta, roster)
+        .await
+        .map(web::Json)
+}
+
+/// Find a personnel record, with its certifications and enrollments.
+///
+/// Roles: admin, coordinator, supervisor; and any user linked to this record (their own).
+#[utoipa::path(
+    tag = "personnel",
+    params(("id" = Uuid, Path, description = "Personnel id")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The record", body = PersonnelDetail, headers(("ETag" = String))),
+        (status = 404, description = "No such record", body = crate::error::Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[get("/personnel/{id}")]
+pub async fn find_personnel(
+    req: HttpRequest,
+    state: AppData,
+    caller: AuthUser,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    if !caller.has_any(TrainingReaders::ROLES) && caller.personnel_id != Some(id) {
+        return Err(forbid(&req, &caller, TrainingReaders::ROLES));
+    }
+    let today = dates::today();
+    let mut conn = state.pool.get().await?;
+    let (row, certified) = model::find(&mut conn, id, today)
+        .await
+        .or_not_found("personnel record")?;
+    let certifications = certifications_of(&mut conn, id).await?;
+    let enrollments = enrollments_of(&mut conn, id).await?;
+    let version = row.version;
+    let detail = PersonnelDetail {
+        person: PersonnelBody::new(row, certified),
+        certifications: certifications
+            .into_iter()
+            .map(|c| CertificationBody::new(c, today))
+            .collect(),
+        enrollments: enrollments.into_iter().map(EnrollmentBody::from).collect(),
+    };
+    Ok(versioned(StatusCode::OK, version, &detail))
+}
+
+/// Change a personnel record (JSON merge patch).
+///
+/// Roles: admin, coordinator. Honours `If-Match`. Separation is recorded by setting
+/// `separation_date`; records are never deleted. Audited as `personnel.update`.
+#[utoipa::path(
+    tag = "personnel",
+    params(
+        ("id" = Uuid, Path, description = "Personnel id"),
+        ("If-Match" = Option<String>, Header, description = "The ETag last read"),
+    ),
+    request_body(content = UpdatePersonnel, content_type = "application/merge-patch+json"),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The changed record", body = PersonnelBody, headers(("ETag" = String))),
+        (status = 404, description = "No such record", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The employee number is taken", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 412, description = "If-Match does not match", body = crate::error::Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[patch("/personnel/{id}")]
+pub async fn update_personnel(
+    state: AppData,
+    caller: Require<TrainingWriters>,
+    meta: RequestMeta,
+    id: web::Path<Uuid>,
+    if_match: IfMatch,
+    body: JsonBody<UpdatePersonnel>,
+) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    let row = service::update(&state, &caller, &meta, id, if_match, body.into_inner()).await?;
+    let mut conn = state.pool.get().await?;
+    let (row, certified) = model::find(&mut conn, row.id, dates::today()).await?;
+    Ok(versioned(
+        StatusCode::OK,
+        row.version,
+        &PersonnelBody::new(row, certified),
+    ))
+}

@@ -1,0 +1,309 @@
+//! Personnel rows and their queries.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use diesel::{
+    AsChangeset, BoolExpressionMethods, ExpressionMethods, Insertable, PgTextExpressionMethods,
+    QueryDsl, Queryable, Selectable, SelectableHelper,
+};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use uuid::Uuid;
+
+use crate::db::enums::{Department, PersonnelRole, PersonnelStatus};
+use crate::db::schema::personnel;
+use crate::http::pagination::PageRequest;
+use crate::users::model::escape_like;
+
+/// A row of `personnel`.
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable)]
+#[diesel(table_name = personnel, check_for_backend(diesel::pg::Pg))]
+pub struct PersonnelRow {
+    /// Id.
+    pub id: Uuid,
+    /// HR's employee number; unique.
+    pub employee_number: String,
+    /// First name.
+    pub first_name: String,
+    /// Last name.
+    pub last_name: String,
+    /// Department.
+    pub department: Department,
+    /// Job.
+    pub role: PersonnelRole,
+    /// Rank, free text.
+    pub rank: Option<String>,
+    /// Shift, free text (e.g. `A`, `days`).
+    pub shift: Option<String>,
+    /// First day employed.
+    pub hire_date: NaiveDate,
+    /// Last day employed is the day before this.
+    pub separation_date: Option<NaiveDate>,
+    /// Status.
+    pub status: PersonnelStatus,
+    /// Civilian chosen to count in the goal's population.
+    pub designated_staff: bool,
+    /// Version.
+    pub version: i32,
+    /// Made at.
+    pub created_at: DateTime<Utc>,
+    /// Changed at.
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A person to insert.
+#[derive(Debug, Clone, PartialEq, Insertable)]
+#[diesel(table_name = personnel)]
+pub struct NewPersonnel {
+    /// Id.
+    pub id: Uuid,
+    /// Employee number.
+    pub employee_number: String,
+    /// First name.
+    pub first_name: String,
+    /// Last name.
+    pub last_name: String,
+    /// Department.
+    pub department: Department,
+    /// Job.
+    pub role: PersonnelRole,
+    /// Rank.
+    pub rank: Option<String>,
+    /// Shift.
+    pub shift: Option<String>,
+    /// Hire date.
+    pub hire_date: NaiveDate,
+    /// Separation date.
+    pub separation_date: Option<NaiveDate>,
+    /// Status.
+    pub status: PersonnelStatus,
+    /// Designated staff.
+    pub designated_staff: bool,
+}
+
+/// Changes to a person; `None` leaves a column alone, `Some(None)` clears it.
+#[derive(Debug, Default, Clone, AsChangeset)]
+#[diesel(table_name = personnel)]
+pub struct PersonnelChanges {
+    /// Employee number.
+    pub employee_number: Option<String>,
+    /// First name.
+    pub first_name: Option<String>,
+    /// Last name.
+    pub last_name: Option<String>,
+    /// Department.
+    pub department: Option<Department>,
+    /// Job.
+    pub role: Option<PersonnelRole>,
+    /// Rank.
+    pub rank: Option<Option<String>>,
+    /// Shift.
+    pub shift: Option<Option<String>>,
+    /// Hire date.
+    pub hire_date: Option<NaiveDate>,
+    /// Separation date.
+    pub separation_date: Option<Option<NaiveDate>>,
+    /// Status.
+    pub status: Option<PersonnelStatus>,
+    /// Designated staff.
+    pub designated_staff: Option<bool>,
+}
+
+impl PersonnelChanges {
+    /// The names of the fields this changes.
+    pub fn fields(&self) -> Vec<&'static str> {
+        let Self {
+            employee_number,
+            first_name,
+            last_name,
+            department,
+            role,
+            rank,
+            shift,
+            hire_date,
+            separation_date,
+            status,
+            designated_staff,
+        } = self;
+        crate::audit::changed_fields(&[
+            ("employee_number", employee_number.is_some()),
+            ("first_name", first_name.is_some()),
+            ("last_name", last_name.is_some()),
+            ("department", department.is_some()),
+            ("role", role.is_some()),
+            ("rank", rank.is_some()),
+            ("shift", shift.is_some()),
+            ("hire_date", hire_date.is_some()),
+            ("separation_date", separation_date.is_some()),
+            ("status", status.is_some()),
+            ("designated_staff", designated_staff.is_some()),
+        ])
+    }
+
+    /// What would change if `current` took the values of `wanted`.
+    pub fn between(current: &PersonnelRow, wanted: &NewPersonnel) -> Self {
+        fn differ<T: PartialEq + Clone>(current: &T, wanted: &T) -> Option<T> {
+            (current != wanted).then(|| wanted.clone())
+        }
+        Self {
+            employee_number: differ(&current.employee_number, &wanted.employee_number),
+            first_name: differ(&current.first_name, &wanted.first_name),
+            last_name: differ(&current.last_name, &wanted.last_name),
+            department: differ(&current.department, &wanted.department),
+            role: differ(&current.role, &wanted.role),
+            rank: differ(&current.rank, &wanted.rank),
+            shift: differ(&current.shift, &wanted.shift),
+            hire_date: differ(&current.hire_date, &wanted.hire_date),
+            separation_date: differ(&current.separation_date, &wanted.separation_date),
+            status: differ(&current.status, &wanted.status),
+            designated_staff: differ(&current.designated_staff, &wanted.designated_staff),
+        }
+    }
+}
+
+/// Filters of the personnel list.
+#[derive(Debug, Default)]
+pub struct PersonnelFilter {
+    /// Department.
+    pub department: Option<Department>,
+    /// Job.
+    pub role: Option<PersonnelRole>,
+    /// Status.
+    pub status: Option<PersonnelStatus>,
+    /// Shift (exact).
+    pub shift: Option<String>,
+    /// Designated staff or not.
+    pub designated_staff: Option<bool>,
+    /// CIT-certified today or not.
+    pub cit_certified: Option<bool>,
+    /// Part of a name or the employee number.
+    pub q: Option<String>,
+}
+
+#[diesel::declare_sql_function]
+extern "SQL" {
+    /// The SQL function `cit_certified_on(person, day)` (see the training migration): holds a
+    /// certification of a type that counts as CIT, valid on `day`.
+    fn cit_certified_on(
+        person: diesel::sql_types::Uuid,
+        day: diesel::sql_types::Date,
+    ) -> diesel::sql_types::Bool;
+}
+
+/// Lists personnel, newest first, each with whether they are CIT-certified on `today`.
+pub async fn list(
+    conn: &mut AsyncPgConnection,
+    filter: &PersonnelFilter,
+    page: &PageRequest,
+    today: NaiveDate,
+) -> diesel::QueryResult<Vec<(PersonnelRow, bool)>> {
+    let mut query = personnel::table
+        .select((
+            PersonnelRow::as_select(),
+            cit_certified_on(personnel::id, today),
+        ))
+        .order(personnel::id.desc())
+        .limit(page.fetch())
+        .into_boxed();
+    if let Some(after) = page.after {
+        query = query.filter(personnel::id.lt(after));
+    }
+    if let Some(department) = filter.department {
+        query = query.filter(personnel::department.eq(department));
+    }
+    if let Some(role) = filter.role {
+        query = query.filter(personnel::role.eq(role));
+    }
+    if let Some(status) = filter.status {
+        query = query.filter(personnel::status.eq(status));
+    }
+    if let Some(shift) = &filter.shift {
+        query = query.filter(personnel::shift.eq(shift));
+    }
+    if let Some(designated) = filter.designated_staff {
+        query = query.filter(personnel::designated_staff.eq(designated));
+    }
+    match filter.cit_certified {
+        Some(true) => query = query.filter(cit_certified_on(personnel::id, today)),
+        Some(false) => {
+            query = query.filter(diesel::dsl::not(cit_certified_on(personnel::id, today)))
+        }
+        None => {}
+    }
+    if let Some(q) = &filter.q {
+        let pattern = format!("%{}%", escape_like(q.trim()));
+        query = query.filter(
+            personnel::first_name
+                .ilike(pattern.clone())
+                .or(personnel::last_name.ilike(pattern.clone()))
+                .or(personnel::employee_number.ilike(pattern)),
+        );
+    }
+    query.load(conn).await
+}
+
+/// Finds a person with whether they are CIT-certified on `today`.
+pub async fn find(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    today: NaiveDate,
+) -> diesel::QueryResult<(PersonnelRow, bool)> {
+    personnel::table
+        .find(id)
+        .select((
+            PersonnelRow::as_select(),
+            cit_certified_on(personnel::id, today),
+        ))
+        .get_result(conn)
+        .await
+}
+
+/// Finds a person and locks the row.
+pub async fn lock(conn: &mut AsyncPgConnection, id: Uuid) -> diesel::QueryResult<PersonnelRow> {
+    personnel::table
+        .find(id)
+        .select(PersonnelRow::as_select())
+        .for_update()
+        .get_result(conn)
+        .await
+}
+
+/// The people with these employee numbers, locked for an upsert.
+pub async fn lock_by_employee_numbers(
+    conn: &mut AsyncPgConnection,
+    numbers: &[String],
+) -> diesel::QueryResult<Vec<PersonnelRow>> {
+    personnel::table
+        .filter(personnel::employee_number.eq_any(numbers))
+        .select(PersonnelRow::as_select())
+        .for_update()
+        .load(conn)
+        .await
+}
+
+/// Inserts people.
+pub async fn insert_many(
+    conn: &mut AsyncPgConnection,
+    people: &[NewPersonnel],
+) -> diesel::QueryResult<Vec<PersonnelRow>> {
+    diesel::insert_into(personnel::table)
+        .values(people)
+        .returning(PersonnelRow::as_returning())
+        .get_results(conn)
+        .await
+}
+
+/// Applies changes and bumps the version.
+pub async fn update(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    changes: &PersonnelChanges,
+) -> diesel::QueryResult<PersonnelRow> {
+    diesel::update(personnel::table.find(id))
+        .set((
+            changes,
+            personnel::version.eq(personnel::version + 1),
+            personnel::updated_at.eq(diesel::dsl::now),
+        ))
+        .returning(PersonnelRow::as_returning())
+        .get_result(conn)
+        .await
+}

@@ -1,0 +1,192 @@
+//! Creating, changing and importing personnel records.
+
+use std::collections::HashMap;
+
+use diesel_async::AsyncConnection;
+use uuid::Uuid;
+
+use crate::audit::AuditEvent;
+use crate::auth::AuthUser;
+use crate::error::{AppError, OrNotFound};
+use crate::http::context::RequestMeta;
+use crate::http::etag::IfMatch;
+use crate::state::AppState;
+use crate::validation::{Errors, not_null};
+
+use super::import::{self, Roster, RosterLine};
+use super::model::{self, NewPersonnel, PersonnelChanges, PersonnelRow};
+use super::payloads::{CreatePersonnel, ImportLineError, ImportReport, UpdatePersonnel};
+use super::validate;
+
+/// Creates a person.
+pub async fn create(
+    state: &AppState,
+    actor: &AuthUser,
+    meta: &RequestMeta,
+    input: CreatePersonnel,
+) -> Result<PersonnelRow, AppError> {
+    let mut errors = Errors::default();
+    let Some(person) = validate::record(input, &mut errors) else {
+        return Err(errors.into_error());
+    };
+    let mut conn = state.pool.get().await?;
+    conn.transaction::<_, AppError, _>(async |conn| {
+        let row = model::insert_many(conn, std::slice::from_ref(&person))
+            .await?
+            .pop()
+            .ok_or_else(|| AppError::Internal("insert returned no row".into()))?;
+        AuditEvent::new("personnel.create", "personnel")
+            .by(actor)
+            .resource(row.id)
+            .record(conn, meta)
+            .await?;
+        Ok(row)
+    })
+    .await
+}
+
+/// The record `current` would become under `patch`, before validation.
+fn merged(current: &PersonnelRow, patch: UpdatePersonnel, errors: &mut Errors) -> CreatePersonnel {
+    let separation_date = patch.separation_date.unwrap_or(current.separation_date);
+    // A new (or cleared) separation date decides the status unless the patch names one.
+    let status = match not_null(errors, "status", patch.status) {
+        Some(status) => Some(status),
+        None if separation_date != current.separation_date => None,
+        None => Some(current.status),
+    };
+    CreatePersonnel {
+        employee_number: not_null(errors, "employee_number", patch.employee_number)
+            .unwrap_or_else(|| current.employee_number.clone()),
+        first_name: not_null(errors, "first_name", patch.first_name)
+            .unwrap_or_else(|| current.first_name.clone()),
+        last_name: not_null(errors, "last_name", patch.last_name)
+            .unwrap_or_else(|| current.last_name.clone()),
+        department: not_null(errors, "department", patch.department).unwrap_or(current.department),
+        role: not_null(errors, "role", patch.role).unwrap_or(current.role),
+        rank: patch.rank.unwrap_or_else(|| current.rank.clone()),
+        shift: patch.shift.unwrap_or_else(|| current.shift.clone()),
+        hire_date: not_null(errors, "hire_date", patch.hire_date).unwrap_or(current.hire_date),
+        separation_date,
+        status,
+        designated_staff: not_null(errors, "designated_staff", patch.designated_staff)
+            .unwrap_or(current.designated_staff),
+    }
+}
+
+/// Applies a merge patch; the merged record must pass the same rules as a new one.
+pub async fn update(
+    state: &AppState,
+    actor: &AuthUser,
+    meta: &RequestMeta,
+    id: Uuid,
+    if_match: IfMatch,
+    patch: UpdatePersonnel,
+) -> Result<PersonnelRow, AppError> {
+    let mut conn = state.pool.get().await?;
+    conn.transaction::<_, AppError, _>(async |conn| {
+        let current = model::lock(conn, id)
+            .await
+            .or_not_found("personnel record")?;
+        if_match.check(current.version)?;
+        let mut errors = Errors::default();
+        let wanted = merged(&current, patch, &mut errors);
+        let Some(wanted) = validate::record(wanted, &mut errors) else {
+            return Err(errors.into_error());
+        };
+        let changes = PersonnelChanges::between(&current, &wanted);
+        let fields = changes.fields();
+        if fields.is_empty() {
+            return Ok(current);
+        }
+        let row = model::update(conn, id, &changes).await?;
+        AuditEvent::new("personnel.update", "personnel")
+            .by(actor)
+            .resource(id)
+            .details(serde_json::json!({ "changed": fields }))
+            .record(conn, meta)
+            .await?;
+        Ok(row)
+    })
+    .await
+}
+
+/// Upserts the lines of a roster by employee number, in one transaction. Each line is checked
+/// against the record rules after merging with the person it updates; a line that fails is
+/// reported and the others are stored.
+pub async fn import(
+    state: &AppState,
+    actor: &AuthUser,
+    meta: &RequestMeta,
+    roster: Roster,
+) -> Result<ImportReport, AppError> {
+    let Roster {
+        columns,
+        lines,
+        mut errors,
+    } = roster;
+    let numbers: Vec<String> = lines
+        .iter()
+        .map(|l| l.input.employee_number.trim().to_owned())
+        .collect();
+    let mut conn = state.pool.get().await?;
+    conn.transaction::<_, AppError, _>(async |conn| {
+        let existing: HashMap<String, PersonnelRow> =
+            model::lock_by_employee_numbers(conn, &numbers)
+                .await?
+                .into_iter()
+                .map(|row| (row.employee_number.clone(), row))
+                .collect();
+        let mut new_people: Vec<NewPersonnel> = Vec::new();
+        let (mut updated, mut unchanged) = (0, 0);
+        for RosterLine { line, input } in lines {
+            let current = existing.get(input.employee_number.trim());
+            let input = match current {
+                Some(current) => columns.merge(current, input),
+                None => input,
+            };
+            let mut problems = Errors::default();
+            let Some(person) = validate::record(input, &mut problems) else {
+                errors.push(ImportLineError {
+                    line,
+                    message: import::describe(problems),
+                });
+                continue;
+            };
+            match current {
+                None => new_people.push(person),
+                Some(current) => {
+                    let changes = PersonnelChanges::between(current, &person);
+                    if changes.fields().is_empty() {
+                        unchanged += 1;
+                    } else {
+                        model::update(conn, current.id, &changes).await?;
+                        updated += 1;
+                    }
+                }
+            }
+        }
+        // Batches keep each INSERT under PostgreSQL's bind-parameter limit.
+        for batch in new_people.chunks(1000) {
+            model::insert_many(conn, batch).await?;
+        }
+        errors.sort_by_key(|e| e.line);
+        let report = ImportReport {
+            created: new_people.len(),
+            updated,
+            unchanged,
+            errors,
+        };
+        AuditEvent::new("personnel.import", "personnel")
+            .by(actor)
+            .details(serde_json::json!({
+                "created": report.created,
+                "updated": report.updated,
+                "unchanged": report.unchanged,
+                "rejected_lines": report.errors.iter().map(|e| e.line).collect::<Vec<_>>(),
+            }))
+            .record(conn, meta)
+            .await?;
+        Ok(report)
+    })
+    .await
+}

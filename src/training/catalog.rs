@@ -1,0 +1,276 @@
+//! Rows and queries of the catalogue: certification types and courses.
+
+use chrono::{DateTime, Utc};
+use diesel::{
+    AsChangeset, ExpressionMethods, Insertable, QueryDsl, Queryable, Selectable, SelectableHelper,
+};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use uuid::Uuid;
+
+use crate::db::schema::{certification_types, courses};
+use crate::http::pagination::PageRequest;
+
+/// A row of `certification_types`.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = certification_types, check_for_backend(diesel::pg::Pg))]
+pub struct CertificationTypeRow {
+    /// Id.
+    pub id: Uuid,
+    /// Short upper-case code, e.g. `CIT_BASIC`.
+    pub code: String,
+    /// Name.
+    pub name: String,
+    /// Who issues it.
+    pub issuer: String,
+    /// Whether holding it makes a person CIT-certified.
+    pub counts_as_cit: bool,
+    /// Months it stays valid; `None` = never expires.
+    pub validity_months: Option<i32>,
+    /// Version.
+    pub version: i32,
+    /// Made at.
+    pub created_at: DateTime<Utc>,
+    /// Changed at.
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A certification type to insert.
+#[derive(Debug, Insertable)]
+#[diesel(table_name = certification_types)]
+pub struct NewCertificationType {
+    /// Id.
+    pub id: Uuid,
+    /// Code.
+    pub code: String,
+    /// Name.
+    pub name: String,
+    /// Issuer.
+    pub issuer: String,
+    /// Counts as CIT.
+    pub counts_as_cit: bool,
+    /// Validity in months.
+    pub validity_months: Option<i32>,
+}
+
+/// Changes to a certification type.
+#[derive(Debug, Default, AsChangeset)]
+#[diesel(table_name = certification_types)]
+pub struct CertificationTypeChanges {
+    /// Code.
+    pub code: Option<String>,
+    /// Name.
+    pub name: Option<String>,
+    /// Issuer.
+    pub issuer: Option<String>,
+    /// Counts as CIT.
+    pub counts_as_cit: Option<bool>,
+    /// Validity in months (`Some(None)` = never expires).
+    pub validity_months: Option<Option<i32>>,
+}
+
+/// A row of `courses`.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = courses, check_for_backend(diesel::pg::Pg))]
+pub struct CourseRow {
+    /// Id.
+    pub id: Uuid,
+    /// Short code, e.g. `CIT-40`.
+    pub code: String,
+    /// Title.
+    pub title: String,
+    /// Length in hours.
+    pub hours: f64,
+    /// Who teaches it.
+    pub provider: String,
+    /// The certification completing it grants, if any.
+    pub certification_type_id: Option<Uuid>,
+    /// Version.
+    pub version: i32,
+    /// Made at.
+    pub created_at: DateTime<Utc>,
+    /// Changed at.
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A course to insert.
+#[derive(Debug, Insertable)]
+#[diesel(table_name = courses)]
+pub struct NewCourse {
+    /// Id.
+    pub id: Uuid,
+    /// Code.
+    pub code: String,
+    /// Title.
+    pub title: String,
+    /// Hours.
+    pub hours: f64,
+    /// Provider.
+    pub provider: String,
+    /// Certification granted.
+    pub certification_type_id: Option<Uuid>,
+}
+
+/// Changes to a course.
+#[derive(Debug, Default, AsChangeset)]
+#[diesel(table_name = courses)]
+pub struct CourseChanges {
+    /// Code.
+    pub code: Option<String>,
+    /// Title.
+    pub title: Option<String>,
+    /// Hours.
+    pub hours: Option<f64>,
+    /// Provider.
+    pub provider: Option<String>,
+    /// Certification granted (`Some(None)` = none).
+    pub certification_type_id: Option<Option<Uuid>>,
+}
+
+/// Lists certification types, newest first.
+pub async fn list_types(
+    conn: &mut AsyncPgConnection,
+    page: &PageRequest,
+) -> diesel::QueryResult<Vec<CertificationTypeRow>> {
+    let mut query = certification_types::table
+        .select(CertificationTypeRow::as_select())
+        .order(certification_types::id.desc())
+        .limit(page.fetch())
+        .into_boxed();
+    if let Some(after) = page.after {
+        query = query.filter(certification_types::id.lt(after));
+    }
+    query.load(conn).await
+}
+
+/// Finds a certification type.
+pub async fn find_type(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+) -> diesel::QueryResult<CertificationTypeRow> {
+    certification_types::table
+        .find(id)
+        .select(CertificationTypeRow::as_select())
+        .get_result(conn)
+        .await
+}
+
+/// Which of `ids` exist.
+pub async fn existing_type_ids(
+    conn: &mut AsyncPgConnection,
+    ids: &[Uuid],
+) -> diesel::QueryResult<Vec<Uuid>> {
+    certification_types::table
+        .filter(certification_types::id.eq_any(ids))
+        .select(certification_types::id)
+        .load(conn)
+        .await
+}
+
+/// Inserts a certification type.
+pub async fn insert_type(
+    conn: &mut AsyncPgConnection,
+    new: &NewCertificationType,
+) -> diesel::QueryResult<CertificationTypeRow> {
+    diesel::insert_into(certification_types::table)
+        .values(new)
+        .returning(CertificationTypeRow::as_returning())
+        .get_result(conn)
+        .await
+}
+
+/// Locks a certification type for an update.
+pub async fn find_type_for_update(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+) -> diesel::QueryResult<CertificationTypeRow> {
+    certification_types::table
+        .find(id)
+        .select(CertificationTypeRow::as_select())
+        .for_update()
+        .get_result(conn)
+        .await
+}
+
+/// Applies changes and bumps the version.
+pub async fn update_type(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    changes: &CertificationTypeChanges,
+) -> diesel::QueryResult<CertificationTypeRow> {
+    diesel::update(certification_types::table.find(id))
+        .set((
+            changes,
+            certification_types::version.eq(certification_types::version + 1),
+            certification_types::updated_at.eq(diesel::dsl::now),
+        ))
+        .returning(CertificationTypeRow::as_returning())
+        .get_result(conn)
+        .await
+}
+
+/// Lists courses, newest first.
+pub async fn list_courses(
+    conn: &mut AsyncPgConnection,
+    page: &PageRequest,
+) -> diesel::QueryResult<Vec<CourseRow>> {
+    let mut query = courses::table
+        .select(CourseRow::as_select())
+        .order(courses::id.desc())
+        .limit(page.fetch())
+        .into_boxed();
+    if let Some(after) = page.after {
+        query = query.filter(courses::id.lt(after));
+    }
+    query.load(conn).await
+}
+
+/// Finds a course.
+pub async fn find_course(conn: &mut AsyncPgConnection, id: Uuid) -> diesel::QueryResult<CourseRow> {
+    courses::table
+        .find(id)
+        .select(CourseRow::as_select())
+        .get_result(conn)
+        .await
+}
+
+/// Locks a course for an update.
+pub async fn find_course_for_update(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+) -> diesel::QueryResult<CourseRow> {
+    courses::table
+        .find(id)
+        .select(CourseRow::as_select())
+        .for_update()
+        .get_result(conn)
+        .await
+}
+
+/// Inserts a course.
+pub async fn insert_course(
+    conn: &mut AsyncPgConnection,
+    new: &NewCourse,
+) -> diesel::QueryResult<CourseRow> {
+    diesel::insert_into(courses::table)
+        .values(new)
+        .returning(CourseRow::as_returning())
+        .get_result(conn)
+        .await
+}
+
+/// Applies changes and bumps the version.
+pub async fn update_course(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    changes: &CourseChanges,
+) -> diesel::QueryResult<CourseRow> {
+    diesel::update(courses::table.find(id))
+        .set((
+            changes,
+            courses::version.eq(courses::version + 1),
+            courses::updated_at.eq(diesel::dsl::now),
+        ))
+        .returning(CourseRow::as_returning())
+        .get_result(conn)
+        .await
+}

@@ -1,0 +1,160 @@
+//! Certification endpoints: `/api/v1/certifications`.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use uuid::Uuid;
+
+use crate::auth::Require;
+use crate::auth::policy::{TrainingReaders, TrainingWriters};
+use crate::dates;
+use crate::error::{AppError, OrNotFound};
+use crate::http::context::RequestMeta;
+use crate::http::csv::respond_page;
+use crate::http::json::JsonBody;
+use crate::http::pagination::{Page, PageRequest};
+use crate::http::query::QueryParams;
+use crate::state::AppData;
+
+use super::certification_service as service;
+use super::certifications::{self, CertificationFilter};
+use super::payloads::{
+    CertificationBody, CertificationQuery, CreateCertification, RevokeCertification,
+};
+
+/// List certifications, newest first.
+///
+/// Roles: admin, coordinator, supervisor. `status` is judged today: `revoked` when revoked,
+/// else `expired` when `expires_on` has come, else `active`. `expiring_within_days=N` keeps
+/// active ones whose `expires_on` falls within the next N days. Answers `Accept: text/csv`.
+#[utoipa::path(
+    tag = "training",
+    params(CertificationQuery),
+    security(("bearer" = [])),
+    responses((status = 200, description = "A page of certifications", content(
+        (Page<CertificationBody> = "application/json"),
+        (String = "text/csv"),
+    ))),
+)]
+#[get("/certifications")]
+pub async fn list_certifications(
+    req: HttpRequest,
+    state: AppData,
+    _caller: Require<TrainingReaders>,
+    query: QueryParams<CertificationQuery>,
+) -> Result<HttpResponse, AppError> {
+    let query = query.into_inner();
+    let page = PageRequest::new(query.limit, query.cursor.as_deref())?;
+    if query
+        .expiring_within_days
+        .is_some_and(|d| !(1..=3650).contains(&d))
+    {
+        return Err(AppError::BadRequest {
+            detail: "invalid query parameter `expiring_within_days`".into(),
+            errors: vec![crate::error::FieldError::new(
+                "expiring_within_days",
+                "must be between 1 and 3650",
+            )],
+        });
+    }
+    let filter = CertificationFilter {
+        personnel_id: query.personnel_id,
+        certification_type_id: query.certification_type_id,
+        status: query.status,
+        expiring_within_days: query.expiring_within_days,
+    };
+    let today = dates::today();
+    let mut conn = state.pool.get().await?;
+    let rows = certifications::list(&mut conn, &filter, &page, today).await?;
+    respond_page(
+        &req,
+        page.page(rows, |r| r.id, |r| CertificationBody::new(r, today)),
+    )
+}
+
+/// Record a certificate earned elsewhere (e.g. another agency's academy).
+///
+/// Roles: admin, coordinator. `expires_on` defaults to `issued_on` plus the type's validity
+/// (no expiry when the type has none). Audited as `certification.create`.
+#[utoipa::path(
+    tag = "training",
+    request_body = CreateCertification,
+    security(("bearer" = [])),
+    responses(
+        (status = 201, description = "Recorded", body = CertificationBody,
+            headers(("Location" = String))),
+        (status = 409, description = "This certificate number is already recorded for the type", body = crate::error::Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[post("/certifications")]
+pub async fn create_certification(
+    state: AppData,
+    caller: Require<TrainingWriters>,
+    meta: RequestMeta,
+    body: JsonBody<CreateCertification>,
+) -> Result<HttpResponse, AppError> {
+    let today = dates::today();
+    let row = service::record(&state, &caller, &meta, body.into_inner(), today).await?;
+    let location = format!("/api/v1/certifications/{}", row.id);
+    Ok(HttpResponse::Created()
+        .insert_header((actix_web::http::header::LOCATION, location))
+        .json(CertificationBody::new(row, today)))
+}
+
+/// Find a certification.
+///
+/// Roles: admin, coordinator, supervisor.
+#[utoipa::path(
+    tag = "training",
+    params(("id" = Uuid, Path, description = "Certification id")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The certification", body = CertificationBody),
+        (status = 404, description = "No such certification", body = crate::error::Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[get("/certifications/{id}")]
+pub async fn find_certification(
+    state: AppData,
+    _caller: Require<TrainingReaders>,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, AppError> {
+    let mut conn = state.pool.get().await?;
+    let row = certifications::find(&mut conn, id.into_inner())
+        .await
+        .or_not_found("certification")?;
+    Ok(HttpResponse::build(StatusCode::OK).json(CertificationBody::new(row, dates::today())))
+}
+
+/// Revoke a certification. The record stays, with the reason, who and when.
+///
+/// Roles: admin, coordinator. 409 when already revoked. Progress figures for days before the
+/// revocation still count it. Audited as `certification.revoke`.
+#[utoipa::path(
+    tag = "training",
+    params(("id" = Uuid, Path, description = "Certification id")),
+    request_body = RevokeCertification,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Revoked", body = CertificationBody),
+        (status = 404, description = "No such certification", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Already revoked", body = crate::error::Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[post("/certifications/{id}/revoke")]
+pub async fn revoke_certification(
+    state: AppData,
+    caller: Require<TrainingWriters>,
+    meta: RequestMeta,
+    id: web::Path<Uuid>,
+    body: JsonBody<RevokeCertification>,
+) -> Result<web::Json<CertificationBody>, AppError> {
+    let row = service::revoke(
+        &state,
+        &caller,
+        &meta,
+        id.into_inner(),
+        &body.into_inner().reason,
+    )
+    .await?;
+    Ok(web::Json(CertificationBody::new(row, dates::today())))
+}

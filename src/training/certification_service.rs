@@ -1,0 +1,114 @@
+//! Recording certificates earned elsewhere, and revoking certificates.
+
+use chrono::NaiveDate;
+use diesel_async::AsyncConnection;
+use uuid::Uuid;
+
+use crate::audit::AuditEvent;
+use crate::auth::AuthUser;
+use crate::error::{AppError, OrNotFound};
+use crate::http::context::RequestMeta;
+use crate::state::AppState;
+use crate::validation::{self, Errors};
+
+use super::catalog;
+use super::certifications::{self, CertificationRow, NewCertification};
+use super::lifecycle;
+use super::payloads::CreateCertification;
+
+/// Records a certificate earned outside our own sessions.
+pub async fn record(
+    state: &AppState,
+    actor: &AuthUser,
+    meta: &RequestMeta,
+    input: CreateCertification,
+    today: NaiveDate,
+) -> Result<CertificationRow, AppError> {
+    let mut errors = Errors::default();
+    let number = errors.check(
+        "certificate_number",
+        validation::text(&input.certificate_number, 64),
+    );
+    if input.issued_on > today {
+        errors.add("issued_on", "must not be in the future");
+    }
+    if input.expires_on.is_some_and(|e| e <= input.issued_on) {
+        errors.add("expires_on", "must be after issued_on");
+    }
+    let Some(number) = number else {
+        return Err(errors.into_error());
+    };
+    errors.finish()?;
+    let mut conn = state.pool.get().await?;
+    conn.transaction::<_, AppError, _>(async |conn| {
+        let kind = match catalog::find_type(conn, input.certification_type_id).await {
+            Ok(kind) => kind,
+            Err(diesel::result::Error::NotFound) => {
+                return Err(AppError::invalid(
+                    "certification_type_id",
+                    "no certification type with this id",
+                ));
+            }
+            Err(other) => return Err(other.into()),
+        };
+        let expires_on = input
+            .expires_on
+            .or_else(|| lifecycle::default_expiry(input.issued_on, kind.validity_months));
+        let row = certifications::insert(
+            conn,
+            &NewCertification {
+                id: Uuid::now_v7(),
+                personnel_id: input.personnel_id,
+                certification_type_id: kind.id,
+                certificate_number: number,
+                issued_on: input.issued_on,
+                expires_on,
+                enrollment_id: None,
+            },
+        )
+        .await?;
+        AuditEvent::new("certification.create", "certification")
+            .by(actor)
+            .resource(row.id)
+            .details(serde_json::json!({
+                "personnel_id": row.personnel_id,
+                "certification_type_id": row.certification_type_id,
+            }))
+            .record(conn, meta)
+            .await?;
+        Ok(row)
+    })
+    .await
+}
+
+/// Revokes a certificate; the record and the reason stay.
+pub async fn revoke(
+    state: &AppState,
+    actor: &AuthUser,
+    meta: &RequestMeta,
+    id: Uuid,
+    reason: &str,
+) -> Result<CertificationRow, AppError> {
+    let reason =
+        validation::text(reason, 500).map_err(|message| AppError::invalid("reason", message))?;
+    let mut conn = state.pool.get().await?;
+    conn.transaction::<_, AppError, _>(async |conn| {
+        let current = certifications::lock(conn, id)
+            .await
+            .or_not_found("certification")?;
+        if current.revoked_at.is_some() {
+            return Err(AppError::Conflict(
+                "the certification is already revoked".into(),
+            ));
+        }
+        let row = certifications::revoke(conn, id, &reason, actor.id).await?;
+        AuditEvent::new("certification.revoke", "certification")
+            .by(actor)
+            .resource(id)
+            .details(serde_json::json!({ "personnel_id": row.personnel_id }))
+            .record(conn, meta)
+            .await?;
+        Ok(row)
+    })
+    .await
+}

@@ -1,0 +1,188 @@
+//! Rows and queries of certifications. Status is never stored: it is derived from the dates and
+//! the revocation at read time.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use diesel::{
+    BoolExpressionMethods, ExpressionMethods, Insertable, QueryDsl, Queryable, Selectable,
+    SelectableHelper,
+};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use uuid::Uuid;
+
+use crate::db::schema::certifications;
+use crate::http::pagination::PageRequest;
+
+use super::lifecycle::CertificationStatus;
+
+/// A row of `certifications`.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = certifications, check_for_backend(diesel::pg::Pg))]
+pub struct CertificationRow {
+    /// Id.
+    pub id: Uuid,
+    /// Holder.
+    pub personnel_id: Uuid,
+    /// Type.
+    pub certification_type_id: Uuid,
+    /// Certificate number (unique per type).
+    pub certificate_number: String,
+    /// Issue date.
+    pub issued_on: NaiveDate,
+    /// Expiry date, if any.
+    pub expires_on: Option<NaiveDate>,
+    /// When it was revoked.
+    pub revoked_at: Option<DateTime<Utc>>,
+    /// Why.
+    pub revoked_reason: Option<String>,
+    /// By whom.
+    pub revoked_by: Option<Uuid>,
+    /// The enrollment whose completion issued it.
+    pub enrollment_id: Option<Uuid>,
+    /// Recorded at.
+    pub created_at: DateTime<Utc>,
+}
+
+/// A certification to insert.
+#[derive(Debug, Insertable)]
+#[diesel(table_name = certifications)]
+pub struct NewCertification {
+    /// Id.
+    pub id: Uuid,
+    /// Holder.
+    pub personnel_id: Uuid,
+    /// Type.
+    pub certification_type_id: Uuid,
+    /// Number.
+    pub certificate_number: String,
+    /// Issue date.
+    pub issued_on: NaiveDate,
+    /// Expiry date.
+    pub expires_on: Option<NaiveDate>,
+    /// Issuing enrollment.
+    pub enrollment_id: Option<Uuid>,
+}
+
+/// Filters of the certification list.
+#[derive(Debug, Default)]
+pub struct CertificationFilter {
+    /// Held by.
+    pub personnel_id: Option<Uuid>,
+    /// Of type.
+    pub certification_type_id: Option<Uuid>,
+    /// Status today.
+    pub status: Option<CertificationStatus>,
+    /// Active and expiring within this many days.
+    pub expiring_within_days: Option<u32>,
+}
+
+/// Lists certifications, newest first; statuses are judged on `today`.
+pub async fn list(
+    conn: &mut AsyncPgConnection,
+    filter: &CertificationFilter,
+    page: &PageRequest,
+    today: NaiveDate,
+) -> diesel::QueryResult<Vec<CertificationRow>> {
+    let mut query = certifications::table
+        .select(CertificationRow::as_select())
+        .order(certifications::id.desc())
+        .limit(page.fetch())
+        .into_boxed();
+    if let Some(after) = page.after {
+        query = query.filter(certifications::id.lt(after));
+    }
+    if let Some(personnel_id) = filter.personnel_id {
+        query = query.filter(certifications::personnel_id.eq(personnel_id));
+    }
+    if let Some(type_id) = filter.certification_type_id {
+        query = query.filter(certifications::certification_type_id.eq(type_id));
+    }
+    let not_expired = certifications::expires_on
+        .is_null()
+        .or(certifications::expires_on.gt(today));
+    match filter.status {
+        Some(CertificationStatus::Revoked) => {
+            query = query.filter(certifications::revoked_at.is_not_null());
+        }
+        Some(CertificationStatus::Expired) => {
+            query = query
+                .filter(certifications::revoked_at.is_null())
+                .filter(certifications::expires_on.le(today));
+        }
+        Some(CertificationStatus::Active) => {
+            query = query
+                .filter(certifications::revoked_at.is_null())
+                .filter(not_expired);
+        }
+        None => {}
+    }
+    if let Some(days) = filter.expiring_within_days {
+        let horizon = today + chrono::Duration::days(i64::from(days));
+        query = query
+            .filter(certifications::revoked_at.is_null())
+            .filter(certifications::expires_on.gt(today))
+            .filter(certifications::expires_on.le(horizon));
+    }
+    query.load(conn).await
+}
+
+/// A person's certifications, newest first.
+pub async fn certifications_of(
+    conn: &mut AsyncPgConnection,
+    personnel_id: Uuid,
+) -> diesel::QueryResult<Vec<CertificationRow>> {
+    certifications::table
+        .filter(certifications::personnel_id.eq(personnel_id))
+        .select(CertificationRow::as_select())
+        .order(certifications::id.desc())
+        .load(conn)
+        .await
+}
+
+/// Finds a certification.
+pub async fn find(conn: &mut AsyncPgConnection, id: Uuid) -> diesel::QueryResult<CertificationRow> {
+    certifications::table
+        .find(id)
+        .select(CertificationRow::as_select())
+        .get_result(conn)
+        .await
+}
+
+/// Locks a certification for an update.
+pub async fn lock(conn: &mut AsyncPgConnection, id: Uuid) -> diesel::QueryResult<CertificationRow> {
+    certifications::table
+        .find(id)
+        .select(CertificationRow::as_select())
+        .for_update()
+        .get_result(conn)
+        .await
+}
+
+/// Inserts a certification.
+pub async fn insert(
+    conn: &mut AsyncPgConnection,
+    new: &NewCertification,
+) -> diesel::QueryResult<CertificationRow> {
+    diesel::insert_into(certifications::table)
+        .values(new)
+        .returning(CertificationRow::as_returning())
+        .get_result(conn)
+        .await
+}
+
+/// Revokes a certification, keeping the record and the reason.
+pub async fn revoke(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    reason: &str,
+    by: Uuid,
+) -> diesel::QueryResult<CertificationRow> {
+    diesel::update(certifications::table.find(id))
+        .set((
+            certifications::revoked_at.eq(diesel::dsl::now),
+            certifications::revoked_reason.eq(reason),
+            certifications::revoked_by.eq(by),
+        ))
+        .returning(CertificationRow::as_returning())
+        .get_result(conn)
+        .await
+}

@@ -1,0 +1,321 @@
+//! Rows and queries of training sessions and enrollments.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use diesel::{
+    AsChangeset, ExpressionMethods, Insertable, QueryDsl, Queryable, Selectable, SelectableHelper,
+};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use uuid::Uuid;
+
+use crate::db::enums::{EnrollmentStatus, SessionStatus};
+use crate::db::schema::{enrollments, training_sessions};
+use crate::http::pagination::PageRequest;
+
+/// A row of `training_sessions`.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = training_sessions, check_for_backend(diesel::pg::Pg))]
+pub struct SessionRow {
+    /// Id.
+    pub id: Uuid,
+    /// The course taught.
+    pub course_id: Uuid,
+    /// First day.
+    pub starts_on: NaiveDate,
+    /// Last day.
+    pub ends_on: NaiveDate,
+    /// Where.
+    pub location: String,
+    /// Who teaches.
+    pub instructor: Option<String>,
+    /// Seats.
+    pub capacity: i32,
+    /// Status.
+    pub status: SessionStatus,
+    /// Version.
+    pub version: i32,
+    /// Made at.
+    pub created_at: DateTime<Utc>,
+    /// Changed at.
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A session to insert.
+#[derive(Debug, Insertable)]
+#[diesel(table_name = training_sessions)]
+pub struct NewSession {
+    /// Id.
+    pub id: Uuid,
+    /// Course.
+    pub course_id: Uuid,
+    /// First day.
+    pub starts_on: NaiveDate,
+    /// Last day.
+    pub ends_on: NaiveDate,
+    /// Where.
+    pub location: String,
+    /// Who teaches.
+    pub instructor: Option<String>,
+    /// Seats.
+    pub capacity: i32,
+}
+
+/// Changes to a session.
+#[derive(Debug, Default, AsChangeset)]
+#[diesel(table_name = training_sessions)]
+pub struct SessionChanges {
+    /// First day.
+    pub starts_on: Option<NaiveDate>,
+    /// Last day.
+    pub ends_on: Option<NaiveDate>,
+    /// Where.
+    pub location: Option<String>,
+    /// Who teaches (`Some(None)` clears).
+    pub instructor: Option<Option<String>>,
+    /// Seats.
+    pub capacity: Option<i32>,
+    /// Status.
+    pub status: Option<SessionStatus>,
+}
+
+/// Filters of the session list.
+#[derive(Debug, Default)]
+pub struct SessionFilter {
+    /// Of this course.
+    pub course_id: Option<Uuid>,
+    /// Starting on or after.
+    pub from: Option<NaiveDate>,
+    /// Starting on or before.
+    pub to: Option<NaiveDate>,
+    /// In this status.
+    pub status: Option<SessionStatus>,
+}
+
+/// A row of `enrollments`.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = enrollments, check_for_backend(diesel::pg::Pg))]
+pub struct EnrollmentRow {
+    /// Id.
+    pub id: Uuid,
+    /// Session.
+    pub session_id: Uuid,
+    /// Person.
+    pub personnel_id: Uuid,
+    /// Status.
+    pub status: EnrollmentStatus,
+    /// Hours credited.
+    pub hours_credited: Option<f64>,
+    /// Version.
+    pub version: i32,
+    /// Made at.
+    pub created_at: DateTime<Utc>,
+    /// Changed at.
+    pub updated_at: DateTime<Utc>,
+}
+
+/// Changes to an enrollment.
+#[derive(Debug, Default, AsChangeset)]
+#[diesel(table_name = enrollments)]
+pub struct EnrollmentChanges {
+    /// Status.
+    pub status: Option<EnrollmentStatus>,
+    /// Hours credited (`Some(None)` clears).
+    pub hours_credited: Option<Option<f64>>,
+}
+
+/// A session and the number of seats taken.
+pub type SessionWithSeats = (SessionRow, i64);
+
+fn seats_taken() -> diesel::expression::SqlLiteral<diesel::sql_types::BigInt> {
+    // Every enrollment but a withdrawn one holds a seat.
+    diesel::dsl::sql(
+        "(SELECT count(*) FROM enrollments e \
+          WHERE e.session_id = training_sessions.id AND e.status <> 'withdrawn')",
+    )
+}
+
+/// Lists sessions with their seats taken, newest first.
+pub async fn list_sessions(
+    conn: &mut AsyncPgConnection,
+    filter: &SessionFilter,
+    page: &PageRequest,
+) -> diesel::QueryResult<Vec<SessionWithSeats>> {
+    let mut query = training_sessions::table
+        .select((SessionRow::as_select(), seats_taken()))
+        .order(training_sessions::id.desc())
+        .limit(page.fetch())
+        .into_boxed();
+    if let Some(after) = page.after {
+        query = query.filter(training_sessions::id.lt(after));
+    }
+    if let Some(course_id) = filter.course_id {
+        query = query.filter(training_sessions::course_id.eq(course_id));
+    }
+    if let Some(from) = filter.from {
+        query = query.filter(training_sessions::starts_on.ge(from));
+    }
+    if let Some(to) = filter.to {
+        query = query.filter(training_sessions::starts_on.le(to));
+    }
+    if let Some(status) = filter.status {
+        query = query.filter(training_sessions::status.eq(status));
+    }
+    query.load(conn).await
+}
+
+/// Finds a session with its seats taken.
+pub async fn find_session(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+) -> diesel::QueryResult<SessionWithSeats> {
+    training_sessions::table
+        .find(id)
+        .select((SessionRow::as_select(), seats_taken()))
+        .get_result(conn)
+        .await
+}
+
+/// Locks a session row; enrollments that count seats take this lock first, so two requests
+/// cannot both take the last seat.
+pub async fn lock_session(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+) -> diesel::QueryResult<SessionRow> {
+    training_sessions::table
+        .find(id)
+        .select(SessionRow::as_select())
+        .for_update()
+        .get_result(conn)
+        .await
+}
+
+/// Seats taken in a session.
+pub async fn count_seats(
+    conn: &mut AsyncPgConnection,
+    session_id: Uuid,
+) -> diesel::QueryResult<i64> {
+    enrollments::table
+        .filter(enrollments::session_id.eq(session_id))
+        .filter(enrollments::status.ne(EnrollmentStatus::Withdrawn))
+        .count()
+        .get_result(conn)
+        .await
+}
+
+/// Inserts a session.
+pub async fn insert_session(
+    conn: &mut AsyncPgConnection,
+    new: &NewSession,
+) -> diesel::QueryResult<SessionRow> {
+    diesel::insert_into(training_sessions::table)
+        .values(new)
+        .returning(SessionRow::as_returning())
+        .get_result(conn)
+        .await
+}
+
+/// Applies changes and bumps the version.
+pub async fn update_session(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    changes: &SessionChanges,
+) -> diesel::QueryResult<SessionRow> {
+    diesel::update(training_sessions::table.find(id))
+        .set((
+            changes,
+            training_sessions::version.eq(training_sessions::version + 1),
+            training_sessions::updated_at.eq(diesel::dsl::now),
+        ))
+        .returning(SessionRow::as_returning())
+        .get_result(conn)
+        .await
+}
+
+/// Lists a session's enrollments, oldest first (enrollment order).
+pub async fn list_enrollments(
+    conn: &mut AsyncPgConnection,
+    session_id: Uuid,
+    page: &PageRequest,
+) -> diesel::QueryResult<Vec<EnrollmentRow>> {
+    let mut query = enrollments::table
+        .filter(enrollments::session_id.eq(session_id))
+        .select(EnrollmentRow::as_select())
+        .order(enrollments::id.asc())
+        .limit(page.fetch())
+        .into_boxed();
+    if let Some(after) = page.after {
+        query = query.filter(enrollments::id.gt(after));
+    }
+    query.load(conn).await
+}
+
+/// A person's enrollments, newest first.
+pub async fn enrollments_of(
+    conn: &mut AsyncPgConnection,
+    personnel_id: Uuid,
+) -> diesel::QueryResult<Vec<EnrollmentRow>> {
+    enrollments::table
+        .filter(enrollments::personnel_id.eq(personnel_id))
+        .select(EnrollmentRow::as_select())
+        .order(enrollments::id.desc())
+        .load(conn)
+        .await
+}
+
+/// Inserts an enrollment.
+pub async fn insert_enrollment(
+    conn: &mut AsyncPgConnection,
+    session_id: Uuid,
+    personnel_id: Uuid,
+) -> diesel::QueryResult<EnrollmentRow> {
+    diesel::insert_into(enrollments::table)
+        .values((
+            enrollments::id.eq(Uuid::now_v7()),
+            enrollments::session_id.eq(session_id),
+            enrollments::personnel_id.eq(personnel_id),
+        ))
+        .returning(EnrollmentRow::as_returning())
+        .get_result(conn)
+        .await
+}
+
+/// Finds an enrollment.
+pub async fn find_enrollment(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+) -> diesel::QueryResult<EnrollmentRow> {
+    enrollments::table
+        .find(id)
+        .select(EnrollmentRow::as_select())
+        .get_result(conn)
+        .await
+}
+
+/// Locks an enrollment for an update.
+pub async fn lock_enrollment(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+) -> diesel::QueryResult<EnrollmentRow> {
+    enrollments::table
+        .find(id)
+        .select(EnrollmentRow::as_select())
+        .for_update()
+        .get_result(conn)
+        .await
+}
+
+/// Applies changes and bumps the version.
+pub async fn update_enrollment(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    changes: &EnrollmentChanges,
+) -> diesel::QueryResult<EnrollmentRow> {
+    diesel::update(enrollments::table.find(id))
+        .set((
+            changes,
+            enrollments::version.eq(enrollments::version + 1),
+            enrollments::updated_at.eq(diesel::dsl::now),
+        ))
+        .returning(EnrollmentRow::as_returning())
+        .get_result(conn)
+        .await
+}
