@@ -493,7 +493,7 @@ async fn sessions_are_validated_and_listed() {
         )
         .await
         .json();
-    assert_eq!(ids(by_course), [march.clone()]);
+    assert_eq!(ids(by_course), [march.as_str()]);
     let from = app
         .get(
             "/api/v1/training-sessions?from=2026-04-01",
@@ -501,7 +501,7 @@ async fn sessions_are_validated_and_listed() {
         )
         .await
         .json();
-    assert_eq!(ids(from), [may.clone()]);
+    assert_eq!(ids(from), [may.as_str()]);
     let to = app
         .get(
             "/api/v1/training-sessions?to=2026-04-01&status=scheduled",
@@ -509,7 +509,7 @@ async fn sessions_are_validated_and_listed() {
         )
         .await
         .json();
-    assert_eq!(ids(to), [march.clone()]);
+    assert_eq!(ids(to), [march.as_str()]);
     let path = format!("/api/v1/training-sessions/{march}");
     let swapped = app
         .patch(
