@@ -40,7 +40,7 @@ pub struct ApiDoc;
 struct Components;
 
 /// The standard responses every operation may give, by status.
-const STANDARD: [(&str, &str); 8] = [
+const STANDARD: [(&str, &str); 10] = [
     (
         "400",
         "Malformed request: bad JSON, an unknown field, a bad query or path parameter",
@@ -52,6 +52,11 @@ const STANDARD: [(&str, &str); 8] = [
     (
         "403",
         "Authenticated, but the caller's roles do not allow this",
+    ),
+    ("404", "Nothing has the id in the path"),
+    (
+        "412",
+        "`If-Match` names a version that is no longer current; read the resource again",
     ),
     (
         "413",
@@ -117,7 +122,7 @@ impl Modify for Components {
 }
 
 /// Adds to an operation the standard error responses it can give and does not list yet.
-fn add_standard_responses(operation: &mut Operation, reads_database: bool) {
+fn add_standard_responses(operation: &mut Operation, path: &str, reads_database: bool) {
     let secured = operation
         .security
         .as_ref()
@@ -128,11 +133,18 @@ fn add_standard_responses(operation: &mut Operation, reads_database: bool) {
             .as_deref()
             .is_some_and(|d| d.contains("Roles:"));
     let has_body = operation.request_body.is_some();
+    let has_if_match = operation.parameters.as_ref().is_some_and(|p| {
+        p.iter()
+            .any(|p| matches!(p, RefOr::T(parameter) if parameter.name == "If-Match"))
+    });
+    let has_id = path.contains('{');
     let has_params = operation.parameters.as_ref().is_some_and(|p| !p.is_empty());
     let applies = |status: &str| match status {
         "400" => has_body || has_params,
         "401" => secured,
         "403" => role_checked,
+        "404" => has_id,
+        "412" => has_if_match,
         "413" | "415" | "422" => has_body,
         "500" => true,
         "503" => reads_database,
@@ -171,7 +183,7 @@ fn finish(document: &mut Document) {
         .into_iter()
         .flatten()
         {
-            add_standard_responses(operation, reads_database);
+            add_standard_responses(operation, path, reads_database);
         }
     }
 }
@@ -251,6 +263,13 @@ mod tests {
         let list = users.get.as_ref().unwrap();
         assert!(list.responses.responses.contains_key("401"));
         assert!(list.responses.responses.contains_key("403"));
+        let patch = document.paths.paths["/api/v1/users/{id}"]
+            .patch
+            .as_ref()
+            .unwrap();
+        assert!(patch.responses.responses.contains_key("404"));
+        assert!(patch.responses.responses.contains_key("412"));
+        assert!(!list.responses.responses.contains_key("404"));
         let login = document.paths.paths["/api/v1/auth/login"]
             .post
             .as_ref()

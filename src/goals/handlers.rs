@@ -80,7 +80,6 @@ pub async fn create_goal(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The goal", body = GoalBody, headers(("ETag" = String))),
-        (status = 404, description = "No such goal", body = crate::error::Problem, content_type = "application/problem+json"),
     ),
 )]
 #[get("/goals/{id}")]
@@ -109,8 +108,6 @@ pub async fn find_goal(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The changed goal", body = GoalBody, headers(("ETag" = String))),
-        (status = 404, description = "No such goal", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 412, description = "If-Match does not match", body = crate::error::Problem, content_type = "application/problem+json"),
     ),
 )]
 #[patch("/goals/{id}")]
@@ -161,7 +158,6 @@ pub async fn update_goal(
             (ProgressBody = "application/json"),
             (String = "text/csv"),
         )),
-        (status = 404, description = "No such goal", body = crate::error::Problem, content_type = "application/problem+json"),
     ),
 )]
 #[get("/goals/{id}/progress")]

@@ -153,7 +153,6 @@ pub async fn import_personnel(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The record", body = PersonnelDetail, headers(("ETag" = String))),
-        (status = 404, description = "No such record", body = crate::error::Problem, content_type = "application/problem+json"),
     ),
 )]
 #[get("/personnel/{id}")]
@@ -200,9 +199,7 @@ pub async fn find_personnel(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The changed record", body = PersonnelBody, headers(("ETag" = String))),
-        (status = 404, description = "No such record", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 409, description = "The employee number is taken", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 412, description = "If-Match does not match", body = crate::error::Problem, content_type = "application/problem+json"),
     ),
 )]
 #[patch("/personnel/{id}")]

@@ -88,7 +88,6 @@ pub async fn create_certification_type(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The type", body = CertificationTypeBody, headers(("ETag" = String))),
-        (status = 404, description = "No such type", body = crate::error::Problem, content_type = "application/problem+json"),
     ),
 )]
 #[get("/certification-types/{id}")]
@@ -122,9 +121,7 @@ pub async fn find_certification_type(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The changed type", body = CertificationTypeBody, headers(("ETag" = String))),
-        (status = 404, description = "No such type", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 409, description = "The code is taken", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 412, description = "If-Match does not match", body = crate::error::Problem, content_type = "application/problem+json"),
     ),
 )]
 #[patch("/certification-types/{id}")]
@@ -215,7 +212,6 @@ pub async fn create_course(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The course", body = CourseBody, headers(("ETag" = String))),
-        (status = 404, description = "No such course", body = crate::error::Problem, content_type = "application/problem+json"),
     ),
 )]
 #[get("/courses/{id}")]
@@ -248,9 +244,7 @@ pub async fn find_course(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The changed course", body = CourseBody, headers(("ETag" = String))),
-        (status = 404, description = "No such course", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 409, description = "The code is taken", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 412, description = "If-Match does not match", body = crate::error::Problem, content_type = "application/problem+json"),
     ),
 )]
 #[patch("/courses/{id}")]

@@ -109,7 +109,6 @@ pub async fn create_certification(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The certification", body = CertificationBody),
-        (status = 404, description = "No such certification", body = crate::error::Problem, content_type = "application/problem+json"),
     ),
 )]
 #[get("/certifications/{id}")]
@@ -136,7 +135,6 @@ pub async fn find_certification(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Revoked", body = CertificationBody),
-        (status = 404, description = "No such certification", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 409, description = "Already revoked", body = crate::error::Problem, content_type = "application/problem+json"),
     ),
 )]

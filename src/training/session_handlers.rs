@@ -93,7 +93,6 @@ pub async fn create_training_session(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The session", body = SessionBody, headers(("ETag" = String))),
-        (status = 404, description = "No such session", body = crate::error::Problem, content_type = "application/problem+json"),
     ),
 )]
 #[get("/training-sessions/{id}")]
@@ -129,9 +128,7 @@ pub async fn find_training_session(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The changed session", body = SessionBody, headers(("ETag" = String))),
-        (status = 404, description = "No such session", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 409, description = "Not a legal status change", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 412, description = "If-Match does not match", body = crate::error::Problem, content_type = "application/problem+json"),
     ),
 )]
 #[patch("/training-sessions/{id}")]
@@ -172,7 +169,6 @@ pub async fn update_training_session(
             (Page<EnrollmentBody> = "application/json"),
             (String = "text/csv"),
         )),
-        (status = 404, description = "No such session", body = crate::error::Problem, content_type = "application/problem+json"),
     ),
 )]
 #[get("/training-sessions/{id}/enrollments")]
@@ -207,7 +203,6 @@ pub async fn list_enrollments(
     responses(
         (status = 201, description = "Enrolled", body = EnrollmentBody,
             headers(("Location" = String), ("ETag" = String))),
-        (status = 404, description = "No such session", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 409, description = "Already enrolled, session full or not scheduled", body = crate::error::Problem, content_type = "application/problem+json"),
     ),
 )]
@@ -241,7 +236,6 @@ pub async fn create_enrollment(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The enrollment", body = EnrollmentBody, headers(("ETag" = String))),
-        (status = 404, description = "No such enrollment", body = crate::error::Problem, content_type = "application/problem+json"),
     ),
 )]
 #[get("/enrollments/{id}")]
@@ -290,9 +284,7 @@ pub struct EnrollmentUpdated {
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The changed enrollment", body = EnrollmentUpdated, headers(("ETag" = String))),
-        (status = 404, description = "No such enrollment", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 409, description = "Not a legal status change now", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 412, description = "If-Match does not match", body = crate::error::Problem, content_type = "application/problem+json"),
     ),
 )]
 #[patch("/enrollments/{id}")]

@@ -86,7 +86,6 @@ pub async fn create_user(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The user", body = UserBody, headers(("ETag" = String))),
-        (status = 404, description = "No such user", body = crate::error::Problem, content_type = "application/problem+json"),
     ),
 )]
 #[get("/users/{id}")]
@@ -117,9 +116,7 @@ pub async fn find_user(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The changed user", body = UserBody, headers(("ETag" = String))),
-        (status = 404, description = "No such user", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 409, description = "Would leave no enabled admin", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 412, description = "If-Match does not match", body = crate::error::Problem, content_type = "application/problem+json"),
     ),
 )]
 #[patch("/users/{id}")]
@@ -152,7 +149,6 @@ pub async fn update_user(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The unlocked user", body = UserBody, headers(("ETag" = String))),
-        (status = 404, description = "No such user", body = crate::error::Problem, content_type = "application/problem+json"),
     ),
 )]
 #[post("/users/{id}/unlock")]
@@ -176,7 +172,6 @@ pub async fn unlock_user(
     security(("bearer" = [])),
     responses(
         (status = 204, description = "Password set"),
-        (status = 404, description = "No such user", body = crate::error::Problem, content_type = "application/problem+json"),
     ),
 )]
 #[post("/users/{id}/password")]
