@@ -858,3 +858,64 @@ async fn certificates_earned_elsewhere_are_recorded_listed_and_revoked() {
     assert_eq!(app.audit_events("certification.revoke").await.len(), 1);
     assert_eq!(app.audit_events("certification.create").await.len(), 3);
 }
+
+#[actix_web::test]
+async fn supervisors_read_enrollments_and_only_coordinators_change_them() {
+    let app = TestApp::spawn().await;
+    let coordinator = app.login_as(Role::Coordinator).await;
+    let people = officers(&app, &coordinator.token, 2).await;
+    let session = schedule(
+        &app,
+        &coordinator,
+        COURSE_CIT_40,
+        "2026-03-02",
+        "2026-03-06",
+        5,
+    )
+    .await;
+    let enrollment = enroll(&app, &coordinator.token, &session, people[0])
+        .await
+        .json();
+    let path = format!("/api/v1/enrollments/{}", enrollment["id"].as_str().unwrap());
+
+    let supervisor = app.login_as(Role::Supervisor).await;
+    let found = app.get(&path, &supervisor.token).await;
+    found.assert_status(200);
+    assert_eq!(found.json()["personnel_id"], people[0].to_string());
+    assert_eq!(found.header("etag").as_deref(), Some("\"1\""));
+    app.get(
+        &format!("/api/v1/training-sessions/{session}/enrollments"),
+        &supervisor.token,
+    )
+    .await
+    .assert_status(200);
+    app.patch(
+        &path,
+        &supervisor.token,
+        None,
+        &json!({"status": "completed"}),
+    )
+    .await
+    .problem(403);
+    enroll(&app, &supervisor.token, &session, people[1])
+        .await
+        .problem(403);
+    let analyst = app.login_as(Role::Analyst).await;
+    app.get(&path, &analyst.token).await.problem(403);
+    app.get(
+        &format!("/api/v1/enrollments/{}", Uuid::now_v7()),
+        &coordinator.token,
+    )
+    .await
+    .problem(404);
+    app.get(
+        &format!("/api/v1/training-sessions/{}/enrollments", Uuid::now_v7()),
+        &coordinator.token,
+    )
+    .await
+    .problem(404);
+    // Nothing was changed by the refused requests.
+    let unchanged = app.get(&path, &coordinator.token).await.json();
+    assert_eq!(unchanged["status"], "enrolled");
+    assert_eq!(unchanged["version"], 1);
+}
