@@ -3,6 +3,27 @@
 
 use chrono::{Datelike, Months, NaiveDate};
 
+/// The earliest date the service accepts.
+pub const EARLIEST: NaiveDate = match NaiveDate::from_ymd_opt(1900, 1, 1) {
+    Some(date) => date,
+    None => NaiveDate::MIN,
+};
+/// The latest date the service accepts.
+pub const LATEST: NaiveDate = match NaiveDate::from_ymd_opt(2100, 12, 31) {
+    Some(date) => date,
+    None => NaiveDate::MAX,
+};
+
+/// A date between [`EARLIEST`] and [`LATEST`]: anything else is a typo, and would let one
+/// request ask for a series of thousands of years.
+pub fn plausible(date: NaiveDate) -> Result<NaiveDate, String> {
+    if (EARLIEST..=LATEST).contains(&date) {
+        Ok(date)
+    } else {
+        Err(format!("must be between {EARLIEST} and {LATEST}"))
+    }
+}
+
 /// The local calendar date now.
 pub fn today() -> NaiveDate {
     chrono::Local::now().date_naive()
@@ -46,6 +67,13 @@ mod tests {
 
     fn d(text: &str) -> NaiveDate {
         text.parse().unwrap()
+    }
+
+    #[test]
+    fn only_plausible_dates_pass() {
+        assert!(plausible(d("2026-06-01")).is_ok());
+        assert!(plausible(d("1899-12-31")).is_err());
+        assert!(plausible(d("2101-01-01")).is_err());
     }
 
     #[test]

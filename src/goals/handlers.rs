@@ -6,14 +6,13 @@ use uuid::Uuid;
 
 use crate::auth::Require;
 use crate::auth::policy::{MetricsReaders, TrainingWriters};
-use crate::dates;
 use crate::error::{AppError, OrNotFound};
 use crate::http::context::RequestMeta;
 use crate::http::csv::{respond, respond_page};
 use crate::http::etag::{IfMatch, created, versioned};
 use crate::http::json::JsonBody;
 use crate::http::pagination::{Page, PageRequest};
-use crate::http::query::QueryParams;
+use crate::http::query::{QueryParams, as_of};
 use crate::state::AppData;
 use crate::training::payloads::PageQuery;
 
@@ -168,7 +167,7 @@ pub async fn goal_progress(
     id: web::Path<Uuid>,
     query: QueryParams<ProgressQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let as_of = query.into_inner().as_of.unwrap_or_else(dates::today);
+    let as_of = as_of(query.into_inner().as_of)?;
     let progress = service::progress(&state, id.into_inner(), as_of).await?;
     respond(&req, &progress, &progress.series)
 }

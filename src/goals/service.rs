@@ -6,6 +6,7 @@ use uuid::Uuid;
 
 use crate::audit::{AuditEvent, changed_fields};
 use crate::auth::AuthUser;
+use crate::dates;
 use crate::error::{AppError, OrNotFound};
 use crate::http::context::RequestMeta;
 use crate::http::etag::IfMatch;
@@ -68,6 +69,8 @@ pub async fn create(
     let mut errors = Errors::default();
     let name = errors.check("name", validation::text(&input.name, 200));
     let target_share = errors.check("target_share", target(input.target_share));
+    errors.check("start_date", dates::plausible(input.start_date));
+    errors.check("deadline", dates::plausible(input.deadline));
     if input.deadline <= input.start_date {
         errors.add("deadline", "must be after start_date");
     }
@@ -123,8 +126,10 @@ pub async fn update(
     let population = not_null(&mut errors, "population", patch.population).unwrap_or_default();
     let target_share = not_null(&mut errors, "target_share", patch.target_share)
         .and_then(|v| errors.check("target_share", target(v)));
-    let start_date = not_null(&mut errors, "start_date", patch.start_date);
-    let deadline = not_null(&mut errors, "deadline", patch.deadline);
+    let start_date = not_null(&mut errors, "start_date", patch.start_date)
+        .and_then(|d| errors.check("start_date", dates::plausible(d)));
+    let deadline = not_null(&mut errors, "deadline", patch.deadline)
+        .and_then(|d| errors.check("deadline", dates::plausible(d)));
     let mut conn = state.pool.get().await?;
     if let Some(ids) = &type_ids {
         check_types(&mut conn, ids, &mut errors).await?;

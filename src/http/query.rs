@@ -51,6 +51,15 @@ pub fn parse<T: DeserializeOwned>(query: &str) -> Result<T, AppError> {
     })
 }
 
+/// The `as_of` parameter of reports: the given day (default today), within the plausible range.
+pub fn as_of(given: Option<chrono::NaiveDate>) -> Result<chrono::NaiveDate, AppError> {
+    let day = given.unwrap_or_else(crate::dates::today);
+    crate::dates::plausible(day).map_err(|message| AppError::BadRequest {
+        detail: "invalid query parameter `as_of`".into(),
+        errors: vec![FieldError::new("as_of", message)],
+    })
+}
+
 impl<T: DeserializeOwned> FromRequest for QueryParams<T> {
     type Error = AppError;
     type Future = Ready<Result<Self, AppError>>;

@@ -13,14 +13,13 @@ use uuid::Uuid;
 
 use crate::auth::Require;
 use crate::auth::policy::MetricsReaders;
-use crate::dates;
 use crate::db::enums::{Department, PersonnelRole};
 use crate::db::schema::{certification_types, certifications, personnel};
 use crate::error::AppError;
 use crate::goals::model::load_members;
 use crate::goals::progress::{Member, Population, Tally, tally_by, tally_on};
 use crate::http::csv::{CsvRow, cell, respond};
-use crate::http::query::QueryParams;
+use crate::http::query::{QueryParams, as_of};
 use crate::state::AppData;
 
 /// The windows certifications are counted in, in days.
@@ -252,7 +251,7 @@ pub async fn training_metrics(
     _caller: Require<MetricsReaders>,
     query: QueryParams<TrainingMetricsQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let as_of = query.into_inner().as_of.unwrap_or_else(dates::today);
+    let as_of = as_of(query.into_inner().as_of)?;
     let mut conn = state.pool.get().await?;
     let cit_types: Vec<Uuid> = certification_types::table
         .filter(certification_types::counts_as_cit.eq(true))

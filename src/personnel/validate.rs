@@ -55,6 +55,10 @@ pub fn record(input: CreatePersonnel, errors: &mut Errors) -> Option<NewPersonne
         "shift",
         validation::optional_text(input.shift.as_deref(), 50),
     );
+    errors.check("hire_date", crate::dates::plausible(input.hire_date));
+    if let Some(separated) = input.separation_date {
+        errors.check("separation_date", crate::dates::plausible(separated));
+    }
     if input
         .separation_date
         .is_some_and(|separated| separated < input.hire_date)

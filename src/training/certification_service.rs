@@ -29,6 +29,10 @@ pub async fn record(
         "certificate_number",
         validation::text(&input.certificate_number, 64),
     );
+    errors.check("issued_on", crate::dates::plausible(input.issued_on));
+    if let Some(expires) = input.expires_on {
+        errors.check("expires_on", crate::dates::plausible(expires));
+    }
     if input.issued_on > today {
         errors.add("issued_on", "must not be in the future");
     }

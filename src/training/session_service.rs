@@ -7,6 +7,7 @@ use uuid::Uuid;
 
 use crate::audit::{AuditEvent, changed_fields};
 use crate::auth::AuthUser;
+use crate::dates;
 use crate::db::enums::{EnrollmentStatus, PersonnelStatus, SessionStatus};
 use crate::error::{AppError, OrNotFound};
 use crate::http::context::RequestMeta;
@@ -42,6 +43,8 @@ pub async fn create_session(
         validation::optional_text(input.instructor.as_deref(), 200),
     );
     let capacity = errors.check("capacity", capacity(input.capacity));
+    errors.check("starts_on", dates::plausible(input.starts_on));
+    errors.check("ends_on", dates::plausible(input.ends_on));
     if input.ends_on < input.starts_on {
         errors.add("ends_on", "must be on or after starts_on");
     }
@@ -88,8 +91,10 @@ pub async fn update_session(
     today: NaiveDate,
 ) -> Result<SessionWithSeats, AppError> {
     let mut errors = Errors::default();
-    let starts_on = not_null(&mut errors, "starts_on", patch.starts_on);
-    let ends_on = not_null(&mut errors, "ends_on", patch.ends_on);
+    let starts_on = not_null(&mut errors, "starts_on", patch.starts_on)
+        .and_then(|d| errors.check("starts_on", dates::plausible(d)));
+    let ends_on = not_null(&mut errors, "ends_on", patch.ends_on)
+        .and_then(|d| errors.check("ends_on", dates::plausible(d)));
     let location = not_null(&mut errors, "location", patch.location)
         .and_then(|v| errors.check("location", validation::text(&v, 200)));
     // Outer `None`: leave alone (or invalid, which `finish` reports); `Some(None)`: clear.
