@@ -149,6 +149,23 @@ async fn ensure_template() -> String {
             .await
             .expect("look for template");
     if !found.exists {
+        // Templates of older migration sets are of no more use.
+        #[derive(diesel::QueryableByName)]
+        struct Name {
+            #[diesel(sql_type = Text)]
+            datname: String,
+        }
+        let stale: Vec<Name> = diesel::sql_query(
+            "SELECT datname FROM pg_database WHERE datname LIKE 'cit\\_template\\_%'",
+        )
+        .load(&mut conn)
+        .await
+        .expect("list templates");
+        for Name { datname } in stale {
+            let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {datname} WITH (FORCE)"))
+                .execute(&mut conn)
+                .await;
+        }
         let building = format!("{name}_building");
         diesel::sql_query(format!("DROP DATABASE IF EXISTS {building} WITH (FORCE)"))
             .execute(&mut conn)
