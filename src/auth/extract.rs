@@ -94,13 +94,6 @@ pub struct Require<P> {
     policy: PhantomData<P>,
 }
 
-impl<P> Require<P> {
-    /// The authenticated caller.
-    pub fn into_user(self) -> AuthUser {
-        self.user
-    }
-}
-
 impl<P> Deref for Require<P> {
     type Target = AuthUser;
 

@@ -23,6 +23,13 @@ pub type Conn = Object<AsyncPgConnection>;
 /// How long a request waits for a connection, or for a new one to be made, before it gets a 503.
 const POOL_TIMEOUT: Duration = Duration::from_secs(5);
 
+/// Escapes `%`, `_` and `\` for a LIKE pattern.
+pub fn escape_like(text: &str) -> String {
+    text.replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
+}
+
 /// Builds the pool. No connection is made until the first request asks for one.
 pub fn build_pool(database_url: &str, max_size: usize) -> Result<Pool, BuildError> {
     let mut config = ManagerConfig::default();
@@ -38,4 +45,14 @@ pub fn build_pool(database_url: &str, max_size: usize) -> Result<Pool, BuildErro
         .recycle_timeout(Some(POOL_TIMEOUT))
         .runtime(deadpool::Runtime::Tokio1)
         .build()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn like_patterns_are_escaped() {
+        assert_eq!(escape_like("50%_a\\b"), "50\\%\\_a\\\\b");
+    }
 }

@@ -7,7 +7,7 @@ use uuid::Uuid;
 use crate::auth::policy::{PersonnelListers, Policy, TrainingReaders, TrainingWriters};
 use crate::auth::{AuthUser, Require, forbid};
 use crate::dates;
-use crate::error::{AppError, OrNotFound};
+use crate::error::AppError;
 use crate::http::context::RequestMeta;
 use crate::http::csv::{CsvBody, respond_page};
 use crate::http::etag::{IfMatch, created, versioned};
@@ -15,9 +15,6 @@ use crate::http::json::JsonBody;
 use crate::http::pagination::{Page, PageRequest};
 use crate::http::query::QueryParams;
 use crate::state::AppData;
-use crate::training::certifications::certifications_of;
-use crate::training::payloads::{CertificationBody, EnrollmentBody};
-use crate::training::sessions::enrollments_of;
 
 use super::import;
 use super::model::{self, PersonnelFilter};
@@ -166,22 +163,8 @@ pub async fn find_personnel(
     if !caller.has_any(TrainingReaders::ROLES) && caller.personnel_id != Some(id) {
         return Err(forbid(&req, &caller, TrainingReaders::ROLES));
     }
-    let today = dates::today();
-    let mut conn = state.pool.get().await?;
-    let (row, certified) = model::find(&mut conn, id, today)
-        .await
-        .or_not_found("personnel record")?;
-    let certifications = certifications_of(&mut conn, id).await?;
-    let enrollments = enrollments_of(&mut conn, id).await?;
-    let version = row.version;
-    let detail = PersonnelDetail {
-        person: PersonnelBody::new(row, certified),
-        certifications: certifications
-            .into_iter()
-            .map(|c| CertificationBody::new(c, today))
-            .collect(),
-        enrollments: enrollments.into_iter().map(EnrollmentBody::from).collect(),
-    };
+    let detail = service::detail(&state, id, dates::today()).await?;
+    let version = detail.person.version;
     Ok(versioned(StatusCode::OK, version, &detail))
 }
 
@@ -211,13 +194,15 @@ pub async fn update_personnel(
     if_match: IfMatch,
     body: JsonBody<UpdatePersonnel>,
 ) -> Result<HttpResponse, AppError> {
-    let id = id.into_inner();
-    let row = service::update(&state, &caller, &meta, id, if_match, body.into_inner()).await?;
-    let mut conn = state.pool.get().await?;
-    let (row, certified) = model::find(&mut conn, row.id, dates::today()).await?;
-    Ok(versioned(
-        StatusCode::OK,
-        row.version,
-        &PersonnelBody::new(row, certified),
-    ))
+    let person = service::update(
+        &state,
+        &caller,
+        &meta,
+        id.into_inner(),
+        if_match,
+        body.into_inner(),
+        dates::today(),
+    )
+    .await?;
+    Ok(versioned(StatusCode::OK, person.version, &person))
 }

@@ -9,9 +9,9 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use crate::db::enums::{Department, PersonnelRole, PersonnelStatus};
+use crate::db::escape_like;
 use crate::db::schema::personnel;
 use crate::http::pagination::PageRequest;
-use crate::users::model::escape_like;
 
 /// A row of `personnel`.
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable)]

@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 
+use chrono::NaiveDate;
 use diesel_async::AsyncConnection;
 use uuid::Uuid;
 
@@ -11,11 +12,16 @@ use crate::error::{AppError, OrNotFound};
 use crate::http::context::RequestMeta;
 use crate::http::etag::IfMatch;
 use crate::state::AppState;
+use crate::training::certifications::certifications_of;
+use crate::training::payloads::{CertificationBody, EnrollmentBody};
+use crate::training::sessions::enrollments_of;
 use crate::validation::{Errors, not_null};
 
 use super::import::{self, Roster, RosterLine};
 use super::model::{self, NewPersonnel, PersonnelChanges, PersonnelRow};
-use super::payloads::{CreatePersonnel, ImportLineError, ImportReport, UpdatePersonnel};
+use super::payloads::{
+    CreatePersonnel, ImportLineError, ImportReport, PersonnelBody, PersonnelDetail, UpdatePersonnel,
+};
 use super::validate;
 
 /// Creates a person.
@@ -73,7 +79,30 @@ fn merged(current: &PersonnelRow, patch: UpdatePersonnel, errors: &mut Errors) -
     }
 }
 
-/// Applies a merge patch; the merged record must pass the same rules as a new one.
+/// A person with their certifications and enrollments, statuses judged on `today`.
+pub async fn detail(
+    state: &AppState,
+    id: Uuid,
+    today: NaiveDate,
+) -> Result<PersonnelDetail, AppError> {
+    let mut conn = state.pool.get().await?;
+    let (row, certified) = model::find(&mut conn, id, today)
+        .await
+        .or_not_found("personnel record")?;
+    let certifications = certifications_of(&mut conn, id).await?;
+    let enrollments = enrollments_of(&mut conn, id).await?;
+    Ok(PersonnelDetail {
+        person: PersonnelBody::new(row, certified),
+        certifications: certifications
+            .into_iter()
+            .map(|c| CertificationBody::new(c, today))
+            .collect(),
+        enrollments: enrollments.into_iter().map(EnrollmentBody::from).collect(),
+    })
+}
+
+/// Applies a merge patch; the merged record must pass the same rules as a new one. Returns the
+/// record with whether the person is CIT-certified on `today`.
 pub async fn update(
     state: &AppState,
     actor: &AuthUser,
@@ -81,7 +110,8 @@ pub async fn update(
     id: Uuid,
     if_match: IfMatch,
     patch: UpdatePersonnel,
-) -> Result<PersonnelRow, AppError> {
+    today: NaiveDate,
+) -> Result<PersonnelBody, AppError> {
     let mut conn = state.pool.get().await?;
     conn.transaction::<_, AppError, _>(async |conn| {
         let current = model::lock(conn, id)
@@ -95,17 +125,17 @@ pub async fn update(
         };
         let changes = PersonnelChanges::between(&current, &wanted);
         let fields = changes.fields();
-        if fields.is_empty() {
-            return Ok(current);
+        if !fields.is_empty() {
+            model::update(conn, id, &changes).await?;
+            AuditEvent::new("personnel.update", "personnel")
+                .by(actor)
+                .resource(id)
+                .details(serde_json::json!({ "changed": fields }))
+                .record(conn, meta)
+                .await?;
         }
-        let row = model::update(conn, id, &changes).await?;
-        AuditEvent::new("personnel.update", "personnel")
-            .by(actor)
-            .resource(id)
-            .details(serde_json::json!({ "changed": fields }))
-            .record(conn, meta)
-            .await?;
-        Ok(row)
+        let (row, certified) = model::find(conn, id, today).await?;
+        Ok(PersonnelBody::new(row, certified))
     })
     .await
 }

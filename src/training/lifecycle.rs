@@ -20,6 +20,17 @@ pub enum CertificationStatus {
     Revoked,
 }
 
+impl CertificationStatus {
+    /// The label used in JSON and CSV.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Active => "active",
+            Self::Expired => "expired",
+            Self::Revoked => "revoked",
+        }
+    }
+}
+
 /// The status of a certification on `today`.
 pub fn certification_status(
     expires_on: Option<NaiveDate>,

@@ -578,10 +578,6 @@ impl CsvRow for CertificationBody {
     ];
 
     fn cells(&self) -> Vec<String> {
-        let status = serde_json::to_value(self.status)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_owned))
-            .unwrap_or_default();
         vec![
             self.id.to_string(),
             self.personnel_id.to_string(),
@@ -589,7 +585,7 @@ impl CsvRow for CertificationBody {
             self.certificate_number.clone(),
             self.issued_on.to_string(),
             cell(self.expires_on),
-            status,
+            self.status.as_str().to_owned(),
             cell(self.revoked_at.map(|at| at.to_rfc3339())),
             cell(self.revoked_reason.as_ref()),
             cell(self.enrollment_id),

@@ -11,6 +11,7 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use crate::db::enums::Role;
+use crate::db::escape_like;
 use crate::db::schema::{login_failures, users};
 use crate::http::pagination::PageRequest;
 
@@ -182,13 +183,6 @@ pub async fn list(
     query.load(conn).await
 }
 
-/// Escapes `%`, `_` and `\` for a LIKE pattern.
-pub fn escape_like(text: &str) -> String {
-    text.replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_")
-}
-
 /// Applies changes and bumps the version.
 pub async fn update(
     conn: &mut AsyncPgConnection,
@@ -308,14 +302,4 @@ pub async fn unlock(conn: &mut AsyncPgConnection, user_id: Uuid) -> diesel::Quer
         .returning(UserRow::as_returning())
         .get_result(conn)
         .await
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn like_patterns_are_escaped() {
-        assert_eq!(escape_like("50%_a\\b"), "50\\%\\_a\\\\b");
-    }
 }
