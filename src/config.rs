@@ -2,6 +2,11 @@
 //! variables; everything else receives a [`Settings`] built once in `main`.
 
 use std::fmt;
+use std::net::IpAddr;
+
+use chrono_tz::Tz;
+
+use crate::clock;
 
 /// The database used when `DATABASE_URL` is unset: the local PostgreSQL, database `cit`.
 pub const DEFAULT_DATABASE_URL: &str = "postgres://postgres@127.0.0.1:5432/cit";
@@ -51,6 +56,12 @@ pub struct Settings {
     pub workers: Option<usize>,
     /// `CIT_LOG_FORMAT`: `json` (default) or `text` for a terminal.
     pub log_format: LogFormat,
+    /// `CIT_TIME_ZONE`: the city's IANA time zone (default `America/Chicago`); every date taken
+    /// from an instant is taken there.
+    pub time_zone: Tz,
+    /// `CIT_TRUSTED_PROXIES`: comma-separated addresses of reverse proxies whose
+    /// `X-Forwarded-For` names the client; from any other peer the header is ignored.
+    pub trusted_proxies: Vec<IpAddr>,
 }
 
 /// How log lines are written.
@@ -111,6 +122,30 @@ impl Settings {
                 });
             }
         };
+        let time_zone = match get("CIT_TIME_ZONE") {
+            None => clock::DEFAULT_TIME_ZONE,
+            Some(name) => clock::parse_zone(&name).map_err(|message| ConfigError {
+                name: "CIT_TIME_ZONE",
+                message,
+            })?,
+        };
+        let trusted_proxies = get("CIT_TRUSTED_PROXIES")
+            .map(|list| {
+                list.split(',')
+                    .map(str::trim)
+                    .filter(|item| !item.is_empty())
+                    .map(|item| {
+                        item.parse::<IpAddr>().map_err(|_| ConfigError {
+                            name: "CIT_TRUSTED_PROXIES",
+                            message: format!(
+                                "expected IP addresses separated by commas, got {item:?}"
+                            ),
+                        })
+                    })
+                    .collect::<Result<Vec<_>, _>>()
+            })
+            .transpose()?
+            .unwrap_or_default();
         Ok(Self {
             database_url: Secret::new(
                 get("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned()),
@@ -122,6 +157,8 @@ impl Settings {
             pool_size: parse_count("CIT_DB_POOL_SIZE")?.unwrap_or(DEFAULT_POOL_SIZE),
             workers: parse_count("CIT_WORKERS")?,
             log_format,
+            time_zone,
+            trusted_proxies,
         })
     }
 }
@@ -161,6 +198,25 @@ mod tests {
         assert_eq!(err.name, "CIT_DB_POOL_SIZE");
         assert!(settings(&[("CIT_DB_POOL_SIZE", "0")]).is_err());
         assert_eq!(settings(&[("CIT_DB_POOL_SIZE", "3")]).unwrap().pool_size, 3);
+    }
+
+    #[test]
+    fn the_city_time_zone_defaults_to_chicago_and_must_be_known() {
+        assert_eq!(settings(&[]).unwrap().time_zone.name(), "America/Chicago");
+        let berlin = settings(&[("CIT_TIME_ZONE", "Europe/Berlin")]).unwrap();
+        assert_eq!(berlin.time_zone.name(), "Europe/Berlin");
+        let err = settings(&[("CIT_TIME_ZONE", "Central Time")]).unwrap_err();
+        assert_eq!(err.name, "CIT_TIME_ZONE");
+        assert!(err.message.contains("unknown time zone"), "{}", err.message);
+    }
+
+    #[test]
+    fn trusted_proxies_are_addresses() {
+        let s = settings(&[("CIT_TRUSTED_PROXIES", "10.0.0.1, ::1")]).unwrap();
+        assert_eq!(s.trusted_proxies.len(), 2);
+        assert!(settings(&[]).unwrap().trusted_proxies.is_empty());
+        let err = settings(&[("CIT_TRUSTED_PROXIES", "proxy.local")]).unwrap_err();
+        assert_eq!(err.name, "CIT_TRUSTED_PROXIES");
     }
 
     #[test]

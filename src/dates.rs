@@ -1,5 +1,5 @@
-//! Calendar helpers. "Today" is the server's local date (set `TZ` to the city's zone), because
-//! certification and employment dates are local calendar dates.
+//! Calendar helpers: the accepted range of dates, months and month ends. "Today" is not here:
+//! it comes from [`crate::clock::Clock`], in the city's time zone.
 
 use chrono::{Datelike, Months, NaiveDate};
 
@@ -22,11 +22,6 @@ pub fn plausible(date: NaiveDate) -> Result<NaiveDate, String> {
     } else {
         Err(format!("must be between {EARLIEST} and {LATEST}"))
     }
-}
-
-/// The local calendar date now.
-pub fn today() -> NaiveDate {
-    chrono::Local::now().date_naive()
 }
 
 /// `date` plus `months`, clamped to the month's end (Jan 31 + 1 month = Feb 28/29).

@@ -9,10 +9,12 @@
 //! - [`auth`]: passwords, JWTs, refresh tokens, login with lockout, role extractors
 //! - [`users`], [`audit`], [`ops`], [`personnel`], [`training`], [`goals`], [`metrics`]:
 //!   the features
-//! - [`dates`]: today, months and month ends
+//! - [`clock`]: the one source of "now" and "today", in the city's time zone
+//! - [`dates`]: date bounds, months and month ends
 
 pub mod audit;
 pub mod auth;
+pub mod clock;
 pub mod config;
 pub mod dates;
 pub mod db;

@@ -15,6 +15,7 @@ use utoipa_swagger_ui::SwaggerUi;
 
 use crate::auth::jwt::JwtKeys;
 use crate::auth::password::{self, PasswordPolicy};
+use crate::clock::Clock;
 use crate::config::Settings;
 use crate::db::migrations::{self, SetupError};
 use crate::http::context;
@@ -87,8 +88,13 @@ pub struct Application {
 }
 
 impl Application {
-    /// Prepares everything and binds the listener.
+    /// Prepares everything and binds the listener, on the system clock.
     pub async fn build(settings: &Settings) -> Result<Self, StartupError> {
+        Self::build_with_clock(settings, Clock::system(settings.time_zone)).await
+    }
+
+    /// [`build`](Self::build) with a given clock (tests fix the instant).
+    pub async fn build_with_clock(settings: &Settings, clock: Clock) -> Result<Self, StartupError> {
         let database_url = settings.database_url.expose();
         let applied = prepare_database(database_url).await?;
         if applied > 0 {
@@ -111,6 +117,7 @@ impl Application {
             .map_err(|e| StartupError::Other(e.to_string()))?;
         let state = web::Data::new(AppState {
             pool,
+            clock,
             jwt: JwtKeys::new(&secret),
             passwords: PasswordPolicy::new(),
             dummy_hash,

@@ -1,15 +1,18 @@
-//! What every handler shares: the pool, the JWT keys, the password rules.
+//! What every handler shares: the pool, the city's clock, the JWT keys, the password rules.
 
 use actix_web::web;
 
 use crate::auth::jwt::JwtKeys;
 use crate::auth::password::PasswordPolicy;
+use crate::clock::Clock;
 use crate::db::Pool;
 
 /// Shared application state, built once at start.
 pub struct AppState {
     /// The database pool.
     pub pool: Pool,
+    /// The one source of "now" and "today", in the city's time zone.
+    pub clock: Clock,
     /// Access-token keys.
     pub jwt: JwtKeys,
     /// Password rules.

@@ -65,7 +65,7 @@ pub async fn refresh(
     // The outcome is committed whatever it is: a detected re-use must stay revoked.
     let outcome = conn
         .transaction::<_, AppError, _>(async |conn| {
-            let outcome = tokens::rotate(conn, &state.jwt, &token).await?;
+            let outcome = tokens::rotate(conn, &state.jwt, &token, state.clock.now()).await?;
             let event = AuditEvent::new("auth.refresh", "session");
             match &outcome {
                 Refresh::Rotated {

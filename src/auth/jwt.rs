@@ -32,6 +32,9 @@ pub struct Claims {
     pub iss: String,
     /// Audience.
     pub aud: String,
+    /// Not before, seconds since the epoch (never set by us; honoured when present).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nbf: Option<i64>,
     /// Token id.
     pub jti: Uuid,
     /// The refresh-token family (login session) this token belongs to.
@@ -59,6 +62,9 @@ impl JwtKeys {
         validation.set_issuer(&[ISSUER]);
         validation.set_audience(&[ISSUER]);
         validation.set_required_spec_claims(&["exp", "iat", "iss", "aud", "sub"]);
+        // Time claims are judged against the service's clock (see `verify`), not the library's.
+        validation.validate_exp = false;
+        validation.validate_nbf = false;
         Self {
             encoding: EncodingKey::from_secret(secret),
             decoding: DecodingKey::from_secret(secret),
@@ -81,6 +87,7 @@ impl JwtKeys {
             exp: now.timestamp() + ACCESS_TTL_SECONDS,
             iss: ISSUER.to_owned(),
             aud: ISSUER.to_owned(),
+            nbf: None,
             jti: Uuid::now_v7(),
             sid: session,
         };
@@ -88,9 +95,10 @@ impl JwtKeys {
             .map_err(|e| AppError::Internal(format!("jwt encode: {e}")))
     }
 
-    /// Verifies signature, algorithm, `exp`, `iss` and `aud`, and returns the claims.
-    pub fn verify(&self, token: &str) -> Result<Claims, AppError> {
-        jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)
+    /// Verifies signature, algorithm, `iss` and `aud`, and `exp`, `nbf` and `iat` against `now`
+    /// (with a small leeway for clock skew), and returns the claims.
+    pub fn verify(&self, token: &str, now: DateTime<Utc>) -> Result<Claims, AppError> {
+        let claims = jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)
             .map(|data| data.claims)
             .map_err(|e| {
                 use jsonwebtoken::errors::ErrorKind;
@@ -104,7 +112,20 @@ impl JwtKeys {
                     _ => "the access token is malformed",
                 };
                 AppError::Unauthorized(why.into())
-            })
+            })?;
+        let now = now.timestamp();
+        let leeway = LEEWAY_SECONDS.cast_signed();
+        if claims.exp <= now - leeway {
+            return Err(AppError::Unauthorized(
+                "the access token has expired".into(),
+            ));
+        }
+        if claims.nbf.is_some_and(|nbf| nbf > now + leeway) || claims.iat > now + leeway {
+            return Err(AppError::Unauthorized(
+                "the access token is not valid yet".into(),
+            ));
+        }
+        Ok(claims)
     }
 }
 
@@ -114,6 +135,11 @@ mod tests {
     use base64::Engine;
     use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
+    #[allow(clippy::disallowed_methods)]
+    fn now() -> DateTime<Utc> {
+        Utc::now()
+    }
+
     fn keys() -> JwtKeys {
         JwtKeys::new(b"0123456789abcdef0123456789abcdef")
     }
@@ -122,10 +148,8 @@ mod tests {
     fn a_token_round_trips() {
         let user = Uuid::now_v7();
         let session = Uuid::now_v7();
-        let token = keys()
-            .issue(user, &[Role::Admin], session, Utc::now())
-            .unwrap();
-        let claims = keys().verify(&token).unwrap();
+        let token = keys().issue(user, &[Role::Admin], session, now()).unwrap();
+        let claims = keys().verify(&token, now()).unwrap();
         assert_eq!(claims.sub, user);
         assert_eq!(claims.sid, session);
         assert_eq!(claims.roles, vec![Role::Admin]);
@@ -134,23 +158,53 @@ mod tests {
 
     #[test]
     fn an_expired_token_is_refused() {
-        let issued = Utc::now() - chrono::Duration::minutes(20);
+        let issued = now() - chrono::Duration::minutes(20);
         let token = keys()
             .issue(Uuid::now_v7(), &[], Uuid::now_v7(), issued)
             .unwrap();
-        assert!(keys().verify(&token).is_err());
+        assert!(keys().verify(&token, now()).is_err());
+        assert!(
+            keys().verify(&token, issued).is_ok(),
+            "judged by the given clock"
+        );
+    }
+
+    #[test]
+    fn a_token_from_the_future_is_refused() {
+        let later = now() + chrono::Duration::minutes(5);
+        let token = keys()
+            .issue(Uuid::now_v7(), &[], Uuid::now_v7(), later)
+            .unwrap();
+        assert!(keys().verify(&token, now()).is_err(), "iat in the future");
+
+        let mut claims = keys().verify(&token, later).unwrap();
+        claims.iat = now().timestamp();
+        claims.nbf = Some(later.timestamp());
+        let secret = b"0123456789abcdef0123456789abcdef";
+        let token = jsonwebtoken::encode(
+            &Header::new(Algorithm::HS256),
+            &claims,
+            &EncodingKey::from_secret(secret),
+        )
+        .unwrap();
+        assert!(keys().verify(&token, now()).is_err(), "nbf in the future");
+        assert!(keys().verify(&token, later).is_ok());
     }
 
     #[test]
     fn another_key_or_alg_none_is_refused() {
         let token = keys()
-            .issue(Uuid::now_v7(), &[Role::Admin], Uuid::now_v7(), Utc::now())
+            .issue(Uuid::now_v7(), &[Role::Admin], Uuid::now_v7(), now())
             .unwrap();
         let other = JwtKeys::new(b"another secret of thirty-two bytes!!");
-        assert!(other.verify(&token).is_err());
+        assert!(other.verify(&token, now()).is_err());
 
         let payload = token.split('.').nth(1).unwrap();
         let none_header = URL_SAFE_NO_PAD.encode(br#"{"alg":"none","typ":"JWT"}"#);
-        assert!(keys().verify(&format!("{none_header}.{payload}.")).is_err());
+        assert!(
+            keys()
+                .verify(&format!("{none_header}.{payload}."), now())
+                .is_err()
+        );
     }
 }

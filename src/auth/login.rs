@@ -65,7 +65,8 @@ pub async fn login(
     if !matches {
         let now_locked = conn
             .transaction::<_, AppError, _>(async |conn| {
-                let now_locked = users::record_login_failure(conn, user.id).await?;
+                let now_locked =
+                    users::record_login_failure(conn, user.id, state.clock.now()).await?;
                 event
                     .outcome(AuditOutcome::Failed)
                     .details(serde_json::json!({ "reason": "wrong_password" }))
@@ -103,7 +104,7 @@ pub async fn login(
 
     conn.transaction::<_, AppError, _>(async |conn| {
         users::clear_login_failures(conn, user.id).await?;
-        let pair = tokens::start_session(conn, &state.jwt, &user).await?;
+        let pair = tokens::start_session(conn, &state.jwt, &user, state.clock.now()).await?;
         event.record(conn, meta).await?;
         Ok(pair)
     })

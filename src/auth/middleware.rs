@@ -33,21 +33,31 @@ fn bearer_token(value: &header::HeaderValue) -> Result<&str, AppError> {
     }
 }
 
+/// Verifies the token, then reads its user and whether its session is still live in one
+/// statement: a disabled or locked account, or a session ended by logout, password change or
+/// re-use detection, stops its access tokens at once.
 async fn authenticate_token(state: &AppState, token: &str) -> Result<AuthUser, AppError> {
-    let claims = state.jwt.verify(token)?;
+    let now = state.clock.now();
+    let claims = state.jwt.verify(token, now)?;
     let mut conn = state.pool.get().await?;
-    let user = match users::find(&mut conn, claims.sub).await {
-        Ok(user) => user,
-        Err(diesel::result::Error::NotFound) => {
-            return Err(AppError::Unauthorized(
-                "the token's user does not exist".into(),
-            ));
-        }
-        Err(other) => return Err(other.into()),
-    };
+    let (user, session_live) =
+        match users::find_with_session(&mut conn, claims.sub, claims.sid, now).await {
+            Ok(found) => found,
+            Err(diesel::result::Error::NotFound) => {
+                return Err(AppError::Unauthorized(
+                    "the token's user does not exist".into(),
+                ));
+            }
+            Err(other) => return Err(other.into()),
+        };
     if !user.is_active() {
         return Err(AppError::Unauthorized(
             "the account is disabled or locked".into(),
+        ));
+    }
+    if !session_live {
+        return Err(AppError::Unauthorized(
+            "the session of this token has ended; log in again".into(),
         ));
     }
     Ok(AuthUser {

@@ -69,8 +69,8 @@ async fn mint(
     user: &UserRow,
     family_id: Uuid,
     family_expires_at: DateTime<Utc>,
+    now: DateTime<Utc>,
 ) -> Result<TokenPair, AppError> {
-    let now = Utc::now();
     let refresh_token = random_token()?;
     let expires_at = (now + IDLE_TIMEOUT).min(family_expires_at);
     diesel::insert_into(refresh_tokens::table)
@@ -94,20 +94,14 @@ async fn mint(
     })
 }
 
-/// Starts a login session: a new family and its first pair.
+/// Starts a login session at `now`: a new family and its first pair.
 pub async fn start_session(
     conn: &mut AsyncPgConnection,
     jwt: &JwtKeys,
     user: &UserRow,
+    now: DateTime<Utc>,
 ) -> Result<TokenPair, AppError> {
-    mint(
-        conn,
-        jwt,
-        user,
-        Uuid::now_v7(),
-        Utc::now() + ABSOLUTE_TIMEOUT,
-    )
-    .await
+    mint(conn, jwt, user, Uuid::now_v7(), now + ABSOLUTE_TIMEOUT, now).await
 }
 
 /// What a refresh attempt came to.
@@ -144,6 +138,7 @@ pub async fn rotate(
     conn: &mut AsyncPgConnection,
     jwt: &JwtKeys,
     token: &str,
+    now: DateTime<Utc>,
 ) -> Result<Refresh, AppError> {
     let row: Option<RefreshRow> = refresh_tokens::table
         .filter(refresh_tokens::token_hash.eq(digest(token)))
@@ -174,7 +169,7 @@ pub async fn rotate(
             family_id: row.family_id,
         });
     }
-    if row.expires_at <= Utc::now() {
+    if row.expires_at <= now {
         return rejected("expired");
     }
     let user = users::find(conn, row.user_id).await?;
@@ -183,10 +178,10 @@ pub async fn rotate(
         return rejected("account_inactive");
     }
     diesel::update(refresh_tokens::table.find(row.id))
-        .set(refresh_tokens::rotated_at.eq(diesel::dsl::now))
+        .set(refresh_tokens::rotated_at.eq(now))
         .execute(conn)
         .await?;
-    let pair = mint(conn, jwt, &user, row.family_id, row.family_expires_at).await?;
+    let pair = mint(conn, jwt, &user, row.family_id, row.family_expires_at, now).await?;
     Ok(Refresh::Rotated {
         pair,
         user: Box::new(user),

@@ -2,6 +2,7 @@
 //! Postgres enums shared by several features.
 
 pub mod enums;
+pub mod functions;
 pub mod migrations;
 #[allow(missing_docs)]
 pub mod schema;

@@ -167,7 +167,7 @@ pub async fn goal_progress(
     id: web::Path<Uuid>,
     query: QueryParams<ProgressQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let as_of = as_of(query.into_inner().as_of)?;
+    let as_of = as_of(query.into_inner().as_of, &state.clock)?;
     let progress = service::progress(&state, id.into_inner(), as_of).await?;
     respond(&req, &progress, &progress.series)
 }

@@ -3,14 +3,13 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use diesel::dsl::sql;
-use diesel::sql_types::{Date, Nullable};
 use diesel::{
     AsChangeset, ExpressionMethods, Insertable, QueryDsl, Queryable, Selectable, SelectableHelper,
 };
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
+use crate::clock::CityDay;
 use crate::db::enums::{Department, PersonnelRole};
 use crate::db::schema::{certifications, goals, personnel};
 use crate::http::pagination::PageRequest;
@@ -164,13 +163,19 @@ type PersonTuple = (
     bool,
 );
 
+/// Holder, issued on, expires on, revoked at.
+type CertificateTuple = (Uuid, NaiveDate, Option<NaiveDate>, Option<DateTime<Utc>>);
+
 /// Everyone hired on or before `as_of`, with their certificates of `type_ids` issued on or
-/// before it: all that progress on any day up to `as_of` can depend on.
+/// before it: all that progress on any day up to `as_of` can depend on. A revocation's day is
+/// its date in the city's time zone.
 pub async fn load_members(
     conn: &mut AsyncPgConnection,
     type_ids: &[Uuid],
-    as_of: NaiveDate,
+    as_of: CityDay,
 ) -> diesel::QueryResult<Vec<Member>> {
+    let zone = as_of;
+    let as_of = as_of.date;
     let people: Vec<PersonTuple> = personnel::table
         .filter(personnel::hire_date.le(as_of))
         .select((
@@ -184,25 +189,23 @@ pub async fn load_members(
         ))
         .load(conn)
         .await?;
-    // The revocation day in the database's time zone, as `cit_certified_on` judges it.
-    let certificates: Vec<(Uuid, NaiveDate, Option<NaiveDate>, Option<NaiveDate>)> =
-        certifications::table
-            .filter(certifications::certification_type_id.eq_any(type_ids))
-            .filter(certifications::issued_on.le(as_of))
-            .select((
-                certifications::personnel_id,
-                certifications::issued_on,
-                certifications::expires_on,
-                sql::<Nullable<Date>>("certifications.revoked_at::date"),
-            ))
-            .load(conn)
-            .await?;
+    let certificates: Vec<CertificateTuple> = certifications::table
+        .filter(certifications::certification_type_id.eq_any(type_ids))
+        .filter(certifications::issued_on.le(as_of))
+        .select((
+            certifications::personnel_id,
+            certifications::issued_on,
+            certifications::expires_on,
+            certifications::revoked_at,
+        ))
+        .load(conn)
+        .await?;
     let mut held: HashMap<Uuid, Vec<Validity>> = HashMap::new();
-    for (person, issued_on, expires_on, revoked_on) in certificates {
+    for (person, issued_on, expires_on, revoked_at) in certificates {
         held.entry(person).or_default().push(Validity {
             issued_on,
             expires_on,
-            revoked_on,
+            revoked_on: revoked_at.map(|at| zone.date_of(at)),
         });
     }
     Ok(people

@@ -197,7 +197,12 @@ pub async fn progress(
 ) -> Result<ProgressBody, AppError> {
     let mut conn = state.pool.get().await?;
     let goal = model::find(&mut conn, id).await.or_not_found("goal")?;
-    let members = model::load_members(&mut conn, &goal.certification_type_ids, as_of).await?;
+    let members = model::load_members(
+        &mut conn,
+        &goal.certification_type_ids,
+        state.clock.city_day(as_of),
+    )
+    .await?;
     drop(conn);
 
     let population = Population {

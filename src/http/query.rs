@@ -51,9 +51,13 @@ pub fn parse<T: DeserializeOwned>(query: &str) -> Result<T, AppError> {
     })
 }
 
-/// The `as_of` parameter of reports: the given day (default today), within the plausible range.
-pub fn as_of(given: Option<chrono::NaiveDate>) -> Result<chrono::NaiveDate, AppError> {
-    let day = given.unwrap_or_else(crate::dates::today);
+/// The `as_of` parameter of reports: the given day (default the city's today), within the
+/// plausible range.
+pub fn as_of(
+    given: Option<chrono::NaiveDate>,
+    clock: &crate::clock::Clock,
+) -> Result<chrono::NaiveDate, AppError> {
+    let day = given.unwrap_or_else(|| clock.today());
     crate::dates::plausible(day).map_err(|message| AppError::BadRequest {
         detail: "invalid query parameter `as_of`".into(),
         errors: vec![FieldError::new("as_of", message)],

@@ -13,7 +13,9 @@ use uuid::Uuid;
 
 use crate::auth::Require;
 use crate::auth::policy::MetricsReaders;
+use crate::clock::CityDay;
 use crate::db::enums::{Department, PersonnelRole};
+use crate::db::functions::certification_valid_on;
 use crate::db::schema::{certification_types, certifications, personnel};
 use crate::error::AppError;
 use crate::goals::model::load_members;
@@ -175,18 +177,25 @@ fn groups<K: Ord>(
         .collect()
 }
 
+/// Certifications valid on `day` (the rule all figures share) and held by people employed then,
+/// counted by how soon they expire.
 async fn expiring(
     conn: &mut AsyncPgConnection,
-    as_of: NaiveDate,
+    day: CityDay,
 ) -> diesel::QueryResult<Vec<Expiring>> {
+    let as_of = day.date;
     let horizon = as_of + chrono::Duration::days(WINDOWS[WINDOWS.len() - 1]);
     let rows: Vec<(Uuid, String, Option<NaiveDate>)> = certifications::table
         .inner_join(personnel::table)
         .inner_join(certification_types::table)
-        .filter(certifications::issued_on.le(as_of))
-        .filter(certifications::expires_on.gt(as_of))
+        .filter(certification_valid_on(
+            certifications::issued_on,
+            certifications::expires_on,
+            certifications::revoked_at,
+            as_of,
+            day.zone_name(),
+        ))
         .filter(certifications::expires_on.le(horizon))
-        .filter(certifications::revoked_at.is_null())
         .filter(personnel::hire_date.le(as_of))
         .filter(
             personnel::separation_date
@@ -251,15 +260,16 @@ pub async fn training_metrics(
     _caller: Require<MetricsReaders>,
     query: QueryParams<TrainingMetricsQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let as_of = as_of(query.into_inner().as_of)?;
+    let as_of = as_of(query.into_inner().as_of, &state.clock)?;
     let mut conn = state.pool.get().await?;
     let cit_types: Vec<Uuid> = certification_types::table
         .filter(certification_types::counts_as_cit.eq(true))
         .select(certification_types::id)
         .load(&mut conn)
         .await?;
-    let members = load_members(&mut conn, &cit_types, as_of).await?;
-    let expiring = expiring(&mut conn, as_of).await?;
+    let day = state.clock.city_day(as_of);
+    let members = load_members(&mut conn, &cit_types, day).await?;
+    let expiring = expiring(&mut conn, day).await?;
     drop(conn);
     let everyone = Population::default();
     let metrics = TrainingMetrics {

@@ -6,7 +6,6 @@ use uuid::Uuid;
 
 use crate::auth::policy::{PersonnelListers, Policy, TrainingReaders, TrainingWriters};
 use crate::auth::{AuthUser, Require, forbid};
-use crate::dates;
 use crate::error::AppError;
 use crate::http::context::RequestMeta;
 use crate::http::csv::{CsvBody, respond_page};
@@ -58,7 +57,7 @@ pub async fn list_personnel(
     };
     let numbers_only = !caller.has_any(TrainingReaders::ROLES);
     let mut conn = state.pool.get().await?;
-    let rows = model::list(&mut conn, &filter, &page, dates::today()).await?;
+    let rows = model::list(&mut conn, &filter, &page, state.clock.city_today()).await?;
     let page = page.page(
         rows,
         |(row, _)| row.id,
@@ -163,7 +162,7 @@ pub async fn find_personnel(
     if !caller.has_any(TrainingReaders::ROLES) && caller.personnel_id != Some(id) {
         return Err(forbid(&req, &caller, TrainingReaders::ROLES));
     }
-    let detail = service::detail(&state, id, dates::today()).await?;
+    let detail = service::detail(&state, id, state.clock.city_today()).await?;
     let version = detail.person.version;
     Ok(versioned(StatusCode::OK, version, &detail))
 }
@@ -201,7 +200,7 @@ pub async fn update_personnel(
         id.into_inner(),
         if_match,
         body.into_inner(),
-        dates::today(),
+        state.clock.city_today(),
     )
     .await?;
     Ok(versioned(StatusCode::OK, person.version, &person))

@@ -329,8 +329,8 @@ mod tests {
             status: PersonnelStatus::Separated,
             designated_staff: true,
             version: 1,
-            created_at: chrono::Utc::now(),
-            updated_at: chrono::Utc::now(),
+            created_at: chrono::DateTime::UNIX_EPOCH,
+            updated_at: chrono::DateTime::UNIX_EPOCH,
         };
         let merged = roster.columns.merge(&current, roster.lines.remove(0).input);
         assert_eq!(merged.rank.as_deref(), Some("Captain"));

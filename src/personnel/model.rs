@@ -8,8 +8,10 @@ use diesel::{
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
+use crate::clock::CityDay;
 use crate::db::enums::{Department, PersonnelRole, PersonnelStatus};
 use crate::db::escape_like;
+use crate::db::functions::cit_certified_on;
 use crate::db::schema::personnel;
 use crate::http::pagination::PageRequest;
 
@@ -178,27 +180,17 @@ pub struct PersonnelFilter {
     pub q: Option<String>,
 }
 
-#[diesel::declare_sql_function]
-extern "SQL" {
-    /// The SQL function `cit_certified_on(person, day)` (see the training migration): holds a
-    /// certification of a type that counts as CIT, valid on `day`.
-    fn cit_certified_on(
-        person: diesel::sql_types::Uuid,
-        day: diesel::sql_types::Date,
-    ) -> diesel::sql_types::Bool;
-}
-
 /// Lists personnel, newest first, each with whether they are CIT-certified on `today`.
 pub async fn list(
     conn: &mut AsyncPgConnection,
     filter: &PersonnelFilter,
     page: &PageRequest,
-    today: NaiveDate,
+    today: CityDay,
 ) -> diesel::QueryResult<Vec<(PersonnelRow, bool)>> {
     let mut query = personnel::table
         .select((
             PersonnelRow::as_select(),
-            cit_certified_on(personnel::id, today),
+            cit_certified_on(personnel::id, today.date, today.zone_name()),
         ))
         .order(personnel::id.desc())
         .limit(page.fetch())
@@ -222,9 +214,19 @@ pub async fn list(
         query = query.filter(personnel::designated_staff.eq(designated));
     }
     match filter.cit_certified {
-        Some(true) => query = query.filter(cit_certified_on(personnel::id, today)),
+        Some(true) => {
+            query = query.filter(cit_certified_on(
+                personnel::id,
+                today.date,
+                today.zone_name(),
+            ))
+        }
         Some(false) => {
-            query = query.filter(diesel::dsl::not(cit_certified_on(personnel::id, today)))
+            query = query.filter(diesel::dsl::not(cit_certified_on(
+                personnel::id,
+                today.date,
+                today.zone_name(),
+            )))
         }
         None => {}
     }
@@ -244,13 +246,13 @@ pub async fn list(
 pub async fn find(
     conn: &mut AsyncPgConnection,
     id: Uuid,
-    today: NaiveDate,
+    today: CityDay,
 ) -> diesel::QueryResult<(PersonnelRow, bool)> {
     personnel::table
         .find(id)
         .select((
             PersonnelRow::as_select(),
-            cit_certified_on(personnel::id, today),
+            cit_certified_on(personnel::id, today.date, today.zone_name()),
         ))
         .get_result(conn)
         .await

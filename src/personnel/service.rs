@@ -2,12 +2,12 @@
 
 use std::collections::HashMap;
 
-use chrono::NaiveDate;
 use diesel_async::AsyncConnection;
 use uuid::Uuid;
 
 use crate::audit::AuditEvent;
 use crate::auth::AuthUser;
+use crate::clock::CityDay;
 use crate::error::{AppError, OrNotFound};
 use crate::http::context::RequestMeta;
 use crate::http::etag::IfMatch;
@@ -83,7 +83,7 @@ fn merged(current: &PersonnelRow, patch: UpdatePersonnel, errors: &mut Errors) -
 pub async fn detail(
     state: &AppState,
     id: Uuid,
-    today: NaiveDate,
+    today: CityDay,
 ) -> Result<PersonnelDetail, AppError> {
     let mut conn = state.pool.get().await?;
     let (row, certified) = model::find(&mut conn, id, today)
@@ -110,7 +110,7 @@ pub async fn update(
     id: Uuid,
     if_match: IfMatch,
     patch: UpdatePersonnel,
-    today: NaiveDate,
+    today: CityDay,
 ) -> Result<PersonnelBody, AppError> {
     let mut conn = state.pool.get().await?;
     conn.transaction::<_, AppError, _>(async |conn| {

@@ -6,7 +6,6 @@ use uuid::Uuid;
 
 use crate::auth::Require;
 use crate::auth::policy::{TrainingReaders, TrainingWriters};
-use crate::dates;
 use crate::error::{AppError, OrNotFound};
 use crate::http::context::RequestMeta;
 use crate::http::csv::respond_page;
@@ -62,7 +61,7 @@ pub async fn list_certifications(
         status: query.status,
         expiring_within_days: query.expiring_within_days,
     };
-    let today = dates::today();
+    let today = state.clock.city_today();
     let mut conn = state.pool.get().await?;
     let rows = certifications::list(&mut conn, &filter, &page, today).await?;
     respond_page(
@@ -92,8 +91,8 @@ pub async fn create_certification(
     meta: RequestMeta,
     body: JsonBody<CreateCertification>,
 ) -> Result<HttpResponse, AppError> {
-    let today = dates::today();
-    let row = service::record(&state, &caller, &meta, body.into_inner(), today).await?;
+    let today = state.clock.city_today();
+    let row = service::record(&state, &caller, &meta, body.into_inner(), today.date).await?;
     let location = format!("/api/v1/certifications/{}", row.id);
     Ok(HttpResponse::Created()
         .insert_header((actix_web::http::header::LOCATION, location))
@@ -121,7 +120,8 @@ pub async fn find_certification(
     let row = certifications::find(&mut conn, id.into_inner())
         .await
         .or_not_found("certification")?;
-    Ok(HttpResponse::build(StatusCode::OK).json(CertificationBody::new(row, dates::today())))
+    Ok(HttpResponse::build(StatusCode::OK)
+        .json(CertificationBody::new(row, state.clock.city_today())))
 }
 
 /// Revoke a certification. The record stays, with the reason, who and when.
@@ -154,5 +154,8 @@ pub async fn revoke_certification(
         &body.into_inner().reason,
     )
     .await?;
-    Ok(web::Json(CertificationBody::new(row, dates::today())))
+    Ok(web::Json(CertificationBody::new(
+        row,
+        state.clock.city_today(),
+    )))
 }

@@ -105,7 +105,7 @@ pub async fn revoke(
                 "the certification is already revoked".into(),
             ));
         }
-        let row = certifications::revoke(conn, id, &reason, actor.id).await?;
+        let row = certifications::revoke(conn, id, &reason, actor.id, state.clock.now()).await?;
         AuditEvent::new("certification.revoke", "certification")
             .by(actor)
             .resource(id)

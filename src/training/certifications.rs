@@ -2,13 +2,12 @@
 //! the revocation at read time.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use diesel::{
-    BoolExpressionMethods, ExpressionMethods, Insertable, QueryDsl, Queryable, Selectable,
-    SelectableHelper,
-};
+use diesel::{ExpressionMethods, Insertable, QueryDsl, Queryable, Selectable, SelectableHelper};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
+use crate::clock::CityDay;
+use crate::db::functions::{certification_status_on, certification_valid_on};
 use crate::db::schema::certifications;
 use crate::http::pagination::PageRequest;
 
@@ -75,12 +74,13 @@ pub struct CertificationFilter {
     pub expiring_within_days: Option<u32>,
 }
 
-/// Lists certifications, newest first; statuses are judged on `today`.
+/// Lists certifications, newest first; statuses are judged on `today` by the shared rule
+/// ([`crate::db::functions::certification_status_on`]).
 pub async fn list(
     conn: &mut AsyncPgConnection,
     filter: &CertificationFilter,
     page: &PageRequest,
-    today: NaiveDate,
+    today: CityDay,
 ) -> diesel::QueryResult<Vec<CertificationRow>> {
     let mut query = certifications::table
         .select(CertificationRow::as_select())
@@ -96,30 +96,27 @@ pub async fn list(
     if let Some(type_id) = filter.certification_type_id {
         query = query.filter(certifications::certification_type_id.eq(type_id));
     }
-    let not_expired = certifications::expires_on
-        .is_null()
-        .or(certifications::expires_on.gt(today));
-    match filter.status {
-        Some(CertificationStatus::Revoked) => {
-            query = query.filter(certifications::revoked_at.is_not_null());
-        }
-        Some(CertificationStatus::Expired) => {
-            query = query
-                .filter(certifications::revoked_at.is_null())
-                .filter(certifications::expires_on.le(today));
-        }
-        Some(CertificationStatus::Active) => {
-            query = query
-                .filter(certifications::revoked_at.is_null())
-                .filter(not_expired);
-        }
-        None => {}
+    if let Some(status) = filter.status {
+        query = query.filter(
+            certification_status_on(
+                certifications::expires_on,
+                certifications::revoked_at,
+                today.date,
+                today.zone_name(),
+            )
+            .eq(status.as_str()),
+        );
     }
     if let Some(days) = filter.expiring_within_days {
-        let horizon = today + chrono::Duration::days(i64::from(days));
+        let horizon = today.date + chrono::Duration::days(i64::from(days));
         query = query
-            .filter(certifications::revoked_at.is_null())
-            .filter(certifications::expires_on.gt(today))
+            .filter(certification_valid_on(
+                certifications::issued_on,
+                certifications::expires_on,
+                certifications::revoked_at,
+                today.date,
+                today.zone_name(),
+            ))
             .filter(certifications::expires_on.le(horizon));
     }
     query.load(conn).await
@@ -169,16 +166,17 @@ pub async fn insert(
         .await
 }
 
-/// Revokes a certification, keeping the record and the reason.
+/// Revokes a certification at `at`, keeping the record and the reason.
 pub async fn revoke(
     conn: &mut AsyncPgConnection,
     id: Uuid,
     reason: &str,
     by: Uuid,
+    at: DateTime<Utc>,
 ) -> diesel::QueryResult<CertificationRow> {
     diesel::update(certifications::table.find(id))
         .set((
-            certifications::revoked_at.eq(diesel::dsl::now),
+            certifications::revoked_at.eq(at),
             certifications::revoked_reason.eq(reason),
             certifications::revoked_by.eq(by),
         ))

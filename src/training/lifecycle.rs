@@ -31,13 +31,15 @@ impl CertificationStatus {
     }
 }
 
-/// The status of a certification on `today`.
+/// The status of a certification on `today`: revoked from the city day of its revocation,
+/// expired from its expiry date. The SQL twin is `certification_status_on` (migrations), and
+/// one table of cases tests both.
 pub fn certification_status(
     expires_on: Option<NaiveDate>,
-    revoked: bool,
+    revoked_on: Option<NaiveDate>,
     today: NaiveDate,
 ) -> CertificationStatus {
-    if revoked {
+    if revoked_on.is_some_and(|revoked| revoked <= today) {
         CertificationStatus::Revoked
     } else if expires_on.is_some_and(|expires| expires <= today) {
         CertificationStatus::Expired
@@ -47,7 +49,9 @@ pub fn certification_status(
 }
 
 /// Whether a certification was valid on `day`: issued on or before it, not yet expired, and not
-/// revoked on or before it (a later revocation does not rewrite earlier figures).
+/// revoked on or before it (a later revocation does not rewrite earlier figures). `revoked_on`
+/// is the revocation's day in the city's time zone. The SQL twin is `certification_valid_on`
+/// (migrations), and one table of cases tests both.
 pub fn valid_on(
     issued_on: NaiveDate,
     expires_on: Option<NaiveDate>,
@@ -147,16 +151,21 @@ mod tests {
     fn status_is_derived_from_dates_and_revocation() {
         let today = d("2026-06-01");
         assert_eq!(
-            certification_status(None, false, today),
+            certification_status(None, None, today),
             CertificationStatus::Active
         );
         assert_eq!(
-            certification_status(Some(d("2026-06-01")), false, today),
+            certification_status(Some(d("2026-06-01")), None, today),
             CertificationStatus::Expired
         );
         assert_eq!(
-            certification_status(Some(d("2027-01-01")), true, today),
+            certification_status(Some(d("2027-01-01")), Some(today), today),
             CertificationStatus::Revoked
+        );
+        assert_eq!(
+            certification_status(None, Some(d("2026-06-02")), today),
+            CertificationStatus::Active,
+            "a revocation counts from its own day"
         );
     }
 

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
+use crate::clock::CityDay;
 use crate::db::enums::{EnrollmentStatus, SessionStatus};
 use crate::http::csv::{CsvRow, cell};
 use crate::validation::present;
@@ -532,8 +533,8 @@ pub struct CertificationBody {
 }
 
 impl CertificationBody {
-    /// A row, with its status judged on `today`.
-    pub fn new(row: CertificationRow, today: NaiveDate) -> Self {
+    /// A row, with its status judged on `today` (a revocation counts from its city day).
+    pub fn new(row: CertificationRow, today: CityDay) -> Self {
         let CertificationRow {
             id,
             personnel_id,
@@ -554,7 +555,11 @@ impl CertificationBody {
             certificate_number,
             issued_on,
             expires_on,
-            status: certification_status(expires_on, revoked_at.is_some(), today),
+            status: certification_status(
+                expires_on,
+                revoked_at.map(|at| today.date_of(at)),
+                today.date,
+            ),
             revoked_at,
             revoked_reason,
             enrollment_id,

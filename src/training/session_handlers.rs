@@ -8,7 +8,6 @@ use uuid::Uuid;
 
 use crate::auth::Require;
 use crate::auth::policy::{TrainingReaders, TrainingWriters};
-use crate::dates;
 use crate::error::{AppError, OrNotFound};
 use crate::http::context::RequestMeta;
 use crate::http::csv::respond_page;
@@ -147,7 +146,7 @@ pub async fn update_training_session(
         id.into_inner(),
         if_match,
         body.into_inner(),
-        dates::today(),
+        state.clock.today(),
     )
     .await?;
     Ok(versioned(
@@ -296,7 +295,7 @@ pub async fn update_enrollment(
     if_match: IfMatch,
     body: JsonBody<UpdateEnrollment>,
 ) -> Result<HttpResponse, AppError> {
-    let today = dates::today();
+    let today = state.clock.city_today();
     let (row, issued) = service::update_enrollment(
         &state,
         &caller,
@@ -304,7 +303,7 @@ pub async fn update_enrollment(
         id.into_inner(),
         if_match,
         body.into_inner(),
-        today,
+        today.date,
     )
     .await?;
     let version = row.version;

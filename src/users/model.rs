@@ -12,7 +12,7 @@ use uuid::Uuid;
 
 use crate::db::enums::Role;
 use crate::db::escape_like;
-use crate::db::schema::{login_failures, users};
+use crate::db::schema::{login_failures, refresh_tokens, users};
 use crate::http::pagination::PageRequest;
 
 /// A row of `users`.
@@ -117,6 +117,28 @@ pub async fn find(conn: &mut AsyncPgConnection, id: Uuid) -> diesel::QueryResult
     users::table
         .find(id)
         .select(UserRow::as_select())
+        .get_result(conn)
+        .await
+}
+
+/// Finds a user by id, with whether the login session `session` is live at `now` (not revoked,
+/// not past its absolute end): one statement, for authenticating a request.
+pub async fn find_with_session(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    session: Uuid,
+    now: DateTime<Utc>,
+) -> diesel::QueryResult<(UserRow, bool)> {
+    let live = diesel::dsl::exists(
+        refresh_tokens::table
+            .filter(refresh_tokens::family_id.eq(session))
+            .filter(refresh_tokens::user_id.eq(id))
+            .filter(refresh_tokens::revoked_at.is_null())
+            .filter(refresh_tokens::family_expires_at.gt(now)),
+    );
+    users::table
+        .find(id)
+        .select((UserRow::as_select(), live))
         .get_result(conn)
         .await
 }
@@ -246,15 +268,15 @@ pub const LOCKOUT_THRESHOLD: i64 = 5;
 /// The window in which they must fall, in minutes.
 pub const LOCKOUT_WINDOW_MINUTES: i64 = 15;
 
-/// Records a failed login; locks the user when it is the fifth within the window. Returns
-/// whether this failure locked the account. Call inside a transaction.
+/// Records a failed login at `now`; locks the user when it is the fifth within the window.
+/// Returns whether this failure locked the account. Call inside a transaction.
 pub async fn record_login_failure(
     conn: &mut AsyncPgConnection,
     user_id: Uuid,
+    now: DateTime<Utc>,
 ) -> diesel::QueryResult<bool> {
     // Serialises concurrent failures of one user, so the fifth is counted exactly once.
     let user = find_for_update(conn, user_id).await?;
-    let now = Utc::now();
     diesel::insert_into(login_failures::table)
         .values((
             login_failures::user_id.eq(user_id),
@@ -273,7 +295,7 @@ pub async fn record_login_failure(
         return Ok(false);
     }
     diesel::update(users::table.find(user_id))
-        .set(users::locked_at.eq(diesel::dsl::now))
+        .set(users::locked_at.eq(now))
         .execute(conn)
         .await?;
     Ok(true)

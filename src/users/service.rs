@@ -238,7 +238,7 @@ pub async fn change_own_password(
     if !matches {
         let now_locked = conn
             .transaction::<_, AppError, _>(async |conn| {
-                let now_locked = model::record_login_failure(conn, caller.id).await?;
+                let now_locked = model::record_login_failure(conn, caller.id, state.clock.now()).await?;
                 event
                     .outcome(AuditOutcome::Failed)
                     .details(serde_json::json!({ "reason": "wrong_current_password", "locked": now_locked }))

@@ -7,7 +7,7 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use cit_api::db::enums::Role;
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
-use serde_json::json;
+use serde_json::{Value, json};
 use uuid::Uuid;
 
 use crate::helpers::{ADMIN, ADMIN_PASSWORD, JWT_SECRET, PASSWORD, TestApp};
@@ -183,15 +183,29 @@ fn sign(claims: &serde_json::Value) -> String {
     .unwrap()
 }
 
+/// The `sid` (login session) claim of an access token.
+fn session_of(token: &str) -> Value {
+    let payload = token.split('.').nth(1).unwrap();
+    let claims: Value = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).unwrap()).unwrap();
+    claims["sid"].clone()
+}
+
 #[actix_web::test]
 async fn bad_tokens_are_401_with_a_bearer_challenge() {
     let app = TestApp::spawn().await;
     let admin = app.admin().await;
     let now = chrono::Utc::now().timestamp();
+    let session = session_of(&admin.token);
     let claims = |iss: &str, aud: &str, exp: i64| {
         json!({ "sub": admin.id, "roles": ["admin"], "iat": now - 10, "exp": exp,
-                "iss": iss, "aud": aud, "jti": Uuid::now_v7(), "sid": Uuid::now_v7() })
+                "iss": iss, "aud": aud, "jti": Uuid::now_v7(), "sid": session })
     };
+    let mut not_yet = claims("cit-api", "cit-api", now + 600);
+    not_yet["nbf"] = json!(now + 300);
+    let mut from_the_future = claims("cit-api", "cit-api", now + 900);
+    from_the_future["iat"] = json!(now + 300);
+    let mut other_session = claims("cit-api", "cit-api", now + 60);
+    other_session["sid"] = json!(Uuid::now_v7());
     // A token signed with the right key is accepted: the cases below fail for their one flaw.
     app.get("/api/v1/me", &sign(&claims("cit-api", "cit-api", now + 60)))
         .await
@@ -217,6 +231,9 @@ async fn bad_tokens_are_401_with_a_bearer_challenge() {
             "other audience",
             sign(&claims("cit-api", "someone-else", now + 60)),
         ),
+        ("not valid before a future time", sign(&not_yet)),
+        ("issued in the future", sign(&from_the_future)),
+        ("a session that never was", sign(&other_session)),
         ("garbage", "not-a-jwt".to_owned()),
     ];
     for (case, token) in cases {
@@ -275,29 +292,39 @@ async fn refresh_rotates_and_reuse_revokes_the_family() {
 
 #[actix_web::test]
 async fn refresh_tokens_idle_out_and_sessions_end_after_twelve_hours() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::spawn_at("2026-05-04T13:00:00Z".parse().unwrap()).await;
     let idle = app.user_with(&[Role::Analyst]).await;
-    let old = app.user_with(&[Role::Analyst]).await;
-    // 31 minutes without use.
-    app.execute(&format!(
-        "UPDATE refresh_tokens SET issued_at = now() - interval '31 minutes', \
-         expires_at = now() - interval '1 minute' WHERE user_id = '{}'",
-        idle.id
-    ))
-    .await
-    .unwrap();
-    app.refresh(&idle.refresh_token).await.problem(401);
+    // 29 minutes without use: still good, and the rotation starts a new 30 minutes.
+    app.clock.advance(chrono::Duration::minutes(29));
+    let rotated = app.refresh(&idle.refresh_token).await;
+    rotated.assert_status(200);
+    let mut token = rotated.json()["refresh_token"].as_str().unwrap().to_owned();
+    // 31 minutes without use: dead.
+    app.clock.advance(chrono::Duration::minutes(31));
+    app.refresh(&token).await.problem(401);
 
-    // A session that began 12 hours ago: its next token may live only until the family ends.
-    app.execute(&format!(
-        "UPDATE refresh_tokens SET family_expires_at = now() + interval '10 seconds' WHERE user_id = '{}'",
-        old.id
-    ))
-    .await
-    .unwrap();
-    let response = app.refresh(&old.refresh_token).await;
-    response.assert_status(200);
-    assert!(response.json()["refresh_expires_in"].as_i64().unwrap() <= 10);
+    // Used every 25 minutes, a session still ends 12 hours after its login: its last token
+    // lives only until then, and the access tokens stop with it.
+    let busy = app.user_with(&[Role::Analyst]).await;
+    token = busy.refresh_token.clone();
+    let mut last = None;
+    for _ in 0..28 {
+        app.clock.advance(chrono::Duration::minutes(25));
+        let response = app.refresh(&token).await;
+        response.assert_status(200);
+        let body = response.json();
+        token = body["refresh_token"].as_str().unwrap().to_owned();
+        last = Some(body);
+    }
+    // 28 × 25 min = 11 h 40 min: the last token may live 20 minutes, not 30.
+    let last = last.unwrap();
+    assert_eq!(last["refresh_expires_in"], 20 * 60);
+    let access = last["access_token"].as_str().unwrap().to_owned();
+    app.clock.advance(chrono::Duration::minutes(14));
+    app.get("/api/v1/me", &access).await.assert_status(200);
+    app.clock.advance(chrono::Duration::minutes(7));
+    app.refresh(&token).await.problem(401);
+    app.get("/api/v1/me", &access).await.problem(401);
 
     assert_eq!(
         app.audit_events("auth.refresh")
@@ -305,7 +332,7 @@ async fn refresh_tokens_idle_out_and_sessions_end_after_twelve_hours() {
             .iter()
             .filter(|e| e.details().get("reason").is_some_and(|r| r == "expired"))
             .count(),
-        1
+        2
     );
 }
 
@@ -340,7 +367,18 @@ async fn logout_revokes_the_session() {
         .await;
     response.assert_status(204);
     app.refresh(&user.refresh_token).await.problem(401);
+    // The session's access token stops at once, not when it expires.
+    let ended = app.get("/api/v1/me", &user.token).await;
+    assert!(
+        ended.problem(401)["detail"]
+            .as_str()
+            .unwrap()
+            .contains("session")
+    );
     // Another session of the same user lives on.
+    app.get("/api/v1/me", &other_session.token)
+        .await
+        .assert_status(200);
     app.refresh(&other_session.refresh_token)
         .await
         .assert_status(200);
@@ -369,6 +407,8 @@ async fn changing_my_password_ends_my_other_sessions() {
         .await
         .assert_status(200);
     app.refresh(&elsewhere.refresh_token).await.problem(401);
+    app.get("/api/v1/me", &elsewhere.token).await.problem(401);
+    app.get("/api/v1/me", &me.token).await.assert_status(200);
     app.refresh(&me.refresh_token).await.assert_status(200);
     let events = app.audit_events("auth.password_change").await;
     assert_eq!(events[0].outcome, "success");

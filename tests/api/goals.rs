@@ -127,10 +127,7 @@ async fn progress_is_right_for_any_past_date() {
     // Today O6's certificate is revoked: 2 of 5, so 1 more is needed for half (⌈2.5⌉ = 3).
     let today = world.progress("").await;
     assert_eq!(counts(&today), (5, 2, 1));
-    assert_eq!(
-        today["as_of"],
-        chrono::Local::now().date_naive().to_string()
-    );
+    assert_eq!(today["as_of"], crate::helpers::today().to_string());
 
     assert_eq!(
         mid_2022["by_department"],
@@ -322,8 +319,8 @@ async fn a_coordinator_moves_the_programs_goal() {
     let before = app.get(&path, t).await.json();
     assert_eq!(counts(&before), (9, 0, 2));
 
-    let ends = (chrono::Local::now().date_naive() - chrono::Duration::days(1)).to_string();
-    let starts = (chrono::Local::now().date_naive() - chrono::Duration::days(5)).to_string();
+    let ends = (crate::helpers::today() - chrono::Duration::days(1)).to_string();
+    let starts = (crate::helpers::today() - chrono::Duration::days(5)).to_string();
     let session = app
         .post(
             "/api/v1/training-sessions",

@@ -7,6 +7,7 @@ use std::time::Duration;
 use actix_web::http::Method;
 use awc::http::header::HeaderMap;
 use cit_api::auth::password;
+use cit_api::clock::{Clock, DEFAULT_TIME_ZONE};
 use cit_api::config::{LogFormat, Secret, Settings};
 use cit_api::db::enums::Role;
 use cit_api::startup::Application;
@@ -40,6 +41,22 @@ pub const COURSE_CIT_40: &str = "019b76da-a800-7000-8000-000000000005";
 pub const COURSE_INTRO: &str = "019b76da-a800-7000-8000-000000000009";
 pub const FIRST_GOAL: &str = "019b76da-a800-7000-8000-00000000000a";
 
+/// The session time zone of every test database: far from the city's and from UTC, with an
+/// odd offset, so a figure that leans on PostgreSQL's `TimeZone` instead of `CIT_TIME_ZONE`
+/// shows up as a wrong date.
+pub const DATABASE_TIME_ZONE: &str = "Asia/Kathmandu";
+
+/// The city's date today (the tests' app runs on `America/Chicago`).
+#[allow(clippy::disallowed_methods)]
+pub fn today() -> chrono::NaiveDate {
+    Clock::system(DEFAULT_TIME_ZONE).today()
+}
+
+/// The city's date `days` from today, as `YYYY-MM-DD`.
+pub fn days_from_today(days: i64) -> String {
+    (today() + chrono::Duration::days(days)).to_string()
+}
+
 /// A database made for one test and dropped after it.
 pub struct TestDatabase {
     pub name: String,
@@ -59,6 +76,12 @@ impl TestDatabase {
             .execute(&mut conn)
             .await
             .expect("create test database");
+        diesel::sql_query(format!(
+            "ALTER DATABASE {name} SET timezone TO '{DATABASE_TIME_ZONE}'"
+        ))
+        .execute(&mut conn)
+        .await
+        .expect("set the test database's time zone");
         Self { name }
     }
 
@@ -281,11 +304,12 @@ impl Response {
     }
 }
 
-/// The running app under test, with its database.
+/// The running app under test, with its database and its clock (fixed in tests that move time).
 pub struct TestApp {
     pub address: String,
     pub client: awc::Client,
     pub db: TestDatabase,
+    pub clock: Clock,
 }
 
 /// Test settings pointing at a database URL.
@@ -299,6 +323,8 @@ pub fn settings(database_url: String) -> Settings {
         pool_size: 5,
         workers: Some(2),
         log_format: LogFormat::Json,
+        time_zone: DEFAULT_TIME_ZONE,
+        trusted_proxies: Vec::new(),
     }
 }
 
@@ -317,9 +343,23 @@ impl TestApp {
         Self::spawn_with(db, settings(url)).await
     }
 
+    /// Starts the app on a fresh database with its clock standing at `at` (move it with
+    /// `app.clock.advance`).
+    pub async fn spawn_at(at: chrono::DateTime<chrono::Utc>) -> Self {
+        let db = TestDatabase::create().await;
+        let settings = settings(db.url());
+        let clock = Clock::fixed(settings.time_zone, at);
+        Self::spawn_with_clock(db, settings, clock).await
+    }
+
     /// Starts the app with these settings, owning `db`.
     pub async fn spawn_with(db: TestDatabase, settings: Settings) -> Self {
-        let app = Application::build(&settings)
+        let clock = Clock::system(settings.time_zone);
+        Self::spawn_with_clock(db, settings, clock).await
+    }
+
+    async fn spawn_with_clock(db: TestDatabase, settings: Settings, clock: Clock) -> Self {
+        let app = Application::build_with_clock(&settings, clock.clone())
             .await
             .expect("the application starts");
         let port = app.port();
@@ -328,6 +368,7 @@ impl TestApp {
             address: format!("http://127.0.0.1:{port}"),
             client: client(),
             db,
+            clock,
         }
     }
 

@@ -2,9 +2,12 @@
 //! per feature.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+// Tests of an app on the system clock compare with the wall clock.
+#![allow(clippy::disallowed_methods)]
 
 mod audit;
 mod auth;
+mod clock;
 mod errors;
 mod goals;
 mod helpers;

@@ -3,11 +3,7 @@
 use cit_api::db::enums::Role;
 use serde_json::{Value, json};
 
-use crate::helpers::{CIT_BASIC, CIT_TELECOM, MH_AWARENESS, TestApp};
-
-fn in_days(days: i64) -> String {
-    (chrono::Local::now().date_naive() + chrono::Duration::days(days)).to_string()
-}
+use crate::helpers::{CIT_BASIC, CIT_TELECOM, MH_AWARENESS, TestApp, days_from_today};
 
 fn group<'a>(list: &'a Value, name: &str) -> &'a Value {
     list.as_array()
@@ -51,12 +47,12 @@ async fn training_metrics_show_coverage_and_what_expires_soon() {
                 .assert_status(201);
         }
     };
-    record("P-1", CIT_BASIC, "1", Some(in_days(10))).await;
-    record("P-3", CIT_BASIC, "2", Some(in_days(45))).await;
-    record("D-1", CIT_TELECOM, "3", Some(in_days(80))).await;
-    record("F-1", MH_AWARENESS, "4", Some(in_days(20))).await;
-    record("F-1", CIT_BASIC, "5", Some(in_days(200))).await;
-    record("P-4", CIT_BASIC, "6", Some(in_days(5))).await;
+    record("P-1", CIT_BASIC, "1", Some(days_from_today(10))).await;
+    record("P-3", CIT_BASIC, "2", Some(days_from_today(45))).await;
+    record("D-1", CIT_TELECOM, "3", Some(days_from_today(80))).await;
+    record("F-1", MH_AWARENESS, "4", Some(days_from_today(20))).await;
+    record("F-1", CIT_BASIC, "5", Some(days_from_today(200))).await;
+    record("P-4", CIT_BASIC, "6", Some(days_from_today(5))).await;
 
     let analyst = app.login_as(Role::Analyst).await;
     let response = app.get("/api/v1/metrics/training", &analyst.token).await;

@@ -4,11 +4,9 @@ use cit_api::db::enums::Role;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use crate::helpers::{CIT_BASIC, COURSE_CIT_40, COURSE_INTRO, MH_AWARENESS, TestApp, TestUser};
-
-fn days_from_today(days: i64) -> String {
-    (chrono::Local::now().date_naive() + chrono::Duration::days(days)).to_string()
-}
+use crate::helpers::{
+    CIT_BASIC, COURSE_CIT_40, COURSE_INTRO, MH_AWARENESS, TestApp, TestUser, days_from_today,
+};
 
 /// `count` officers P-1…P-count, imported through the roster.
 async fn officers(app: &TestApp, token: &str, count: usize) -> Vec<Uuid> {
