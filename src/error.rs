@@ -294,13 +294,35 @@ impl From<DieselError> for AppError {
                     (DatabaseErrorKind::ClosedConnection, _) => {
                         Self::Unavailable("the database connection was lost".into())
                     }
+                    (_, _) if connection_lost(info.message()) => {
+                        Self::Unavailable(format!("database: {}", info.message()))
+                    }
                     // Only the message: `details` may quote row values.
                     (kind, _) => Self::Internal(format!("database {kind:?}: {}", info.message())),
                 }
             }
+            DieselError::BrokenTransactionManager => {
+                Self::Unavailable("the database connection broke inside a transaction".into())
+            }
             other => Self::Internal(format!("database: {other}")),
         }
     }
+}
+
+/// Whether a database error means the server went away (shut down, restarted, or this backend
+/// was terminated) rather than that the request was wrong: SQLSTATE class 57 and 08 messages
+/// as PostgreSQL and the client word them.
+fn connection_lost(message: &str) -> bool {
+    const SIGNS: [&str; 6] = [
+        "terminating connection",
+        "the database system is shutting down",
+        "the database system is starting up",
+        "connection closed",
+        "server closed the connection",
+        "connection reset",
+    ];
+    let message = message.to_ascii_lowercase();
+    SIGNS.iter().any(|sign| message.contains(sign))
 }
 
 /// Names the missing record in a 404: `users::find(conn, id).await.or_not_found("user")?`.

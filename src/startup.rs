@@ -18,8 +18,8 @@ use crate::auth::password::{self, PasswordPolicy};
 use crate::clock::Clock;
 use crate::config::Settings;
 use crate::db::migrations::{self, SetupError};
-use crate::http::context;
 use crate::http::rejections::{self, RouteTable};
+use crate::http::{context, security};
 use crate::ops::metrics::Metrics;
 use crate::state::AppState;
 use crate::users::bootstrap::{self, BootstrapError, FirstAdmin};
@@ -167,6 +167,7 @@ impl Application {
                 .wrap(from_fn(rejections::head_as_get))
                 .wrap(from_fn(auth::middleware::authenticate))
                 .wrap(from_fn(rejections::problem_fallback))
+                .wrap(from_fn(security::headers))
                 .wrap(from_fn(context::observe))
         })
         .listen(listener)

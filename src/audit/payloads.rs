@@ -30,6 +30,7 @@ pub struct AuditQuery {
     /// Events before this instant (RFC 3339).
     pub to: Option<DateTime<Utc>>,
     /// Page size, 1–500 (default 50).
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<i64>,
     /// `next_cursor` of the previous page.
     pub cursor: Option<String>,

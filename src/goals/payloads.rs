@@ -215,7 +215,8 @@ pub struct UpdateGoal {
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct ProgressQuery {
-    /// The day to compute for (`YYYY-MM-DD`); default today.
+    /// The day to compute for (`YYYY-MM-DD`, 1900–2100); default the city's today.
+    #[param(pattern = r"^(19[0-9]{2}|20[0-9]{2}|2100)-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$")]
     pub as_of: Option<NaiveDate>,
 }
 

@@ -1,6 +1,6 @@
 //! HTTP plumbing shared by every feature: the request context middleware, our own body and
 //! query extractors (so malformed input gets a problem+json with field paths), rejections of
-//! unknown routes and methods, pagination, CSV negotiation and ETags.
+//! unknown routes and methods, pagination, CSV negotiation, ETags and the security headers.
 
 pub mod context;
 pub mod csv;
@@ -9,3 +9,4 @@ pub mod json;
 pub mod pagination;
 pub mod query;
 pub mod rejections;
+pub mod security;

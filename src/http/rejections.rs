@@ -62,6 +62,20 @@ impl RouteTable {
         }
         (!methods.is_empty()).then(|| methods.into_iter().collect::<Vec<_>>().join(", "))
     }
+
+    /// The methods of a documented route spelled exactly `path` (no parameter in it), or `None`.
+    pub fn literal(&self, path: &str) -> Option<String> {
+        let wanted: Vec<&str> = path.split('/').collect();
+        self.routes
+            .iter()
+            .find(|(segments, _)| {
+                segments
+                    .iter()
+                    .map(String::as_str)
+                    .eq(wanted.iter().copied())
+            })
+            .map(|(_, methods)| methods.iter().cloned().collect::<Vec<_>>().join(", "))
+    }
 }
 
 /// Middleware: answers `HEAD` wherever `GET` is served. The request is routed as a GET;
@@ -87,9 +101,17 @@ pub async fn no_route(
     })
 }
 
-/// actix's rejection of a malformed path parameter (e.g. an id that is not a UUID).
-pub fn path_error(error: actix_web::error::PathError, _: &HttpRequest) -> Error {
-    AppError::bad_request(format!("invalid path parameter: {error}")).into()
+/// actix's rejection of a malformed path parameter (e.g. an id that is not a UUID). When the
+/// path is really a fixed route that a parameterised one swallowed (`PATCH /personnel/import`
+/// reaching `PATCH /personnel/{id}`), the method is what is wrong: 405 with that route's `Allow`.
+pub fn path_error(error: actix_web::error::PathError, req: &HttpRequest) -> Error {
+    let literal = req
+        .app_data::<web::Data<RouteTable>>()
+        .and_then(|table| table.literal(req.path()));
+    match literal {
+        Some(allow) => AppError::MethodNotAllowed(allow).into(),
+        None => AppError::bad_request(format!("invalid path parameter: {error}")).into(),
+    }
 }
 
 /// Middleware: any error response that is not problem+json yet (actix's own 413 from a payload
@@ -137,6 +159,10 @@ mod tests {
                 "/api/v1/users/{id}",
                 PathItem::new(HttpMethod::Patch, OperationBuilder::new()),
             )
+            .path(
+                "/api/v1/users/import",
+                PathItem::new(HttpMethod::Post, OperationBuilder::new()),
+            )
             .build();
         let doc = utoipa::openapi::OpenApiBuilder::new().paths(paths).build();
         RouteTable::from_openapi(&doc)
@@ -152,6 +178,15 @@ mod tests {
             table().allowed("/api/v1/users/abc").as_deref(),
             Some("PATCH")
         );
+    }
+
+    #[test]
+    fn a_fixed_route_is_told_from_a_parameter() {
+        assert_eq!(
+            table().literal("/api/v1/users/import").as_deref(),
+            Some("POST")
+        );
+        assert_eq!(table().literal("/api/v1/users/abc"), None);
     }
 
     #[test]

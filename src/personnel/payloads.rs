@@ -282,6 +282,7 @@ pub struct PersonnelQuery {
     /// Part of a first or last name, or of the employee number (case-insensitive).
     pub q: Option<String>,
     /// Page size, 1–500 (default 50).
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<i64>,
     /// `next_cursor` of the previous page.
     pub cursor: Option<String>,

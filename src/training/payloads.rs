@@ -21,6 +21,7 @@ use super::sessions::{EnrollmentRow, SessionRow};
 #[into_params(parameter_in = Query)]
 pub struct PageQuery {
     /// Page size, 1–500 (default 50).
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<i64>,
     /// `next_cursor` of the previous page.
     pub cursor: Option<String>,
@@ -401,12 +402,15 @@ pub struct SessionQuery {
     /// Sessions of this course.
     pub course_id: Option<Uuid>,
     /// Starting on or after this date.
+    #[param(pattern = r"^(19[0-9]{2}|20[0-9]{2}|2100)-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$")]
     pub from: Option<NaiveDate>,
     /// Starting on or before this date.
+    #[param(pattern = r"^(19[0-9]{2}|20[0-9]{2}|2100)-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$")]
     pub to: Option<NaiveDate>,
     /// In this status.
     pub status: Option<SessionStatus>,
     /// Page size, 1–500 (default 50).
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<i64>,
     /// `next_cursor` of the previous page.
     pub cursor: Option<String>,
@@ -639,6 +643,7 @@ pub struct CertificationQuery {
     /// Active and expiring within this many days (1–3650).
     pub expiring_within_days: Option<u32>,
     /// Page size, 1–500 (default 50).
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<i64>,
     /// `next_cursor` of the previous page.
     pub cursor: Option<String>,

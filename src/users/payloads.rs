@@ -206,6 +206,7 @@ pub struct UserQuery {
     /// Locked or not.
     pub locked: Option<bool>,
     /// Page size, 1–500 (default 50).
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<i64>,
     /// `next_cursor` of the previous page.
     pub cursor: Option<String>,

@@ -23,6 +23,28 @@ async fn unknown_paths_are_404_and_wrong_methods_405_with_allow() {
         .await;
     put.problem(405);
     assert_eq!(put.header("allow").as_deref(), Some("POST"));
+
+    // A fixed route beside a parameterised one: the method is wrong, not the "id".
+    let admin = app.admin().await;
+    for method in [Method::PATCH, Method::GET] {
+        let swallowed = app
+            .send(
+                method.clone(),
+                "/api/v1/personnel/import",
+                Some(&admin.token),
+                &[("content-type", "application/merge-patch+json")],
+                Some(b"{}".to_vec()),
+            )
+            .await;
+        swallowed.problem(405);
+        assert_eq!(
+            swallowed.header("allow").as_deref(),
+            Some("POST"),
+            "{method}"
+        );
+    }
+    let bad_id = app.get("/api/v1/personnel/not-a-uuid", &admin.token).await;
+    bad_id.problem(400);
 }
 
 #[actix_web::test]

@@ -158,6 +158,43 @@ async fn readyz_is_503_while_the_database_is_down_and_recovers_without_a_restart
     assert_eq!(status, 200);
 }
 
+#[actix_web::test]
+async fn requests_answer_503_never_500_when_the_database_goes_away() {
+    let db = TestDatabase::create().await;
+    let name = db.name.clone();
+    let proxy = Proxy::start(0).await;
+    let url = format!("postgres://postgres@127.0.0.1:{}/{}", proxy.port, db.name);
+    let app = TestApp::spawn_with(db, settings(url)).await;
+    let admin = app.admin().await;
+    app.get("/api/v1/users", &admin.token)
+        .await
+        .assert_status(200);
+
+    // The server ends every session of the service (a restart, an operator): the pooled
+    // connections are dead when the next requests take them.
+    app.execute(&format!(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+         WHERE datname = '{name}' AND pid <> pg_backend_pid()"
+    ))
+    .await
+    .unwrap();
+    for _ in 0..3 {
+        let response = app.get("/api/v1/users", &admin.token).await;
+        assert_ne!(response.status, 500, "{}", response.text());
+        if response.status != 200 {
+            response.problem(503);
+        }
+    }
+
+    // The network to the database is cut while the app holds connections.
+    proxy.cut();
+    for path in ["/api/v1/users", "/api/v1/personnel", "/api/v1/me"] {
+        let response = app.get(path, &admin.token).await;
+        let problem = response.problem(503);
+        assert!(!problem["detail"].as_str().unwrap().contains("127.0.0.1"));
+    }
+}
+
 #[test]
 fn an_unreachable_database_stops_the_binary_with_one_clear_line() {
     let output = std::process::Command::new(env!("CARGO_BIN_EXE_cit-api"))
