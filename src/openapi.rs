@@ -5,6 +5,7 @@
 use actix_web::{HttpResponse, get, web};
 use utoipa::openapi::path::Operation;
 use utoipa::openapi::response::{ResponseBuilder, ResponsesBuilder};
+use utoipa::openapi::schema::{ObjectBuilder, Type};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::{ComponentsBuilder, ContentBuilder, OpenApi as Document, Ref, RefOr};
 use utoipa::{Modify, OpenApi, PartialSchema, ToSchema};
@@ -166,6 +167,29 @@ fn add_standard_responses(operation: &mut Operation, path: &str, reads_database:
     operation.responses = responses;
 }
 
+/// The `If-Match` header of every editable resource: what `IfMatch` parses, stated once.
+fn describe_if_match(operation: &mut Operation) {
+    for parameter in operation.parameters.iter_mut().flatten() {
+        if let RefOr::T(parameter) = parameter
+            && parameter.name == "If-Match"
+        {
+            parameter.description = Some(
+                "The ETag last read (`\"3\"`, or `*` for any version); 412 when it is no longer current"
+                    .to_owned(),
+            );
+            parameter.schema = Some(RefOr::T(
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .pattern(Some(IF_MATCH_PATTERN))
+                    .into(),
+            ));
+        }
+    }
+}
+
+/// What `http::etag::IfMatch` accepts.
+pub const IF_MATCH_PATTERN: &str = r#"^(\*|(W/)?"?[0-9]{1,9}"?)$"#;
+
 /// Applies [`add_standard_responses`] to every operation of the document.
 fn finish(document: &mut Document) {
     for (path, item) in document.paths.paths.iter_mut() {
@@ -184,6 +208,7 @@ fn finish(document: &mut Document) {
         .flatten()
         {
             add_standard_responses(operation, path, reads_database);
+            describe_if_match(operation);
         }
     }
 }

@@ -48,7 +48,11 @@ impl PageRequest {
                 )],
             });
         }
-        let after = cursor.map(decode_cursor).transpose()?;
+        // `?cursor=` (empty) is the first page, as if it were absent.
+        let after = cursor
+            .filter(|cursor| !cursor.is_empty())
+            .map(decode_cursor)
+            .transpose()?;
         Ok(Self { limit, after })
     }
 
@@ -107,6 +111,12 @@ mod tests {
         let id = Uuid::now_v7();
         let request = PageRequest::new(Some(10), Some(&encode_cursor(id))).unwrap();
         assert_eq!(request.after, Some(id));
+    }
+
+    #[test]
+    fn an_empty_cursor_is_the_first_page() {
+        assert_eq!(PageRequest::new(None, Some("")).unwrap().after, None);
+        assert!(PageRequest::new(None, Some("x")).is_err());
     }
 
     #[test]

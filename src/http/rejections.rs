@@ -46,8 +46,13 @@ impl RouteTable {
         Self { routes }
     }
 
-    /// The methods the path accepts, or `None` when no documented path matches.
+    /// The methods the path accepts, or `None` when no documented path matches. A fixed route
+    /// spelled exactly like the path wins over parameterised ones (`/personnel/import` is not
+    /// `/personnel/{id}`).
     pub fn allowed(&self, path: &str) -> Option<String> {
+        if let Some(methods) = self.literal(path) {
+            return Some(methods);
+        }
         let wanted: Vec<&str> = path.split('/').collect();
         let mut methods = BTreeSet::new();
         for (segments, route_methods) in &self.routes {
@@ -187,6 +192,10 @@ mod tests {
             Some("POST")
         );
         assert_eq!(table().literal("/api/v1/users/abc"), None);
+        assert_eq!(
+            table().allowed("/api/v1/users/import").as_deref(),
+            Some("POST")
+        );
     }
 
     #[test]

@@ -91,7 +91,10 @@ impl PersonnelBody {
 }
 
 /// A person as the records management system sees them: enough to match responders.
+/// (`deny_unknown_fields` only tells the document that nothing else is in it, so a full record
+/// matches exactly one branch of the list's `oneOf`.)
 #[derive(Debug, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct PersonnelNumberBody {
     /// Id.
     pub id: Uuid,

@@ -113,6 +113,7 @@ pub struct CreateCertificationType {
     #[serde(default)]
     pub counts_as_cit: bool,
     /// 1–600 months; omit or `null` for no expiry.
+    #[schema(minimum = 1, maximum = 600)]
     pub validity_months: Option<i32>,
 }
 
@@ -360,6 +361,7 @@ pub struct CreateSession {
     pub instructor: Option<String>,
     /// Seats, 1–1000.
     #[schema(example = 25)]
+    #[schema(minimum = 1, maximum = 1000)]
     pub capacity: i32,
 }
 
@@ -626,6 +628,7 @@ pub struct CreateCertification {
 pub struct RevokeCertification {
     /// Why, 1–500 characters (kept with the record; no health information).
     #[schema(example = "issued in error: duplicate of an earlier certificate")]
+    #[schema(min_length = 1, max_length = 500)]
     pub reason: String,
 }
 
@@ -641,6 +644,7 @@ pub struct CertificationQuery {
     /// With this status today.
     pub status: Option<CertificationStatus>,
     /// Active and expiring within this many days (1–3650).
+    #[param(minimum = 1, maximum = 3650)]
     pub expiring_within_days: Option<u32>,
     /// Page size, 1–500 (default 50).
     #[param(minimum = 1, maximum = 500)]

@@ -137,9 +137,10 @@ pub struct CreateUser {
     #[schema(example = "Jo Rivera")]
     pub display_name: String,
     /// One or more roles.
-    #[schema(example = json!(["coordinator"]))]
+    #[schema(example = json!(["coordinator"]), min_items = 1)]
     pub roles: Vec<Role>,
     /// 12–128 characters, not containing the username, not a common password.
+    #[schema(min_length = 12, max_length = 128)]
     pub password: String,
     /// Link to a personnel record.
     pub personnel_id: Option<Uuid>,
@@ -179,6 +180,7 @@ pub struct UpdateUser {
 #[serde(deny_unknown_fields)]
 pub struct SetPassword {
     /// 12–128 characters, not containing the username, not a common password.
+    #[schema(min_length = 12, max_length = 128)]
     pub new_password: String,
 }
 
@@ -189,6 +191,7 @@ pub struct ChangePassword {
     /// The password in use now.
     pub current_password: String,
     /// 12–128 characters, not containing the username, not a common password.
+    #[schema(min_length = 12, max_length = 128)]
     pub new_password: String,
 }
 
