@@ -1,5 +1,6 @@
 //! Authentication and authorization: passwords, access and refresh tokens, login with lockout,
-//! and the extractors that put the role a handler needs into its signature.
+//! the extractors that put the role a handler needs into its signature, and the row-level
+//! [`Scope`] that model queries take.
 
 mod extract;
 mod handlers;
@@ -9,10 +10,12 @@ pub mod middleware;
 pub mod password;
 mod payloads;
 pub mod policy;
+pub mod scope;
 pub mod tokens;
 
 pub use extract::{AuthUser, Require, forbid};
 pub use payloads::TokenPair;
+pub use scope::Scope;
 
 /// Registers the `/auth` endpoints.
 pub fn configure(config: &mut utoipa_actix_web::service_config::ServiceConfig<'_>) {

@@ -168,9 +168,14 @@ mod tests {
             .to_srv_request();
         assert_eq!(request_id(&req), given);
 
-        let req = TestRequest::default()
-            .insert_header((REQUEST_ID_HEADER, "<script>"))
-            .to_srv_request();
-        assert_ne!(request_id(&req).to_string(), "<script>");
+        // Anything else (markup, a forged log field) is replaced by a fresh UUID v7 of ours.
+        for forged in ["<script>", "abc\", \"admin\": true", ""] {
+            let req = TestRequest::default()
+                .insert_header((REQUEST_ID_HEADER, forged))
+                .to_srv_request();
+            let id = request_id(&req);
+            assert_eq!(id.get_version_num(), 7, "{forged:?}");
+            assert_ne!(id, given);
+        }
     }
 }

@@ -5,7 +5,7 @@ use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
 use uuid::Uuid;
 
 use crate::auth::policy::{PersonnelListers, Policy, TrainingReaders, TrainingWriters};
-use crate::auth::{AuthUser, Require, forbid};
+use crate::auth::{AuthUser, Require, Scope, forbid};
 use crate::error::AppError;
 use crate::http::context::RequestMeta;
 use crate::http::csv::{CsvBody, respond_page};
@@ -159,10 +159,11 @@ pub async fn find_personnel(
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
-    if !caller.has_any(TrainingReaders::ROLES) && caller.personnel_id != Some(id) {
+    let scope = Scope::personnel::<TrainingReaders>(&req, &caller)?;
+    if !scope.includes(id) {
         return Err(forbid(&req, &caller, TrainingReaders::ROLES));
     }
-    let detail = service::detail(&state, id, state.clock.city_today()).await?;
+    let detail = service::detail(&state, scope, id, state.clock.city_today()).await?;
     let version = detail.person.version;
     Ok(versioned(StatusCode::OK, version, &detail))
 }

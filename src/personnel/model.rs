@@ -8,6 +8,7 @@ use diesel::{
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
+use crate::auth::Scope;
 use crate::clock::CityDay;
 use crate::db::enums::{Department, PersonnelRole, PersonnelStatus};
 use crate::db::escape_like;
@@ -242,20 +243,25 @@ pub async fn list(
     query.load(conn).await
 }
 
-/// Finds a person with whether they are CIT-certified on `today`.
+/// Finds a person in `scope` with whether they are CIT-certified on `today`; one out of scope
+/// is `NotFound`.
 pub async fn find(
     conn: &mut AsyncPgConnection,
+    scope: Scope,
     id: Uuid,
     today: CityDay,
 ) -> diesel::QueryResult<(PersonnelRow, bool)> {
-    personnel::table
+    let mut query = personnel::table
         .find(id)
         .select((
             PersonnelRow::as_select(),
             cit_certified_on(personnel::id, today.date, today.zone_name()),
         ))
-        .get_result(conn)
-        .await
+        .into_boxed();
+    if let Some(own) = scope.only() {
+        query = query.filter(personnel::id.eq(own));
+    }
+    query.get_result(conn).await
 }
 
 /// Finds a person and locks the row.

@@ -6,7 +6,7 @@ use diesel_async::AsyncConnection;
 use uuid::Uuid;
 
 use crate::audit::AuditEvent;
-use crate::auth::AuthUser;
+use crate::auth::{AuthUser, Scope};
 use crate::clock::CityDay;
 use crate::error::{AppError, OrNotFound};
 use crate::http::context::RequestMeta;
@@ -79,14 +79,15 @@ fn merged(current: &PersonnelRow, patch: UpdatePersonnel, errors: &mut Errors) -
     }
 }
 
-/// A person with their certifications and enrollments, statuses judged on `today`.
+/// A person in `scope` with their certifications and enrollments, statuses judged on `today`.
 pub async fn detail(
     state: &AppState,
+    scope: Scope,
     id: Uuid,
     today: CityDay,
 ) -> Result<PersonnelDetail, AppError> {
     let mut conn = state.pool.get().await?;
-    let (row, certified) = model::find(&mut conn, id, today)
+    let (row, certified) = model::find(&mut conn, scope, id, today)
         .await
         .or_not_found("personnel record")?;
     let certifications = certifications_of(&mut conn, id).await?;
@@ -134,7 +135,7 @@ pub async fn update(
                 .record(conn, meta)
                 .await?;
         }
-        let (row, certified) = model::find(conn, id, today).await?;
+        let (row, certified) = model::find(conn, Scope::All, id, today).await?;
         Ok(PersonnelBody::new(row, certified))
     })
     .await

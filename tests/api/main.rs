@@ -5,6 +5,7 @@
 // Tests of an app on the system clock compare with the wall clock.
 #![allow(clippy::disallowed_methods)]
 
+mod access;
 mod audit;
 mod auth;
 mod clock;

@@ -1,0 +1,129 @@
+//! Access decided by construction: every operation of the generated document is walked, so a
+//! new route that forgets its guard, or a description that names other roles than its guard
+//! lets in, fails here without anyone listing the route.
+
+use actix_web::http::Method;
+use cit_api::db::enums::Role;
+use uuid::Uuid;
+
+use crate::helpers::{Response, TestApp};
+
+/// The operations anyone may call without a token, and why.
+pub const PUBLIC: &[(&str, &str)] = &[
+    ("POST", "/api/v1/auth/login"),   // how a token is had
+    ("POST", "/api/v1/auth/refresh"), // the refresh token is the credential
+    ("GET", "/healthz"),              // probes
+    ("GET", "/readyz"),
+    ("GET", "/metrics"), // Prometheus scrapes; no record data
+    ("GET", "/api-docs/openapi.json"),
+    ("GET", "/swagger-ui"),
+];
+
+/// Every operation of the document: method, path, and the roles its description names
+/// (`None` when any authenticated caller may call it).
+fn operations() -> Vec<(Method, String, Option<Vec<Role>>)> {
+    let document = cit_api::openapi::document();
+    let mut found = Vec::new();
+    for (path, item) in &document.paths.paths {
+        for (method, operation) in [
+            (Method::GET, &item.get),
+            (Method::POST, &item.post),
+            (Method::PUT, &item.put),
+            (Method::PATCH, &item.patch),
+            (Method::DELETE, &item.delete),
+        ] {
+            let Some(operation) = operation else { continue };
+            let roles = operation
+                .description
+                .as_deref()
+                .and_then(|text| text.split_once("Roles: "))
+                .map(|(_, rest)| {
+                    let list = rest.split(['.', ';']).next().unwrap();
+                    list.split(", ")
+                        .map(|name| name.trim().parse::<Role>().unwrap())
+                        .collect()
+                });
+            found.push((method, path.clone(), roles));
+        }
+    }
+    assert!(found.len() > 40, "the document lists the operations");
+    found
+}
+
+/// Calls an operation with a made-up id for every path parameter and an empty JSON body.
+async fn call(app: &TestApp, method: &Method, path: &str, token: Option<&str>) -> Response {
+    let concrete: Vec<String> = path
+        .split('/')
+        .map(|segment| {
+            if segment.starts_with('{') {
+                Uuid::now_v7().to_string()
+            } else {
+                segment.to_owned()
+            }
+        })
+        .collect();
+    let body = (method != Method::GET).then(|| b"{}".to_vec());
+    app.send(
+        method.clone(),
+        &concrete.join("/"),
+        token,
+        &[("content-type", "application/json")],
+        body,
+    )
+    .await
+}
+
+#[actix_web::test]
+async fn every_operation_not_on_the_public_list_answers_401_without_a_token() {
+    let app = TestApp::spawn().await;
+    for (method, path, _) in operations() {
+        let public = PUBLIC.contains(&(method.as_str(), path.as_str()));
+        let response = call(&app, &method, &path, None).await;
+        if public {
+            assert_ne!(response.status, 401, "{method} {path} is public");
+            continue;
+        }
+        assert_eq!(response.status, 401, "{method} {path}: {}", response.text());
+        response.problem(401);
+        assert!(
+            response
+                .header("www-authenticate")
+                .is_some_and(|v| v.starts_with("Bearer")),
+            "{method} {path}"
+        );
+    }
+}
+
+#[actix_web::test]
+async fn the_roles_each_description_names_are_exactly_the_roles_its_guard_lets_in() {
+    let app = TestApp::spawn().await;
+    let mut users = Vec::new();
+    for &role in Role::ALL {
+        users.push((role, app.login_as(role).await));
+    }
+    for (method, path, roles) in operations() {
+        if PUBLIC.contains(&(method.as_str(), path.as_str())) {
+            continue;
+        }
+        for (role, user) in &users {
+            let response = call(&app, &method, &path, Some(&user.token)).await;
+            let allowed = roles.as_ref().is_none_or(|roles| roles.contains(role));
+            if allowed {
+                assert_ne!(
+                    response.status,
+                    403,
+                    "{method} {path} names {role} but refuses it: {}",
+                    response.text()
+                );
+            } else {
+                assert_eq!(
+                    response.status,
+                    403,
+                    "{method} {path} does not name {role} but lets it in: {}",
+                    response.text()
+                );
+                response.problem(403);
+            }
+        }
+    }
+}
