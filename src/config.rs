@@ -15,6 +15,9 @@ pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
 /// Pool size used when `CIT_DB_POOL_SIZE` is unset.
 pub const DEFAULT_POOL_SIZE: usize = 10;
 
+/// What `Debug` prints in place of a secret.
+pub const REDACTED: &str = "***";
+
 /// A value that must not reach logs; `Debug` prints `***`.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Secret<T>(T);
@@ -33,7 +36,7 @@ impl<T> Secret<T> {
 
 impl<T> fmt::Debug for Secret<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("***")
+        f.write_str(REDACTED)
     }
 }
 

@@ -11,6 +11,7 @@ use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::db::constraints::{self, Constraint};
 use crate::http::context;
 
 /// The media type of every error body.
@@ -223,71 +224,36 @@ impl ResponseError for AppError {
     }
 }
 
-/// Field and message for constraints whose violation is the caller's doing.
-fn describe_constraint(name: &str) -> Option<(&'static str, &'static str)> {
-    Some(match name {
-        "users_username_key" => ("username", "a user with this username already exists"),
-        "users_partner_needs_partner_id" => (
-            "partner_id",
-            "a user with the partner role must be linked to a partner",
-        ),
-        "users_roles_not_empty" => ("roles", "at least one role is required"),
-        "users_personnel_id_fkey"
-        | "enrollments_personnel_id_fkey"
-        | "certifications_personnel_id_fkey" => {
-            ("personnel_id", "no personnel record with this id")
-        }
-        "personnel_employee_number_key" => (
-            "employee_number",
-            "a person with this employee number already exists",
-        ),
-        "personnel_separation_after_hire" => {
-            ("separation_date", "must be on or after the hire date")
-        }
-        "personnel_separated_iff_dated" => (
-            "status",
-            "a separated person has a separation date, and only a separated one",
-        ),
-        "certification_types_code_key" => {
-            ("code", "a certification type with this code already exists")
-        }
-        "courses_code_key" => ("code", "a course with this code already exists"),
-        "courses_certification_type_id_fkey" | "certifications_certification_type_id_fkey" => (
-            "certification_type_id",
-            "no certification type with this id",
-        ),
-        "training_sessions_course_id_fkey" => ("course_id", "no course with this id"),
-        "training_sessions_dates_ordered" => ("ends_on", "must be on or after starts_on"),
-        "enrollments_session_personnel_key" => (
-            "personnel_id",
-            "this person is already enrolled in this session",
-        ),
-        "certifications_number_key" => (
-            "certificate_number",
-            "a certificate of this type with this number is already recorded",
-        ),
-        "goals_deadline_after_start" => ("deadline", "must be after start_date"),
-        _ => return None,
-    })
-}
-
 impl From<DieselError> for AppError {
     fn from(error: DieselError) -> Self {
         match error {
             DieselError::NotFound => Self::NotFound("no such resource".into()),
             DieselError::DatabaseError(kind, info) => {
-                let described = info.constraint_name().and_then(describe_constraint);
+                let described = info.constraint_name().and_then(constraints::describe);
                 match (kind, described) {
-                    (DatabaseErrorKind::UniqueViolation, Some((_, message))) => {
-                        Self::Conflict(message.into())
-                    }
+                    (_, Some(Constraint::Internal)) => Self::Internal(format!(
+                        "constraint {} violated",
+                        info.constraint_name().unwrap_or("?")
+                    )),
+                    (
+                        DatabaseErrorKind::UniqueViolation,
+                        Some(Constraint::Caller { message, .. }),
+                    ) => Self::Conflict(message.into()),
                     (DatabaseErrorKind::UniqueViolation, None) => {
                         Self::Conflict("a record with the same key already exists".into())
                     }
                     (
                         DatabaseErrorKind::ForeignKeyViolation | DatabaseErrorKind::CheckViolation,
-                        Some((field, message)),
+                        Some(Constraint::Caller { field, message }),
                     ) => Self::invalid(field, message),
+                    // A reference the table does not know yet is still the caller's: name the
+                    // column PostgreSQL names, never the value it quotes.
+                    (DatabaseErrorKind::ForeignKeyViolation, None) => Self::invalid(
+                        info.details()
+                            .and_then(constraints::foreign_key_column)
+                            .unwrap_or("reference"),
+                        "refers to a record that does not exist",
+                    ),
                     (DatabaseErrorKind::SerializationFailure, _) => Self::Conflict(
                         "the record was changed by a concurrent request; retry".into(),
                     ),
@@ -405,14 +371,5 @@ mod tests {
                 .unwrap()
                 .starts_with("Bearer")
         );
-    }
-
-    #[test]
-    fn a_named_unique_violation_is_a_conflict_with_a_readable_message() {
-        assert_eq!(
-            describe_constraint("users_username_key"),
-            Some(("username", "a user with this username already exists"))
-        );
-        assert!(describe_constraint("something_else").is_none());
     }
 }

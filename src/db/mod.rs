@@ -1,6 +1,7 @@
 //! Database access: the connection pool, embedded migrations, the generated schema and the
 //! Postgres enums shared by several features.
 
+pub mod constraints;
 pub mod enums;
 pub mod functions;
 pub mod migrations;

@@ -43,7 +43,9 @@ pub fn to_csv<T: CsvRow>(rows: &[T]) -> Result<Vec<u8>, AppError> {
     let fail = |e: csv::Error| AppError::Internal(format!("csv: {e}"));
     writer.write_record(T::HEADER).map_err(fail)?;
     for row in rows {
-        writer.write_record(row.cells()).map_err(fail)?;
+        writer
+            .write_record(row.cells().iter().map(|cell| neutralise(cell).into_owned()))
+            .map_err(fail)?;
     }
     writer
         .into_inner()
@@ -110,6 +112,18 @@ pub fn respond<T: Serialize, R: CsvRow>(
         .body(to_csv(rows)?))
 }
 
+/// A cell a spreadsheet would run as a formula (it starts with `=`, `+`, `-`, `@`, a tab or a
+/// carriage return) gets a leading `'`, so it shows as text (OWASP, CSV injection). Plain
+/// numbers such as `-3` or `+1.5` are left alone.
+pub fn neutralise(cell: &str) -> std::borrow::Cow<'_, str> {
+    let risky = cell.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    if risky && cell.parse::<f64>().is_err() {
+        std::borrow::Cow::Owned(format!("'{cell}"))
+    } else {
+        std::borrow::Cow::Borrowed(cell)
+    }
+}
+
 /// Formats an optional value as a CSV cell (empty when absent).
 pub fn cell<T: ToString>(value: Option<T>) -> String {
     value.map(|v| v.to_string()).unwrap_or_default()
@@ -136,6 +150,25 @@ mod tests {
             String::from_utf8(bytes).unwrap(),
             "name,count\n\"a, b\",1\nc,2\n"
         );
+    }
+
+    #[test]
+    fn cells_that_a_spreadsheet_would_run_are_neutralised() {
+        for formula in [
+            "=HYPERLINK(\"http://x\")",
+            "+cmd|' /C calc'!A0",
+            "-2+3",
+            "@SUM(A1)",
+            "\tx",
+            "\rx",
+        ] {
+            assert_eq!(neutralise(formula), format!("'{formula}"), "{formula:?}");
+        }
+        for plain in ["Diaz", "-3", "+1.5", "0.25", "", "a=b"] {
+            assert_eq!(neutralise(plain), plain);
+        }
+        let bytes = to_csv(&[Row("=1+1", 1)]).unwrap();
+        assert_eq!(String::from_utf8(bytes).unwrap(), "name,count\n'=1+1,1\n");
     }
 
     #[test]

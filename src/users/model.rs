@@ -240,17 +240,18 @@ pub async fn set_password(
         .await
 }
 
-/// How many enabled users hold the admin role, not counting `except`.
-pub async fn count_enabled_admins_except(
-    conn: &mut AsyncPgConnection,
-    except: Uuid,
-) -> diesel::QueryResult<i64> {
+/// Locks every enabled admin, in key order, and returns their ids. The "at least one enabled
+/// admin" rule reads this set, so two admins demoting each other at once serialise here
+/// instead of both passing the check (write skew). Call inside a transaction, before locking
+/// any other user row.
+pub async fn lock_enabled_admins(conn: &mut AsyncPgConnection) -> diesel::QueryResult<Vec<Uuid>> {
     users::table
         .filter(users::roles.contains(vec![Role::Admin]))
         .filter(users::disabled.eq(false))
-        .filter(users::id.ne(except))
-        .count()
-        .get_result(conn)
+        .select(users::id)
+        .order(users::id)
+        .for_update()
+        .load(conn)
         .await
 }
 

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
+use crate::config::REDACTED;
 use crate::db::enums::Role;
 use crate::http::csv::{CsvRow, cell};
 use crate::validation::present;
@@ -127,7 +128,7 @@ impl From<UserRow> for MeBody {
 }
 
 /// `POST /api/v1/users`.
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateUser {
     /// 3–64 characters of `a-z 0-9 . _ @ -` (stored lower case); unique.
@@ -176,7 +177,7 @@ pub struct UpdateUser {
 }
 
 /// `POST /api/v1/users/{id}/password`.
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SetPassword {
     /// 12–128 characters, not containing the username, not a common password.
@@ -185,7 +186,7 @@ pub struct SetPassword {
 }
 
 /// `POST /api/v1/me/password`.
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ChangePassword {
     /// The password in use now.
@@ -193,6 +194,37 @@ pub struct ChangePassword {
     /// 12–128 characters, not containing the username, not a common password.
     #[schema(min_length = 12, max_length = 128)]
     pub new_password: String,
+}
+
+// Passwords never reach a log line through `Debug`.
+impl std::fmt::Debug for CreateUser {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CreateUser")
+            .field("username", &self.username)
+            .field("display_name", &self.display_name)
+            .field("roles", &self.roles)
+            .field("password", &REDACTED)
+            .field("personnel_id", &self.personnel_id)
+            .field("partner_id", &self.partner_id)
+            .finish()
+    }
+}
+
+impl std::fmt::Debug for SetPassword {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SetPassword")
+            .field("new_password", &REDACTED)
+            .finish()
+    }
+}
+
+impl std::fmt::Debug for ChangePassword {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ChangePassword")
+            .field("current_password", &REDACTED)
+            .field("new_password", &REDACTED)
+            .finish()
+    }
 }
 
 /// Query of `GET /api/v1/users`.
@@ -213,4 +245,32 @@ pub struct UserQuery {
     pub limit: Option<i64>,
     /// `next_cursor` of the previous page.
     pub cursor: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_never_prints_a_password() {
+        let create: CreateUser = serde_json::from_str(
+            r#"{"username": "ana", "display_name": "Ana", "roles": ["analyst"],
+                "password": "violet lantern harbor"}"#,
+        )
+        .unwrap();
+        let set: SetPassword =
+            serde_json::from_str(r#"{"new_password": "violet lantern harbor"}"#).unwrap();
+        let change: ChangePassword = serde_json::from_str(
+            r#"{"current_password": "old lantern harbor", "new_password": "violet lantern harbor"}"#,
+        )
+        .unwrap();
+        for printed in [
+            format!("{create:?}"),
+            format!("{set:?}"),
+            format!("{change:?}"),
+        ] {
+            assert!(!printed.contains("lantern"), "{printed}");
+            assert!(printed.contains("***"), "{printed}");
+        }
+    }
 }

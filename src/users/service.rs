@@ -92,6 +92,13 @@ pub async fn update(
 
     let mut conn = state.pool.get().await?;
     conn.transaction::<_, AppError, _>(async |conn| {
+        // Roles or the disabled flag may take away an admin: lock the admin set first (key
+        // order, before the target row), so the rule below reads a set nobody else can change.
+        let admins = if roles.is_some() || disabled.is_some() {
+            Some(model::lock_enabled_admins(conn).await?)
+        } else {
+            None
+        };
         let current = model::find_for_update(conn, id)
             .await
             .or_not_found("user")?;
@@ -104,8 +111,10 @@ pub async fn update(
         let admin_before = current.roles.contains(&Role::Admin) && !current.disabled;
         let admin_after =
             roles_after.contains(&Role::Admin) && !disabled.unwrap_or(current.disabled);
-        if admin_before && !admin_after && model::count_enabled_admins_except(conn, id).await? == 0
-        {
+        let others = admins.as_deref().map_or(0, |admins| {
+            admins.iter().filter(|admin| **admin != id).count()
+        });
+        if admin_before && !admin_after && others == 0 {
             return Err(AppError::Conflict(
                 "this change would leave no enabled admin".into(),
             ));

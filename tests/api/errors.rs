@@ -189,3 +189,34 @@ async fn every_response_carries_a_request_id_and_a_uuid_one_is_echoed() {
     assert_eq!(echoed.header("x-request-id").as_deref(), Some(given));
     assert_eq!(echoed.problem(404)["request_id"], given);
 }
+
+#[actix_web::test]
+async fn every_constraint_of_the_schema_has_an_entry_in_the_constraint_table() {
+    use diesel_async::RunQueryDsl;
+
+    #[derive(diesel::QueryableByName)]
+    struct Name {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        conname: String,
+    }
+    let db = crate::helpers::TestDatabase::create().await;
+    let mut conn = db.connect().await;
+    let names: Vec<Name> = diesel::sql_query(
+        "SELECT c.conname::text AS conname FROM pg_constraint c \
+         JOIN pg_namespace n ON n.oid = c.connamespace \
+         WHERE n.nspname = 'public' AND c.contype IN ('c', 'f', 'u', 'x') ORDER BY 1",
+    )
+    .load(&mut conn)
+    .await
+    .unwrap();
+    assert!(names.len() > 30, "the schema's constraints are read");
+    let missing: Vec<&str> = names
+        .iter()
+        .map(|n| n.conname.as_str())
+        .filter(|name| cit_api::db::constraints::describe(name).is_none())
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "add these to src/db/constraints.rs: {missing:?}"
+    );
+}

@@ -153,7 +153,8 @@ struct Exists {
 }
 
 /// Creates the template once per migration set. nextest runs each test in its own process, so
-/// the guard is a PostgreSQL advisory lock, not a process-local one.
+/// the guard is a PostgreSQL advisory lock, not a process-local one. Only databases this run
+/// made are ever dropped (each test's own, in `TestDatabase::drop`).
 async fn ensure_template() -> String {
     static TEMPLATE: OnceLock<String> = OnceLock::new();
     if let Some(name) = TEMPLATE.get() {
@@ -172,28 +173,10 @@ async fn ensure_template() -> String {
             .await
             .expect("look for template");
     if !found.exists {
-        // Templates of older migration sets are of no more use.
-        #[derive(diesel::QueryableByName)]
-        struct Name {
-            #[diesel(sql_type = Text)]
-            datname: String,
-        }
-        let stale: Vec<Name> = diesel::sql_query(
-            "SELECT datname FROM pg_database WHERE datname LIKE 'cit\\_template\\_%'",
-        )
-        .load(&mut conn)
-        .await
-        .expect("list templates");
-        for Name { datname } in stale {
-            let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {datname} WITH (FORCE)"))
-                .execute(&mut conn)
-                .await;
-        }
-        let building = format!("{name}_building");
-        diesel::sql_query(format!("DROP DATABASE IF EXISTS {building} WITH (FORCE)"))
-            .execute(&mut conn)
-            .await
-            .expect("drop stale template");
+        // Built under a name of this process's own and renamed when complete, so no run ever
+        // sees a half-migrated template, and no run touches a database it did not make (other
+        // runs' templates, even of older migration sets, are theirs to keep).
+        let building = format!("{name}_b_{}", &Uuid::now_v7().simple().to_string()[20..]);
         diesel::sql_query(format!("CREATE DATABASE {building}"))
             .execute(&mut conn)
             .await

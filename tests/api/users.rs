@@ -4,6 +4,8 @@ use cit_api::db::enums::Role;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
+use diesel_async::SimpleAsyncConnection;
+
 use crate::helpers::{PASSWORD, TestApp};
 
 fn new_user(username: &str) -> Value {
@@ -453,4 +455,63 @@ async fn an_admin_sets_a_password_and_ends_the_users_sessions() {
     app.refresh(&user.refresh_token).await.problem(401);
     let reset = app.audit_events("user.password_reset").await;
     assert_eq!(reset[0].details()["sessions_revoked"], 1);
+}
+
+#[actix_web::test]
+async fn two_admins_demoting_each_other_at_once_leave_one_admin() {
+    for round in 0..2 {
+        let app = TestApp::spawn().await;
+        let first = app.admin().await;
+        let second = app.user_with(&[Role::Admin]).await;
+        // Each takes the other's admin role away, at the same moment; in odd rounds by
+        // disabling instead.
+        let change = if round % 2 == 0 {
+            json!({"roles": ["auditor"]})
+        } else {
+            json!({"disabled": true})
+        };
+        let (second_path, first_path) = (
+            format!("/api/v1/users/{}", second.id),
+            format!("/api/v1/users/{}", first.id),
+        );
+        // Hold both writes at their audit row, after each has checked the rule, so the two
+        // transactions truly overlap: without locking what the rule reads, both pass it.
+        let mut gate = app.db.connect().await;
+        gate.batch_execute("BEGIN; LOCK TABLE audit_events IN SHARE ROW EXCLUSIVE MODE")
+            .await
+            .unwrap();
+        let open_gate = async {
+            tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+            gate.batch_execute("COMMIT").await.unwrap();
+        };
+        let (a, b, ()) = tokio::join!(
+            app.patch(&second_path, &first.token, None, &change),
+            app.patch(&first_path, &second.token, None, &change),
+            open_gate,
+        );
+        let mut statuses = [a.status, b.status];
+        statuses.sort_unstable();
+        // One wins; the other is refused, either by the rule (409) or because the winner
+        // already took its caller's admin role (403) or session (401).
+        assert_eq!(
+            statuses[0],
+            200,
+            "round {round}: {} / {}",
+            a.text(),
+            b.text()
+        );
+        assert!(
+            [401, 403, 409].contains(&statuses[1]),
+            "round {round}: {} / {}",
+            a.text(),
+            b.text()
+        );
+        let admins = app
+            .count(
+                "SELECT count(*) AS count FROM users \
+                 WHERE 'admin' = ANY(roles::text[]) AND NOT disabled",
+            )
+            .await;
+        assert_eq!(admins, 1, "round {round}");
+    }
 }

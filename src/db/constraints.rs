@@ -1,0 +1,136 @@
+//! What each named constraint of the schema means to a caller. A violation the caller caused
+//! becomes a 409 (unique) or a 422 naming the field (check, foreign key); one only a bug can
+//! cause is an internal error. Every constraint in `pg_constraint` has an entry here, and a
+//! test (`tests/api/errors.rs`) fails when a migration adds one without it.
+
+/// What a constraint's violation says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Constraint {
+    /// The request broke it: the field it concerns and what to tell the caller.
+    Caller {
+        /// Field of the request.
+        field: &'static str,
+        /// Message for the caller.
+        message: &'static str,
+    },
+    /// Only the service itself could break it: a bug, answered 500 and logged.
+    Internal,
+}
+
+const fn caller(field: &'static str, message: &'static str) -> Option<Constraint> {
+    Some(Constraint::Caller { field, message })
+}
+
+/// The entry of a constraint, or `None` for a name the table does not know.
+pub fn describe(name: &str) -> Option<Constraint> {
+    match name {
+        "users_username_key" => caller("username", "a user with this username already exists"),
+        "users_partner_needs_partner_id" => caller(
+            "partner_id",
+            "a user with the partner role must be linked to a partner",
+        ),
+        "users_roles_not_empty" => caller("roles", "at least one role is required"),
+        "users_personnel_id_fkey"
+        | "enrollments_personnel_id_fkey"
+        | "certifications_personnel_id_fkey" => {
+            caller("personnel_id", "no personnel record with this id")
+        }
+        "personnel_employee_number_key" => caller(
+            "employee_number",
+            "a person with this employee number already exists",
+        ),
+        "personnel_separation_after_hire" => {
+            caller("separation_date", "must be on or after the hire date")
+        }
+        "personnel_separated_iff_dated" => caller(
+            "status",
+            "a separated person has a separation date, and only a separated one",
+        ),
+        "certification_types_code_key" => {
+            caller("code", "a certification type with this code already exists")
+        }
+        "certification_types_validity_positive" => caller("validity_months", "must be at least 1"),
+        "courses_code_key" => caller("code", "a course with this code already exists"),
+        "courses_hours_positive" => caller("hours", "must be more than 0"),
+        "courses_certification_type_id_fkey" | "certifications_certification_type_id_fkey" => {
+            caller(
+                "certification_type_id",
+                "no certification type with this id",
+            )
+        }
+        "training_sessions_course_id_fkey" => caller("course_id", "no course with this id"),
+        "training_sessions_dates_ordered" => caller("ends_on", "must be on or after starts_on"),
+        "training_sessions_capacity_positive" => caller("capacity", "must be at least 1"),
+        "enrollments_session_id_fkey" => caller("session_id", "no training session with this id"),
+        "enrollments_session_personnel_key" => caller(
+            "personnel_id",
+            "this person is already enrolled in this session",
+        ),
+        "enrollments_hours_not_negative" => caller("hours_credited", "must not be negative"),
+        "certifications_number_key" => caller(
+            "certificate_number",
+            "a certificate of this type with this number is already recorded",
+        ),
+        "certifications_expiry_after_issue" => caller("expires_on", "must be after issued_on"),
+        "goals_deadline_after_start" => caller("deadline", "must be after start_date"),
+        "goals_target_share_range" => caller("target_share", "must be between 0 and 1"),
+        "goals_types_not_empty" => caller(
+            "certification_type_ids",
+            "at least one certification type is required",
+        ),
+        // Kept by the service itself: usernames are lower-cased, revocations carry their
+        // reason, one certificate per enrollment, tokens and failures belong to real users.
+        "users_username_lowercase"
+        | "certifications_revocation_has_reason"
+        | "certifications_enrollment_key"
+        | "certifications_enrollment_id_fkey"
+        | "certifications_revoked_by_fkey"
+        | "refresh_tokens_token_hash_key"
+        | "refresh_tokens_user_id_fkey"
+        | "login_failures_user_id_fkey" => Some(Constraint::Internal),
+        _ => None,
+    }
+}
+
+/// The column a foreign-key violation names in PostgreSQL's detail (`Key (course_id)=(…) is
+/// not present in table …`), for constraints the table does not know yet. Only the column
+/// name is taken, never the quoted value.
+pub fn foreign_key_column(detail: &str) -> Option<&str> {
+    let start = detail.find("Key (")? + "Key (".len();
+    let end = start + detail[start..].find(")=")?;
+    let column = &detail[start..end];
+    column
+        .chars()
+        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        .then_some(column)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_named_unique_violation_has_a_readable_message() {
+        assert_eq!(
+            describe("users_username_key"),
+            caller("username", "a user with this username already exists")
+        );
+        assert_eq!(
+            describe("login_failures_user_id_fkey"),
+            Some(Constraint::Internal)
+        );
+        assert!(describe("something_else").is_none());
+    }
+
+    #[test]
+    fn the_column_of_a_foreign_key_detail_is_read_without_its_value() {
+        assert_eq!(
+            foreign_key_column(
+                "Key (course_id)=(019b76da-a800-7000-8000-000000000005) is not present in table \"courses\"."
+            ),
+            Some("course_id")
+        );
+        assert_eq!(foreign_key_column("Key (a, b)=(1, 2) is not present"), None);
+        assert_eq!(foreign_key_column("nothing here"), None);
+    }
+}
