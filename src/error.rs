@@ -101,6 +101,14 @@ pub enum AppError {
     /// 423: the account is locked after too many failed logins.
     #[error("{0}")]
     Locked(String),
+    /// 429: too many attempts from this client; sent with `Retry-After` (seconds).
+    #[error("{detail}")]
+    TooManyRequests {
+        /// What was refused.
+        detail: String,
+        /// Seconds until a new attempt may succeed.
+        retry_after: u64,
+    },
     /// 503: the database (or another dependency) is unavailable right now. The cause is logged,
     /// the body says only that.
     #[error("{0}")]
@@ -138,6 +146,7 @@ impl AppError {
             Self::UnsupportedMediaType(_) => "unsupported-media-type",
             Self::Validation(_) => "validation",
             Self::Locked(_) => "account-locked",
+            Self::TooManyRequests { .. } => "too-many-requests",
             Self::Unavailable(_) => "unavailable",
             Self::Internal(_) => "internal",
         }
@@ -193,6 +202,7 @@ impl ResponseError for AppError {
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::Locked(_) => StatusCode::LOCKED,
+            Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -214,6 +224,9 @@ impl ResponseError for AppError {
                 if let Ok(value) = HeaderValue::from_str(allow) {
                     response.insert_header((header::ALLOW, value));
                 }
+            }
+            Self::TooManyRequests { retry_after, .. } => {
+                response.insert_header((header::RETRY_AFTER, retry_after.to_string()));
             }
             _ => {}
         }
@@ -337,6 +350,13 @@ mod tests {
             (AppError::UnsupportedMediaType("x".into()), 415),
             (AppError::invalid("f", "m"), 422),
             (AppError::Locked("x".into()), 423),
+            (
+                AppError::TooManyRequests {
+                    detail: "x".into(),
+                    retry_after: 60,
+                },
+                429,
+            ),
             (AppError::Unavailable("x".into()), 503),
             (AppError::Internal("x".into()), 500),
         ];

@@ -1,13 +1,17 @@
-//! The `cit-api` binary: `serve` (default), `migrate`, `openapi`.
+//! The `cit-api` binary: `serve` (default), `migrate`, `openapi`, and the break-glass
+//! `unlock-user` and `reset-password`.
 
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+use cit_api::auth::password::Hasher;
+use cit_api::clock::Clock;
 use cit_api::config::Settings;
 use cit_api::db::migrations::redact_url;
 use cit_api::startup::{Application, StartupError, prepare_database};
 use cit_api::users::bootstrap::FirstAdmin;
+use cit_api::users::break_glass;
 use cit_api::{openapi, telemetry};
 
 /// The system of record for a city's Crisis Intervention Team program.
@@ -26,6 +30,17 @@ enum Command {
     Migrate,
     /// Print the OpenAPI document.
     Openapi,
+    /// Break glass: unlock a user (e.g. the only admin, locked by failed logins). Audited.
+    UnlockUser {
+        /// The username.
+        name: String,
+    },
+    /// Break glass: give a user a new random password, printed once; also unlocks the user and
+    /// ends its sessions. Audited.
+    ResetPassword {
+        /// The username.
+        name: String,
+    },
 }
 
 #[tokio::main]
@@ -50,6 +65,45 @@ async fn main() -> ExitCode {
         Command::Serve => {
             telemetry::init(settings.log_format);
             serve(settings).await
+        }
+        Command::UnlockUser { name } => break_glass(&settings, name, false).await,
+        Command::ResetPassword { name } => break_glass(&settings, name, true).await,
+    }
+}
+
+#[allow(clippy::print_stdout)]
+async fn break_glass(settings: &Settings, name: String, reset: bool) -> ExitCode {
+    let url = settings.database_url.expose();
+    if let Err(error) = prepare_database(url).await {
+        return fail(&database_hint(settings, &StartupError::Database(error)));
+    }
+    if reset {
+        match break_glass::reset_password(url, &name, &Hasher::for_cores()).await {
+            Ok(password) => {
+                println!(
+                    "New password for `{}` (shown only this once; the user is unlocked and its sessions ended):\n\n    {password}\n",
+                    name.trim().to_lowercase()
+                );
+                ExitCode::SUCCESS
+            }
+            Err(error) => fail(&error.to_string()),
+        }
+    } else {
+        let clock = Clock::system(settings.time_zone);
+        match break_glass::unlock_user(url, &name, &clock).await {
+            Ok(was_locked) => {
+                println!(
+                    "`{}` is unlocked{}.",
+                    name.trim().to_lowercase(),
+                    if was_locked {
+                        ""
+                    } else {
+                        " (it was not locked)"
+                    }
+                );
+                ExitCode::SUCCESS
+            }
+            Err(error) => fail(&error.to_string()),
         }
     }
 }

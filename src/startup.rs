@@ -14,7 +14,8 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::auth::jwt::JwtKeys;
-use crate::auth::password::{self, PasswordPolicy};
+use crate::auth::password::{Hasher, PasswordPolicy};
+use crate::auth::throttle::LoginThrottle;
 use crate::clock::Clock;
 use crate::config::Settings;
 use crate::db::migrations::{self, SetupError};
@@ -112,7 +113,9 @@ impl Application {
                 random_secret()?
             }
         };
-        let dummy_hash = password::hash_blocking(URL_SAFE_NO_PAD.encode(random_secret()?))
+        let hasher = Hasher::for_cores();
+        let dummy_hash = hasher
+            .hash(URL_SAFE_NO_PAD.encode(random_secret()?))
             .await
             .map_err(|e| StartupError::Other(e.to_string()))?;
         let state = web::Data::new(AppState {
@@ -120,6 +123,9 @@ impl Application {
             clock,
             jwt: JwtKeys::new(&secret),
             passwords: PasswordPolicy::new(),
+            hasher,
+            login_throttle: LoginThrottle::default(),
+            trusted_proxies: settings.trusted_proxies.clone(),
             dummy_hash,
         });
         let first_admin = bootstrap::ensure_admin(

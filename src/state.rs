@@ -3,7 +3,8 @@
 use actix_web::web;
 
 use crate::auth::jwt::JwtKeys;
-use crate::auth::password::PasswordPolicy;
+use crate::auth::password::{Hasher, PasswordPolicy};
+use crate::auth::throttle::LoginThrottle;
 use crate::clock::Clock;
 use crate::db::Pool;
 
@@ -17,6 +18,12 @@ pub struct AppState {
     pub jwt: JwtKeys,
     /// Password rules.
     pub passwords: PasswordPolicy,
+    /// argon2, bounded to the cores and off the async workers.
+    pub hasher: Hasher,
+    /// Failed logins per client address.
+    pub login_throttle: LoginThrottle,
+    /// Reverse proxies whose `X-Forwarded-For` names the client (`CIT_TRUSTED_PROXIES`).
+    pub trusted_proxies: Vec<std::net::IpAddr>,
     /// A real argon2id hash of a random password: unknown usernames are verified against it so
     /// they take as long as wrong passwords.
     pub dummy_hash: String,

@@ -122,7 +122,7 @@ impl AuditEvent {
         conn: &mut AsyncPgConnection,
         meta: &RequestMeta,
     ) -> diesel::QueryResult<()> {
-        self.ip.clone_from(&meta.ip);
+        self.ip = meta.ip.map(|ip| ip.to_string());
         self.request_id = Some(meta.request_id);
         diesel::insert_into(audit_events::table)
             .values(&self)

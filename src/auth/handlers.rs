@@ -19,7 +19,9 @@ use super::tokens::{self, Refresh};
 ///
 /// Anyone may call it. A wrong username and a wrong password get the same 401 in about the
 /// same time. Five failed attempts within 15 minutes lock the account (423) until an admin
-/// unlocks it. Every attempt is audited (`auth.login`, `auth.lockout`).
+/// unlocks it. Twenty failed attempts from one client address within 15 minutes hold that
+/// address back (429 with `Retry-After`). Every attempt is audited (`auth.login`,
+/// `auth.lockout`).
 #[utoipa::path(
     tag = "auth",
     request_body = LoginRequest,
@@ -27,6 +29,8 @@ use super::tokens::{self, Refresh};
         (status = 200, description = "Logged in", body = TokenPair),
         (status = 401, description = "Wrong username or password", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 423, description = "The account is locked", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many failed logins from this address", body = crate::error::Problem, content_type = "application/problem+json",
+            headers(("Retry-After" = u64, description = "Seconds until logins from this address are taken again"))),
     )
 )]
 #[post("/auth/login")]

@@ -11,7 +11,6 @@ use crate::http::context::RequestMeta;
 use crate::state::AppState;
 use crate::users::model as users;
 
-use super::password;
 use super::payloads::TokenPair;
 use super::tokens;
 
@@ -34,14 +33,22 @@ pub async fn login(
     password_given: String,
 ) -> Result<TokenPair, AppError> {
     let username = username.trim().to_lowercase();
-    let mut conn = state.pool.get().await?;
-    let user = users::find_by_username(&mut conn, &username).await?;
+    // A client past its failures gets 429 before any password work.
+    state.login_throttle.check(meta.ip, state.clock.now())?;
+    let user = users::find_by_username(&mut *state.pool.get().await?, &username).await?;
     let stored = user
         .as_ref()
         .map_or_else(|| state.dummy_hash.clone(), |u| u.password_hash.clone());
-    let matches = password::verify_blocking(password_given, stored).await?;
+    // The connection went back to the pool: argon2 must not hold one while it runs.
+    let matches = state.hasher.verify(password_given, stored).await?;
+    let mut conn = state.pool.get().await?;
     let event = AuditEvent::new("auth.login", "user");
 
+    if !matches {
+        state
+            .login_throttle
+            .record_failure(meta.ip, state.clock.now());
+    }
     let Some(user) = user else {
         event
             .by_unknown(&username)

@@ -11,6 +11,7 @@ pub mod password;
 mod payloads;
 pub mod policy;
 pub mod scope;
+pub mod throttle;
 pub mod tokens;
 
 pub use extract::{AuthUser, Require, forbid};

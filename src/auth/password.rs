@@ -37,14 +37,51 @@ pub fn verify(password: &str, phc: &str) -> bool {
     hasher().is_ok_and(|h| h.verify_password(password.as_bytes(), &parsed).is_ok())
 }
 
-/// [`hash`] on a blocking thread, off the async workers.
-pub async fn hash_blocking(password: String) -> Result<String, AppError> {
-    actix_web::web::block(move || hash(&password)).await?
+/// Runs argon2 off the async workers, on blocking threads, at most one hash per core at a
+/// time: each takes 19 MiB and a core for tens of milliseconds, so a burst of logins queues
+/// here instead of starving every other request and growing memory with the blocking pool.
+/// Callers hold no database connection while they wait or hash.
+#[derive(Debug)]
+pub struct Hasher {
+    permits: tokio::sync::Semaphore,
 }
 
-/// [`verify`] on a blocking thread, off the async workers.
-pub async fn verify_blocking(password: String, phc: String) -> Result<bool, AppError> {
-    Ok(actix_web::web::block(move || verify(&password, &phc)).await?)
+impl Hasher {
+    /// At most `concurrent` hashes at once (at least one).
+    pub fn new(concurrent: usize) -> Self {
+        Self {
+            permits: tokio::sync::Semaphore::new(concurrent.max(1)),
+        }
+    }
+
+    /// One hash at a time per core of the machine.
+    pub fn for_cores() -> Self {
+        Self::new(std::thread::available_parallelism().map_or(1, std::num::NonZero::get))
+    }
+
+    /// [`hash`], bounded.
+    pub async fn hash(&self, password: String) -> Result<String, AppError> {
+        let _permit = self.acquire().await?;
+        actix_web::web::block(move || hash(&password)).await?
+    }
+
+    /// [`verify`], bounded.
+    pub async fn verify(&self, password: String, phc: String) -> Result<bool, AppError> {
+        let _permit = self.acquire().await?;
+        Ok(actix_web::web::block(move || verify(&password, &phc)).await?)
+    }
+
+    async fn acquire(&self) -> Result<tokio::sync::SemaphorePermit<'_>, AppError> {
+        self.permits
+            .acquire()
+            .await
+            .map_err(|_| AppError::Internal("the password hasher is closed".into()))
+    }
+
+    /// How many more hashes could start now (for tests and metrics).
+    pub fn available(&self) -> usize {
+        self.permits.available_permits()
+    }
 }
 
 /// The password rules, with the bundled list of common passwords loaded once at start.
@@ -126,6 +163,28 @@ mod tests {
         assert!(verify("correct horse battery staple", &phc));
         assert!(!verify("correct horse battery stapler", &phc));
         assert!(!verify("anything", "not a phc string"));
+    }
+
+    #[tokio::test]
+    async fn the_hasher_runs_no_more_than_its_permits_at_once() {
+        let hasher = std::sync::Arc::new(Hasher::new(1));
+        let busy = hasher.permits.acquire().await.unwrap();
+        assert_eq!(hasher.available(), 0);
+        let waiting = tokio::spawn({
+            let hasher = hasher.clone();
+            async move { hasher.hash("correct horse battery staple".into()).await }
+        });
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        assert!(!waiting.is_finished(), "waits for the permit");
+        drop(busy);
+        let phc = waiting.await.unwrap().unwrap();
+        assert!(
+            hasher
+                .verify("correct horse battery staple".into(), phc)
+                .await
+                .unwrap()
+        );
+        assert_eq!(hasher.available(), 1);
     }
 
     #[test]

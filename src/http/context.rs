@@ -1,6 +1,7 @@
 //! The request context: a request id on every request, log line and response, one access log
 //! line per request, and the request metrics.
 
+use std::net::IpAddr;
 use std::time::Instant;
 
 use actix_web::body::MessageBody;
@@ -35,13 +36,15 @@ pub fn current() -> Option<RequestContext> {
     CURRENT.try_with(Clone::clone).ok()
 }
 
-/// The request id and the caller's address, for audit events.
+/// The request id and the client's address, for audit events and login throttling.
 #[derive(Debug, Clone)]
 pub struct RequestMeta {
     /// The request id.
     pub request_id: Uuid,
-    /// The peer address (not the spoofable `X-Forwarded-For`).
-    pub ip: Option<String>,
+    /// The client: the peer address, or, when the peer is a trusted proxy
+    /// (`CIT_TRUSTED_PROXIES`), the address its `X-Forwarded-For` names. From anyone else that
+    /// header is ignored, since any client can send it.
+    pub ip: Option<IpAddr>,
 }
 
 impl RequestMeta {
@@ -51,11 +54,45 @@ impl RequestMeta {
             .extensions()
             .get::<RequestId>()
             .map_or_else(Uuid::nil, |id| id.0);
+        let peer = req.peer_addr().map(|addr| addr.ip());
+        let trusted = req
+            .app_data::<crate::state::AppData>()
+            .map_or(&[][..], |state| state.trusted_proxies.as_slice());
+        let forwarded = req
+            .headers()
+            .get_all("x-forwarded-for")
+            .filter_map(|value| value.to_str().ok())
+            .collect::<Vec<_>>()
+            .join(",");
         Self {
             request_id,
-            ip: req.peer_addr().map(|addr| addr.ip().to_string()),
+            ip: peer.map(|peer| client_address(peer, &forwarded, trusted)),
         }
     }
+}
+
+/// The client behind `peer`: walking `X-Forwarded-For` from the right (each proxy appends the
+/// address it received from), the first address that is not a trusted proxy. An untrusted peer
+/// is the client itself; a malformed entry stops the walk at the last trusted hop.
+fn client_address(peer: IpAddr, forwarded: &str, trusted: &[IpAddr]) -> IpAddr {
+    let mut client = peer;
+    if !trusted.contains(&peer) {
+        return client;
+    }
+    for entry in forwarded
+        .rsplit(',')
+        .map(str::trim)
+        .filter(|e| !e.is_empty())
+    {
+        let Ok(address) = entry.parse::<IpAddr>() else {
+            break;
+        };
+        client = address;
+        if !trusted.contains(&address) {
+            break;
+        }
+    }
+    client
 }
 
 impl RequestMeta {
@@ -152,6 +189,29 @@ fn method_label(method: &actix_web::http::Method) -> &'static str {
 mod tests {
     use super::*;
     use actix_web::test::TestRequest;
+
+    #[test]
+    fn forwarded_addresses_count_only_behind_a_trusted_proxy() {
+        let ip = |text: &str| text.parse::<IpAddr>().unwrap();
+        let proxy = ip("10.0.0.1");
+        let trusted = [proxy];
+        // Not from the proxy: the header is the client's own claim and ignored.
+        assert_eq!(
+            client_address(ip("198.51.100.4"), "203.0.113.9", &trusted),
+            ip("198.51.100.4")
+        );
+        // From the proxy: the rightmost address it did not add itself.
+        assert_eq!(
+            client_address(proxy, "1.1.1.1, 203.0.113.9", &trusted),
+            ip("203.0.113.9")
+        );
+        assert_eq!(
+            client_address(proxy, "203.0.113.9, 10.0.0.1", &trusted),
+            ip("203.0.113.9")
+        );
+        assert_eq!(client_address(proxy, "", &trusted), proxy);
+        assert_eq!(client_address(proxy, "nonsense", &trusted), proxy);
+    }
 
     #[test]
     fn invented_methods_share_one_label() {

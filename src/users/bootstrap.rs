@@ -8,7 +8,6 @@ use diesel_async::AsyncConnection;
 use uuid::Uuid;
 
 use crate::audit::AuditEvent;
-use crate::auth::password;
 use crate::db::enums::Role;
 use crate::error::AppError;
 use crate::http::context::RequestMeta;
@@ -48,7 +47,8 @@ pub enum BootstrapError {
     Failed(#[from] AppError),
 }
 
-fn random_password() -> Result<String, AppError> {
+/// 24 random URL-safe characters (144 bits).
+pub(crate) fn random_password() -> Result<String, AppError> {
     let mut bytes = [0u8; 18];
     getrandom::fill(&mut bytes).map_err(|e| AppError::Internal(format!("getrandom: {e}")))?;
     Ok(URL_SAFE_NO_PAD.encode(bytes))
@@ -83,7 +83,7 @@ pub async fn ensure_admin(
     {
         return Err(BootstrapError::Taken);
     }
-    let password_hash = password::hash_blocking(password.clone()).await?;
+    let password_hash = state.hasher.hash(password.clone()).await?;
     let meta = RequestMeta::startup();
     let created = conn
         .transaction::<_, AppError, _>(async |conn| {
@@ -125,7 +125,7 @@ mod tests {
 
     #[test]
     fn a_random_password_passes_the_rules() {
-        let policy = password::PasswordPolicy::new();
+        let policy = crate::auth::password::PasswordPolicy::new();
         let generated = random_password().unwrap();
         assert_eq!(generated.len(), 24);
         assert!(policy.check(&generated, "admin").is_ok());

@@ -1,7 +1,8 @@
-//! Users: the admin's user management, the caller's own account (`/me`), and the first admin
-//! made at start.
+//! Users: the admin's user management, the caller's own account (`/me`), the first admin
+//! made at start, and the operator's break-glass commands.
 
 pub mod bootstrap;
+pub mod break_glass;
 mod handlers;
 mod me;
 pub mod model;

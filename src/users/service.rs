@@ -5,7 +5,7 @@ use diesel_async::AsyncConnection;
 use uuid::Uuid;
 
 use crate::audit::AuditEvent;
-use crate::auth::{AuthUser, password, tokens};
+use crate::auth::{AuthUser, tokens};
 use crate::db::enums::{AuditOutcome, Role};
 use crate::error::{AppError, OrNotFound};
 use crate::http::context::RequestMeta;
@@ -46,7 +46,7 @@ pub async fn create(
     };
     errors.finish()?;
 
-    let password_hash = password::hash_blocking(input.password).await?;
+    let password_hash = state.hasher.hash(input.password).await?;
     let mut conn = state.pool.get().await?;
     conn.transaction::<_, AppError, _>(async |conn| {
         let row = model::insert(
@@ -197,13 +197,16 @@ pub async fn set_password(
     id: Uuid,
     new_password: String,
 ) -> Result<(), AppError> {
-    let mut conn = state.pool.get().await?;
-    let user = model::find(&mut conn, id).await.or_not_found("user")?;
+    let user = model::find(&mut *state.pool.get().await?, id)
+        .await
+        .or_not_found("user")?;
     state
         .passwords
         .check(&new_password, &user.username)
         .map_err(|message| AppError::invalid("new_password", message))?;
-    let password_hash = password::hash_blocking(new_password).await?;
+    // No pooled connection is held while argon2 runs.
+    let password_hash = state.hasher.hash(new_password).await?;
+    let mut conn = state.pool.get().await?;
     conn.transaction::<_, AppError, _>(async |conn| {
         model::set_password(conn, id, &password_hash).await?;
         let revoked = tokens::revoke_user_sessions(conn, id, None).await?;
@@ -227,8 +230,7 @@ pub async fn change_own_password(
     meta: &RequestMeta,
     input: ChangePassword,
 ) -> Result<(), AppError> {
-    let mut conn = state.pool.get().await?;
-    let user = model::find(&mut conn, caller.id).await?;
+    let user = model::find(&mut *state.pool.get().await?, caller.id).await?;
     let mut errors = Errors::default();
     errors.check(
         "new_password",
@@ -239,13 +241,19 @@ pub async fn change_own_password(
     }
     errors.finish()?;
 
-    let matches =
-        password::verify_blocking(input.current_password, user.password_hash.clone()).await?;
+    // No pooled connection is held while argon2 runs.
+    let matches = state
+        .hasher
+        .verify(input.current_password, user.password_hash.clone())
+        .await?;
     let event = AuditEvent::new("auth.password_change", "user")
         .by(caller)
         .resource(caller.id);
     if !matches {
-        let now_locked = conn
+        let now_locked = state
+            .pool
+            .get()
+            .await?
             .transaction::<_, AppError, _>(async |conn| {
                 let now_locked = model::record_login_failure(conn, caller.id, state.clock.now()).await?;
                 event
@@ -263,7 +271,8 @@ pub async fn change_own_password(
         });
     }
 
-    let password_hash = password::hash_blocking(input.new_password).await?;
+    let password_hash = state.hasher.hash(input.new_password).await?;
+    let mut conn = state.pool.get().await?;
     conn.transaction::<_, AppError, _>(async |conn| {
         model::set_password(conn, caller.id, &password_hash).await?;
         model::clear_login_failures(conn, caller.id).await?;

@@ -473,3 +473,115 @@ async fn me_shows_the_callers_account() {
     assert_eq!(body["personnel_id"], serde_json::Value::Null);
     assert!(body.get("password_hash").is_none());
 }
+
+async fn fail_logins(app: &TestApp, count: usize, headers: &[(&str, &str)]) {
+    for i in 0..count {
+        let body = json!({ "username": format!("nobody-{i}"), "password": "wrong password 123" });
+        let response = app
+            .send(
+                Method::POST,
+                "/api/v1/auth/login",
+                None,
+                &[&[("content-type", "application/json")], headers].concat(),
+                Some(body.to_string().into_bytes()),
+            )
+            .await;
+        response.problem(401);
+    }
+}
+
+async fn login_from(app: &TestApp, forwarded_for: &str) -> crate::helpers::Response {
+    let body = json!({ "username": ADMIN, "password": ADMIN_PASSWORD });
+    app.send(
+        Method::POST,
+        "/api/v1/auth/login",
+        None,
+        &[
+            ("content-type", "application/json"),
+            ("x-forwarded-for", forwarded_for),
+        ],
+        Some(body.to_string().into_bytes()),
+    )
+    .await
+}
+
+#[actix_web::test]
+async fn failed_logins_from_one_address_are_throttled_with_retry_after() {
+    let app = TestApp::spawn_at("2026-05-04T13:00:00Z".parse().unwrap()).await;
+    // Twenty guesses spread over twenty names lock no account, but hold the address back.
+    fail_logins(&app, 20, &[]).await;
+    let held = login_from(&app, "203.0.113.50").await;
+    held.problem(429);
+    assert_eq!(held.header("retry-after").as_deref(), Some("900"));
+    // X-Forwarded-For from a client that is not a trusted proxy changes nothing.
+    login_from(&app, "198.51.100.1").await.problem(429);
+
+    app.clock.advance(chrono::Duration::minutes(10));
+    let held = login_from(&app, "198.51.100.1").await;
+    assert_eq!(held.header("retry-after").as_deref(), Some("300"));
+    app.clock.advance(chrono::Duration::minutes(5));
+    login_from(&app, "198.51.100.1").await.assert_status(200);
+}
+
+#[actix_web::test]
+async fn behind_a_trusted_proxy_each_forwarded_client_is_throttled_alone() {
+    let db = crate::helpers::TestDatabase::create().await;
+    let mut settings = crate::helpers::settings(db.url());
+    settings.trusted_proxies = vec!["127.0.0.1".parse().unwrap()];
+    let app = TestApp::spawn_with(db, settings).await;
+    fail_logins(&app, 20, &[("x-forwarded-for", "203.0.113.7")]).await;
+    login_from(&app, "203.0.113.7").await.problem(429);
+    login_from(&app, "203.0.113.8").await.assert_status(200);
+    let failed = app.audit_events("auth.login").await;
+    let ips = app
+        .count("SELECT count(*) AS count FROM audit_events WHERE ip = '203.0.113.7'")
+        .await;
+    assert_eq!(ips, 20, "the audit trail names the client, not the proxy");
+    assert!(failed.len() >= 21);
+}
+
+fn run_cli(args: &[&str], database_url: &str) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_cit-api"))
+        .args(args)
+        .env("DATABASE_URL", database_url)
+        .env("RUST_LOG", "off")
+        .output()
+        .unwrap()
+}
+
+#[actix_web::test]
+async fn an_operator_unlocks_or_resets_the_only_admin_from_the_command_line() {
+    let app = TestApp::spawn().await;
+    for _ in 0..5 {
+        app.login(ADMIN, "not the admin password").await;
+    }
+    app.login(ADMIN, ADMIN_PASSWORD).await.problem(423);
+
+    let output = run_cli(&["unlock-user", "Admin"], &app.db.url());
+    assert!(output.status.success(), "{output:?}");
+    assert!(String::from_utf8_lossy(&output.stdout).contains("`admin` is unlocked"));
+    app.login(ADMIN, ADMIN_PASSWORD).await.assert_status(200);
+    let unlock = &app.audit_events("user.unlock").await[0];
+    assert_eq!(unlock.actor_username.as_deref(), Some("cli"));
+    assert_eq!(unlock.details()["was_locked"], true);
+
+    let session = app.admin().await;
+    let output = run_cli(&["reset-password", "admin"], &app.db.url());
+    assert!(output.status.success(), "{output:?}");
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    let password = stdout
+        .lines()
+        .map(str::trim)
+        .find(|line| line.len() == 24)
+        .expect("the new password is printed");
+    app.login(ADMIN, ADMIN_PASSWORD).await.problem(401);
+    app.login(ADMIN, password).await.assert_status(200);
+    app.get("/api/v1/me", &session.token).await.problem(401);
+    let reset = &app.audit_events("user.password_reset").await[0];
+    assert_eq!(reset.actor_username.as_deref(), Some("cli"));
+    assert!(!reset.details.contains(password));
+
+    let unknown = run_cli(&["unlock-user", "nobody"], &app.db.url());
+    assert_eq!(unknown.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("no user is named"));
+}
