@@ -134,7 +134,8 @@ pub async fn import_personnel(
     meta: RequestMeta,
     body: CsvBody,
 ) -> Result<web::Json<ImportReport>, AppError> {
-    let roster = import::parse(&body.0)?;
+    // Up to 16 MiB of CSV: parsed on a blocking thread, not on the async workers.
+    let roster = web::block(move || import::parse(&body.0)).await??;
     service::import(&state, &caller, &meta, roster)
         .await
         .map(web::Json)

@@ -279,12 +279,136 @@ pub async fn lock_by_employee_numbers(
     conn: &mut AsyncPgConnection,
     numbers: &[String],
 ) -> diesel::QueryResult<Vec<PersonnelRow>> {
+    // In key order, so two imports touching the same people wait for each other instead of
+    // deadlocking.
     personnel::table
         .filter(personnel::employee_number.eq_any(numbers))
         .select(PersonnelRow::as_select())
+        .order(personnel::id)
         .for_update()
         .load(conn)
         .await
+}
+
+/// The columns of many records, one array each, for `unnest` (one statement for any count).
+#[derive(Default)]
+struct ColumnArrays {
+    id: Vec<Uuid>,
+    employee_number: Vec<String>,
+    first_name: Vec<String>,
+    last_name: Vec<String>,
+    department: Vec<String>,
+    role: Vec<String>,
+    rank: Vec<Option<String>>,
+    shift: Vec<Option<String>>,
+    hire_date: Vec<NaiveDate>,
+    separation_date: Vec<Option<NaiveDate>>,
+    status: Vec<String>,
+    designated_staff: Vec<bool>,
+}
+
+impl ColumnArrays {
+    fn push(&mut self, id: Uuid, person: &NewPersonnel) {
+        let NewPersonnel {
+            id: _,
+            employee_number,
+            first_name,
+            last_name,
+            department,
+            role,
+            rank,
+            shift,
+            hire_date,
+            separation_date,
+            status,
+            designated_staff,
+        } = person;
+        self.id.push(id);
+        self.employee_number.push(employee_number.clone());
+        self.first_name.push(first_name.clone());
+        self.last_name.push(last_name.clone());
+        self.department.push(department.as_str().to_owned());
+        self.role.push(role.as_str().to_owned());
+        self.rank.push(rank.clone());
+        self.shift.push(shift.clone());
+        self.hire_date.push(*hire_date);
+        self.separation_date.push(*separation_date);
+        self.status.push(status.as_str().to_owned());
+        self.designated_staff.push(*designated_staff);
+    }
+
+    /// Binds the arrays as `$1`…`$12` of `query`, in [`UNNEST`]'s order.
+    async fn execute(self, conn: &mut AsyncPgConnection, sql: &str) -> diesel::QueryResult<usize> {
+        use diesel::sql_types::{Array, Bool, Date, Nullable, Text, Uuid as SqlUuid};
+        diesel::sql_query(sql)
+            .bind::<Array<SqlUuid>, _>(self.id)
+            .bind::<Array<Text>, _>(self.employee_number)
+            .bind::<Array<Text>, _>(self.first_name)
+            .bind::<Array<Text>, _>(self.last_name)
+            .bind::<Array<Text>, _>(self.department)
+            .bind::<Array<Text>, _>(self.role)
+            .bind::<Array<Nullable<Text>>, _>(self.rank)
+            .bind::<Array<Nullable<Text>>, _>(self.shift)
+            .bind::<Array<Date>, _>(self.hire_date)
+            .bind::<Array<Nullable<Date>>, _>(self.separation_date)
+            .bind::<Array<Text>, _>(self.status)
+            .bind::<Array<Bool>, _>(self.designated_staff)
+            .execute(conn)
+            .await
+    }
+}
+
+/// The bound arrays as one row per record.
+const UNNEST: &str = "unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], \
+     $6::text[], $7::text[], $8::text[], $9::date[], $10::date[], $11::text[], $12::bool[]) \
+     AS v(id, employee_number, first_name, last_name, department, role, rank, shift, \
+     hire_date, separation_date, status, designated_staff)";
+
+/// Inserts any number of people in one statement.
+pub async fn insert_all(
+    conn: &mut AsyncPgConnection,
+    people: &[NewPersonnel],
+) -> diesel::QueryResult<usize> {
+    if people.is_empty() {
+        return Ok(0);
+    }
+    let mut arrays = ColumnArrays::default();
+    for person in people {
+        arrays.push(person.id, person);
+    }
+    let sql = format!(
+        "INSERT INTO personnel (id, employee_number, first_name, last_name, department, role, \
+         rank, shift, hire_date, separation_date, status, designated_staff) \
+         SELECT id, employee_number, first_name, last_name, department::department, \
+         role::personnel_role, rank, shift, hire_date, separation_date, \
+         status::personnel_status, designated_staff FROM {UNNEST}"
+    );
+    arrays.execute(conn, &sql).await
+}
+
+/// Overwrites any number of people (by id, with their whole merged record) in one statement,
+/// bumping each version. Lock the rows first ([`lock_by_employee_numbers`]).
+pub async fn overwrite_all(
+    conn: &mut AsyncPgConnection,
+    people: &[(Uuid, NewPersonnel)],
+) -> diesel::QueryResult<usize> {
+    if people.is_empty() {
+        return Ok(0);
+    }
+    let mut arrays = ColumnArrays::default();
+    for (id, person) in people {
+        arrays.push(*id, person);
+    }
+    let sql = format!(
+        "UPDATE personnel p SET employee_number = v.employee_number, \
+         first_name = v.first_name, last_name = v.last_name, \
+         department = v.department::department, role = v.role::personnel_role, \
+         rank = v.rank, shift = v.shift, hire_date = v.hire_date, \
+         separation_date = v.separation_date, status = v.status::personnel_status, \
+         designated_staff = v.designated_staff, version = p.version + 1, updated_at = now() \
+         FROM {UNNEST} WHERE p.id = v.id"
+    );
+    arrays.execute(conn, &sql).await
 }
 
 /// Inserts people.
