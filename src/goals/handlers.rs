@@ -11,10 +11,10 @@ use crate::http::context::RequestMeta;
 use crate::http::csv::{respond, respond_page};
 use crate::http::etag::{IfMatch, created, versioned};
 use crate::http::json::JsonBody;
+use crate::http::pagination::PageQuery;
 use crate::http::pagination::{Page, PageRequest};
 use crate::http::query::{QueryParams, as_of};
 use crate::state::AppData;
-use crate::training::payloads::PageQuery;
 
 use super::model;
 use super::payloads::{CreateGoal, GoalBody, ProgressBody, ProgressQuery, UpdateGoal};

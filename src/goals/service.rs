@@ -11,7 +11,7 @@ use crate::error::{AppError, OrNotFound};
 use crate::http::context::RequestMeta;
 use crate::http::etag::IfMatch;
 use crate::state::AppState;
-use crate::training::catalog;
+use crate::training::catalog::model as catalog;
 use crate::validation::{self, Errors, not_null};
 
 use super::model::{self, GoalChanges, GoalRow, NewGoal};

@@ -5,5 +5,5 @@ mod training;
 
 /// Registers the metric endpoints.
 pub fn configure(config: &mut utoipa_actix_web::service_config::ServiceConfig<'_>) {
-    config.service(training::training_metrics);
+    config.service(training::handlers::training_metrics);
 }

@@ -7,7 +7,8 @@ use uuid::Uuid;
 
 use crate::db::enums::{Department, PersonnelRole, PersonnelStatus};
 use crate::http::csv::{CsvRow, cell};
-use crate::training::payloads::{CertificationBody, EnrollmentBody};
+use crate::training::certifications::payloads::CertificationBody;
+use crate::training::sessions::payloads::EnrollmentBody;
 use crate::validation::present;
 
 use super::model::PersonnelRow;

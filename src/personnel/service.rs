@@ -12,9 +12,10 @@ use crate::error::{AppError, OrNotFound};
 use crate::http::context::RequestMeta;
 use crate::http::etag::IfMatch;
 use crate::state::AppState;
-use crate::training::certifications::certifications_of;
-use crate::training::payloads::{CertificationBody, EnrollmentBody};
-use crate::training::sessions::enrollments_of;
+use crate::training::certifications::model::certifications_of;
+use crate::training::certifications::payloads::CertificationBody;
+use crate::training::sessions::model::enrollments_of;
+use crate::training::sessions::payloads::EnrollmentBody;
 use crate::validation::{Errors, not_null};
 
 use super::import::{self, Roster, RosterLine};

@@ -11,11 +11,11 @@ use crate::http::etag::IfMatch;
 use crate::state::AppState;
 use crate::validation::{self, Errors, not_null};
 
-use super::catalog::{
-    self, CertificationTypeChanges, CertificationTypeRow, CourseChanges, CourseRow,
+use crate::training::catalog::model::{
+    self as catalog, CertificationTypeChanges, CertificationTypeRow, CourseChanges, CourseRow,
     NewCertificationType, NewCourse,
 };
-use super::payloads::{
+use crate::training::catalog::payloads::{
     CreateCertificationType, CreateCourse, UpdateCertificationType, UpdateCourse,
 };
 

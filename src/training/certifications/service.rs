@@ -11,10 +11,12 @@ use crate::http::context::RequestMeta;
 use crate::state::AppState;
 use crate::validation::{self, Errors};
 
-use super::catalog;
-use super::certifications::{self, CertificationRow, NewCertification};
-use super::lifecycle;
-use super::payloads::CreateCertification;
+use crate::training::catalog::model as catalog;
+use crate::training::certifications::model::{
+    self as certifications, CertificationRow, NewCertification,
+};
+use crate::training::certifications::payloads::CreateCertification;
+use crate::training::lifecycle;
 
 /// Records a certificate earned outside our own sessions.
 pub async fn record(

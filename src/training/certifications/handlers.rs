@@ -14,9 +14,9 @@ use crate::http::pagination::{Page, PageRequest};
 use crate::http::query::QueryParams;
 use crate::state::AppData;
 
-use super::certification_service as service;
-use super::certifications::{self, CertificationFilter};
-use super::payloads::{
+use super::service;
+use crate::training::certifications::model::{self as certifications, CertificationFilter};
+use crate::training::certifications::payloads::{
     CertificationBody, CertificationQuery, CreateCertification, RevokeCertification,
 };
 

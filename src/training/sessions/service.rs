@@ -16,14 +16,16 @@ use crate::personnel::model as personnel;
 use crate::state::AppState;
 use crate::validation::{self, Errors, not_null};
 
-use super::catalog;
-use super::certifications::{self, CertificationRow, NewCertification};
-use super::lifecycle;
-use super::payloads::{CreateSession, UpdateEnrollment, UpdateSession};
-use super::sessions::{
-    self, EnrollmentChanges, EnrollmentRow, NewSession, SessionChanges, SessionRow,
+use crate::training::catalog::model as catalog;
+use crate::training::certifications::model::{
+    self as certifications, CertificationRow, NewCertification,
+};
+use crate::training::lifecycle;
+use crate::training::sessions::model::{
+    self as sessions, EnrollmentChanges, EnrollmentRow, NewSession, SessionChanges, SessionRow,
     SessionWithSeats,
 };
+use crate::training::sessions::payloads::{CreateSession, UpdateEnrollment, UpdateSession};
 
 fn capacity(value: i32) -> Result<i32, String> {
     validation::within(value, 1..=1000)

@@ -17,12 +17,14 @@ use crate::http::pagination::{Page, PageRequest};
 use crate::http::query::QueryParams;
 use crate::state::AppData;
 
-use super::payloads::{
-    CertificationBody, CreateEnrollment, CreateSession, EnrollmentBody, PageQuery, SessionBody,
-    SessionQuery, UpdateEnrollment, UpdateSession,
+use super::service;
+use crate::http::pagination::PageQuery;
+use crate::training::certifications::payloads::CertificationBody;
+use crate::training::sessions::model::{self as sessions, SessionFilter};
+use crate::training::sessions::payloads::{
+    CreateEnrollment, CreateSession, EnrollmentBody, SessionBody, SessionQuery, UpdateEnrollment,
+    UpdateSession,
 };
-use super::session_service as service;
-use super::sessions::{self, SessionFilter};
 
 /// List training sessions, newest first.
 ///

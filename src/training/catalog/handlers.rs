@@ -15,10 +15,11 @@ use crate::http::pagination::{Page, PageRequest};
 use crate::http::query::QueryParams;
 use crate::state::AppData;
 
-use super::catalog;
-use super::catalog_service as service;
-use super::payloads::{
-    CertificationTypeBody, CourseBody, CreateCertificationType, CreateCourse, PageQuery,
+use super::service;
+use crate::http::pagination::PageQuery;
+use crate::training::catalog::model as catalog;
+use crate::training::catalog::payloads::{
+    CertificationTypeBody, CourseBody, CreateCertificationType, CreateCourse,
     UpdateCertificationType, UpdateCourse,
 };
 

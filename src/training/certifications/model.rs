@@ -11,7 +11,7 @@ use crate::db::functions::{certification_status_on, certification_valid_on};
 use crate::db::schema::certifications;
 use crate::http::pagination::PageRequest;
 
-use super::lifecycle::CertificationStatus;
+use crate::training::lifecycle::CertificationStatus;
 
 /// A row of `certifications`.
 #[derive(Debug, Clone, Queryable, Selectable)]
