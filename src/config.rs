@@ -12,6 +12,9 @@ use crate::clock;
 pub const DEFAULT_DATABASE_URL: &str = "postgres://postgres@127.0.0.1:5432/cit";
 /// The address used when `CIT_BIND` is unset.
 pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
+/// The database role requests run as when the service derives their URL (see
+/// [`Settings::request_database_url`]); the migrations make it.
+pub const SERVICE_ROLE: &str = "cit_app";
 /// Pool size used when `CIT_DB_POOL_SIZE` is unset.
 pub const DEFAULT_POOL_SIZE: usize = 10;
 
@@ -43,8 +46,11 @@ impl<T> fmt::Debug for Secret<T> {
 /// Everything the service can be told from outside.
 #[derive(Debug, Clone)]
 pub struct Settings {
-    /// `DATABASE_URL`: the PostgreSQL database; created when missing.
+    /// `DATABASE_URL`: the PostgreSQL database requests use; created when missing.
     pub database_url: Secret<String>,
+    /// `CIT_MIGRATION_DATABASE_URL`: the owner's connection, for creating the database and
+    /// migrating it; default `DATABASE_URL`.
+    pub migration_database_url: Option<Secret<String>>,
     /// `CIT_BIND`: the address and port to listen on (port 0 picks a free one).
     pub bind: String,
     /// `CIT_JWT_SECRET`: the HS256 signing key; when `None` a random one is made at start.
@@ -65,6 +71,36 @@ pub struct Settings {
     /// `CIT_TRUSTED_PROXIES`: comma-separated addresses of reverse proxies whose
     /// `X-Forwarded-For` names the client; from any other peer the header is ignored.
     pub trusted_proxies: Vec<IpAddr>,
+}
+
+impl Settings {
+    /// The owner's URL: creates the database and runs the migrations.
+    pub fn migration_url(&self) -> &str {
+        self.migration_database_url
+            .as_ref()
+            .unwrap_or(&self.database_url)
+            .expose()
+    }
+
+    /// The URL requests use, and whether the service derived it. When `DATABASE_URL` logs in
+    /// as the same user as the migrations (one URL for both, as in development), requests run
+    /// as [`SERVICE_ROLE`] instead: same server, database and password, a role that may append
+    /// to the audit trail but never alter or empty it. A separate `DATABASE_URL` user is used
+    /// as given.
+    pub fn request_database_url(&self) -> (Secret<String>, bool) {
+        let given = self.database_url.expose();
+        let user = |text: &str| url::Url::parse(text).ok().map(|u| u.username().to_owned());
+        if user(given) != user(self.migration_url()) {
+            return (self.database_url.clone(), false);
+        }
+        let Ok(mut url) = url::Url::parse(given) else {
+            return (self.database_url.clone(), false);
+        };
+        match url.set_username(SERVICE_ROLE) {
+            Ok(()) => (Secret::new(url.to_string()), true),
+            Err(()) => (self.database_url.clone(), false),
+        }
+    }
 }
 
 /// How log lines are written.
@@ -153,6 +189,7 @@ impl Settings {
             database_url: Secret::new(
                 get("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned()),
             ),
+            migration_database_url: get("CIT_MIGRATION_DATABASE_URL").map(Secret::new),
             bind: get("CIT_BIND").unwrap_or_else(|| DEFAULT_BIND.to_owned()),
             jwt_secret: jwt_secret.map(Secret::new),
             admin_username: get("CIT_ADMIN_USERNAME"),
@@ -220,6 +257,25 @@ mod tests {
         assert!(settings(&[]).unwrap().trusted_proxies.is_empty());
         let err = settings(&[("CIT_TRUSTED_PROXIES", "proxy.local")]).unwrap_err();
         assert_eq!(err.name, "CIT_TRUSTED_PROXIES");
+    }
+
+    #[test]
+    fn requests_run_as_the_service_role_unless_told_otherwise() {
+        let one = settings(&[("DATABASE_URL", "postgres://postgres:pw@db:5432/cit")]).unwrap();
+        assert_eq!(one.migration_url(), "postgres://postgres:pw@db:5432/cit");
+        let (url, derived) = one.request_database_url();
+        assert!(derived);
+        assert_eq!(url.expose(), "postgres://cit_app:pw@db:5432/cit");
+
+        let two = settings(&[
+            ("DATABASE_URL", "postgres://cit_app:a@db/cit"),
+            ("CIT_MIGRATION_DATABASE_URL", "postgres://owner:b@db/cit"),
+        ])
+        .unwrap();
+        assert_eq!(two.migration_url(), "postgres://owner:b@db/cit");
+        let (url, derived) = two.request_database_url();
+        assert!(!derived);
+        assert_eq!(url.expose(), "postgres://cit_app:a@db/cit");
     }
 
     #[test]

@@ -54,7 +54,7 @@ async fn main() -> ExitCode {
         Command::Openapi => print_openapi(),
         Command::Migrate => {
             telemetry::init(settings.log_format);
-            match prepare_database(settings.database_url.expose()).await {
+            match prepare_database(settings.migration_url()).await {
                 Ok(applied) => {
                     tracing::info!(applied, "migrations are up to date");
                     ExitCode::SUCCESS
@@ -73,7 +73,7 @@ async fn main() -> ExitCode {
 
 #[allow(clippy::print_stdout)]
 async fn break_glass(settings: &Settings, name: String, reset: bool) -> ExitCode {
-    let url = settings.database_url.expose();
+    let url = settings.migration_url();
     if let Err(error) = prepare_database(url).await {
         return fail(&database_hint(settings, &StartupError::Database(error)));
     }
@@ -148,7 +148,7 @@ fn database_hint(settings: &Settings, error: &StartupError) -> String {
     match error {
         StartupError::Database(cit_api::db::migrations::SetupError::Connect { .. }) => format!(
             "{error}. Start PostgreSQL (e.g. `pg_ctlcluster 15 main start`, or `docker compose up -d db`) or point DATABASE_URL at one (now {}).",
-            redact_url(settings.database_url.expose())
+            redact_url(settings.migration_url())
         ),
         other => other.to_string(),
     }

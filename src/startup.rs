@@ -80,6 +80,26 @@ pub async fn prepare_database(database_url: &str) -> Result<usize, SetupError> {
     .map_err(|e| SetupError::Failed(format!("migration task: {e}")))?
 }
 
+/// When requests run as the derived service role over a URL with a password, the role gets that
+/// password (as the owner), so it logs in under password authentication too.
+async fn give_service_role_its_password(
+    owner_url: &str,
+    request_url: &str,
+) -> Result<(), SetupError> {
+    let Some(password) = url::Url::parse(request_url)
+        .ok()
+        .and_then(|url| url.password().map(str::to_owned))
+    else {
+        return Ok(());
+    };
+    let owner_url = owner_url.to_owned();
+    tokio::task::spawn_blocking(move || {
+        migrations::set_role_password(&owner_url, crate::config::SERVICE_ROLE, &password)
+    })
+    .await
+    .map_err(|e| SetupError::Failed(format!("role task: {e}")))?
+}
+
 /// A bound, not yet running server.
 pub struct Application {
     port: u16,
@@ -96,12 +116,20 @@ impl Application {
 
     /// [`build`](Self::build) with a given clock (tests fix the instant).
     pub async fn build_with_clock(settings: &Settings, clock: Clock) -> Result<Self, StartupError> {
-        let database_url = settings.database_url.expose();
-        let applied = prepare_database(database_url).await?;
+        let owner_url = settings.migration_url();
+        let applied = prepare_database(owner_url).await?;
         if applied > 0 {
             tracing::info!(applied, "applied database migrations");
         }
-        let pool = db::build_pool(database_url, settings.pool_size)
+        let (request_url, derived) = settings.request_database_url();
+        if derived {
+            give_service_role_its_password(owner_url, request_url.expose()).await?;
+            tracing::info!(
+                role = crate::config::SERVICE_ROLE,
+                "requests run as the service role"
+            );
+        }
+        let pool = db::build_pool(request_url.expose(), settings.pool_size)
             .map_err(|e| StartupError::Pool(e.to_string()))?;
 
         let secret = match &settings.jwt_secret {

@@ -103,6 +103,23 @@ pub fn create_database_if_missing(database_url: &str) -> Result<(), SetupError> 
     }
 }
 
+/// Gives `role` the password of the request URL, connecting as the owner, so a derived request
+/// URL (same password as the owner's) logs in wherever the server asks for passwords.
+///
+/// Blocking: call it from a blocking thread.
+pub fn set_role_password(owner_url: &str, role: &str, password: &str) -> Result<(), SetupError> {
+    use diesel::RunQueryDsl;
+    let mut conn = AsyncConnectionWrapper::<AsyncPgConnection>::establish(owner_url)
+        .map_err(|e| connect_error(owner_url, &e))?;
+    // ALTER ROLE takes no bind parameters: quote the identifier and the literal.
+    let role = format!("\"{}\"", role.replace('"', "\"\""));
+    let password = format!("'{}'", password.replace('\'', "''"));
+    diesel::sql_query(format!("ALTER ROLE {role} PASSWORD {password}"))
+        .execute(&mut conn)
+        .map(drop)
+        .map_err(|e| SetupError::Failed(format!("setting the service role's password: {e}")))
+}
+
 /// Applies every pending migration and returns how many ran.
 ///
 /// Blocking: it drives diesel-async's connection through the sync migration harness, so call it

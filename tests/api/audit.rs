@@ -168,3 +168,77 @@ async fn the_database_refuses_to_change_or_delete_audit_events() {
     .unwrap();
     let _ = json!({});
 }
+
+#[actix_web::test]
+async fn requests_run_as_a_role_that_can_only_append_to_and_read_the_audit_trail() {
+    use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    app.get("/api/v1/users", &admin.token)
+        .await
+        .assert_status(200);
+    // The app's own connections log in as the service role, not as the owner.
+    let name = app.db.name.clone();
+    assert!(
+        app.count(&format!(
+            "SELECT count(*) AS count FROM pg_stat_activity \
+             WHERE datname = '{name}' AND usename = 'cit_app'"
+        ))
+        .await
+            > 0
+    );
+    assert_eq!(
+        app.count(&format!(
+            "SELECT count(*) AS count FROM pg_stat_activity \
+             WHERE datname = '{name}' AND usename = 'cit_app' AND backend_type <> 'client backend'"
+        ))
+        .await,
+        0
+    );
+
+    let url = crate::helpers::server_url().replacen("postgres@", "cit_app@", 1);
+    let mut service = AsyncPgConnection::establish(&format!("{url}/{name}"))
+        .await
+        .unwrap();
+    // What requests need works...
+    diesel::sql_query(
+        "INSERT INTO audit_events (id, action, resource_type, outcome) \
+         VALUES (gen_random_uuid(), 'test.probe', 'test', 'success')",
+    )
+    .execute(&mut service)
+    .await
+    .unwrap();
+    assert!(
+        diesel::sql_query("SELECT 1 FROM audit_events LIMIT 1")
+            .execute(&mut service)
+            .await
+            .is_ok()
+    );
+    // ...and nothing that would rewrite the trail does.
+    for statement in [
+        "UPDATE audit_events SET action = 'forged'",
+        "DELETE FROM audit_events",
+        "TRUNCATE audit_events",
+        "ALTER TABLE audit_events DISABLE TRIGGER audit_events_no_update_or_delete",
+        "ALTER TABLE audit_events DISABLE TRIGGER ALL",
+        "DROP TRIGGER audit_events_no_truncate ON audit_events",
+        "DROP TABLE audit_events",
+        "INSERT INTO __diesel_schema_migrations (version) VALUES ('99999999999999')",
+    ] {
+        let error = diesel::sql_query(statement)
+            .execute(&mut service)
+            .await
+            .expect_err(statement);
+        assert!(
+            error.to_string().contains("permission denied")
+                || error.to_string().contains("must be owner"),
+            "{statement}: {error}"
+        );
+    }
+    assert_eq!(
+        app.count("SELECT count(*) AS count FROM audit_events WHERE action = 'forged'")
+            .await,
+        0
+    );
+}

@@ -299,6 +299,7 @@ pub struct TestApp {
 pub fn settings(database_url: String) -> Settings {
     Settings {
         database_url: Secret::new(database_url),
+        migration_database_url: None,
         bind: "127.0.0.1:0".to_owned(),
         jwt_secret: Some(Secret::new(JWT_SECRET.to_owned())),
         admin_username: Some(ADMIN.to_owned()),
