@@ -13,6 +13,7 @@ use crate::state::AppData;
 
 use super::model::{self, AuditEvent, AuditFilter};
 use super::payloads::{AuditEventBody, AuditQuery};
+use super::vocabulary::Action;
 
 /// List audit events, newest first.
 ///
@@ -51,7 +52,7 @@ pub async fn list_audit_events(
     let mut conn = state.pool.get().await?;
     let rows = model::list(&mut conn, &filter, &page).await?;
     let events = page.page(rows, |row| row.id, AuditEventBody::from);
-    AuditEvent::new("audit.list", "audit_event")
+    AuditEvent::new(Action::AuditList)
         .by(&caller)
         .details(serde_json::json!({ "returned": events.items.len() }))
         .record(&mut conn, &meta)

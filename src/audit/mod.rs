@@ -7,8 +7,18 @@
 mod handlers;
 pub mod model;
 mod payloads;
+pub mod vocabulary;
 
 pub use model::AuditEvent;
+pub use vocabulary::{Action, Resource};
+
+/// A change struct (`…Changes`, `None` = untouched) that can name the fields it touches, for
+/// an event's `details.changed`. Implementations destructure every field, so a column added to
+/// the struct cannot silently drop out of the trail.
+pub trait ChangedFields {
+    /// The touched fields' names, in declaration order.
+    fn fields(&self) -> Vec<&'static str>;
+}
 
 /// The names of the fields a change touched, for an event's `details`: the values stay out of
 /// the trail.

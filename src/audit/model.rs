@@ -11,6 +11,8 @@ use crate::db::schema::audit_events;
 use crate::http::context::RequestMeta;
 use crate::http::pagination::PageRequest;
 
+use super::vocabulary::Action;
+
 /// A row of `audit_events`.
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = audit_events, check_for_backend(diesel::pg::Pg))]
@@ -39,7 +41,7 @@ pub struct AuditRow {
     pub details: serde_json::Value,
 }
 
-/// An event to record: `AuditEvent::new("user.update", "user").by(&actor).resource(id)…`.
+/// An event to record: `AuditEvent::new(Action::UserUpdate).by(&actor).resource(id)…`.
 #[derive(Debug, Clone, Insertable)]
 #[diesel(table_name = audit_events)]
 pub struct AuditEvent {
@@ -59,14 +61,14 @@ pub struct AuditEvent {
 const MAX_ATTEMPTED_NAME: usize = 64;
 
 impl AuditEvent {
-    /// A successful `action` on a `resource_type`.
-    pub fn new(action: &str, resource_type: &str) -> Self {
+    /// A successful `action` (on the kind of record the action is about).
+    pub fn new(action: Action) -> Self {
         Self {
             id: Uuid::now_v7(),
             actor_user_id: None,
             actor_username: None,
-            action: action.to_owned(),
-            resource_type: resource_type.to_owned(),
+            action: action.as_str().to_owned(),
+            resource_type: action.resource().as_str().to_owned(),
             resource_id: None,
             outcome: AuditOutcome::Success,
             ip: None,

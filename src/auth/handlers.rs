@@ -3,7 +3,7 @@
 use actix_web::{HttpResponse, post, web};
 use diesel_async::AsyncConnection;
 
-use crate::audit::AuditEvent;
+use crate::audit::{Action, AuditEvent};
 use crate::db::enums::AuditOutcome;
 use crate::error::AppError;
 use crate::http::context::RequestMeta;
@@ -70,7 +70,7 @@ pub async fn refresh(
     let outcome = conn
         .transaction::<_, AppError, _>(async |conn| {
             let outcome = tokens::rotate(conn, &state.jwt, &token, state.clock.now()).await?;
-            let event = AuditEvent::new("auth.refresh", "session");
+            let event = AuditEvent::new(Action::AuthRefresh);
             match &outcome {
                 Refresh::Rotated {
                     user, family_id, ..
@@ -136,7 +136,7 @@ pub async fn logout(
         if let Some(family) = family {
             tokens::revoke_family(conn, family).await?;
         }
-        AuditEvent::new("auth.logout", "session")
+        AuditEvent::new(Action::AuthLogout)
             .by(&caller)
             .resource(family.unwrap_or(caller.session))
             .details(serde_json::json!({ "revoked": family.is_some() }))

@@ -4,7 +4,7 @@
 
 use diesel_async::AsyncConnection;
 
-use crate::audit::AuditEvent;
+use crate::audit::{Action, AuditEvent};
 use crate::db::enums::AuditOutcome;
 use crate::error::AppError;
 use crate::http::context::RequestMeta;
@@ -42,7 +42,7 @@ pub async fn login(
     // The connection went back to the pool: argon2 must not hold one while it runs.
     let matches = state.hasher.verify(password_given, stored).await?;
     let mut conn = state.pool.get().await?;
-    let event = AuditEvent::new("auth.login", "user");
+    let event = AuditEvent::new(Action::AuthLogin);
 
     if !matches {
         state
@@ -80,7 +80,7 @@ pub async fn login(
                     .record(conn, meta)
                     .await?;
                 if now_locked {
-                    AuditEvent::new("auth.lockout", "user")
+                    AuditEvent::new(Action::AuthLockout)
                         .by_user(user.id, &user.username)
                         .resource(user.id)
                         .details(serde_json::json!({

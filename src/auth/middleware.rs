@@ -8,7 +8,7 @@ use actix_web::http::{StatusCode, header};
 use actix_web::middleware::Next;
 use actix_web::{Error, HttpMessage};
 
-use crate::audit::AuditEvent;
+use crate::audit::{Action, AuditEvent};
 use crate::db::enums::AuditOutcome;
 use crate::error::AppError;
 use crate::http::context::RequestMeta;
@@ -102,7 +102,7 @@ async fn record_denial<B>(state: &AppState, response: &ServiceResponse<B>, denia
         .match_pattern()
         .unwrap_or_else(|| request.path().to_owned());
     let needed: Vec<&str> = denial.required.iter().map(|role| role.as_str()).collect();
-    let event = AuditEvent::new("access.denied", "route")
+    let event = AuditEvent::new(Action::AccessDenied)
         .by(&denial.user)
         .resource(&route)
         .outcome(AuditOutcome::Denied)

@@ -92,6 +92,35 @@ pub struct GoalChanges {
     pub deadline: Option<NaiveDate>,
 }
 
+impl crate::audit::ChangedFields for GoalChanges {
+    fn fields(&self) -> Vec<&'static str> {
+        // Exhaustive: a new column must be named here, or this does not compile.
+        let Self {
+            name,
+            certification_type_ids,
+            departments,
+            roles,
+            include_designated_staff,
+            target_share,
+            start_date,
+            deadline,
+        } = self;
+        crate::audit::changed_fields(&[
+            ("name", name.is_some()),
+            ("certification_type_ids", certification_type_ids.is_some()),
+            ("population.departments", departments.is_some()),
+            ("population.roles", roles.is_some()),
+            (
+                "population.include_designated_staff",
+                include_designated_staff.is_some(),
+            ),
+            ("target_share", target_share.is_some()),
+            ("start_date", start_date.is_some()),
+            ("deadline", deadline.is_some()),
+        ])
+    }
+}
+
 /// Lists goals, newest first.
 pub async fn list(
     conn: &mut AsyncPgConnection,

@@ -4,7 +4,7 @@ use chrono::NaiveDate;
 use diesel_async::{AsyncConnection, AsyncPgConnection};
 use uuid::Uuid;
 
-use crate::audit::{AuditEvent, changed_fields};
+use crate::audit::{Action, AuditEvent, ChangedFields};
 use crate::auth::AuthUser;
 use crate::dates;
 use crate::error::{AppError, OrNotFound};
@@ -96,7 +96,7 @@ pub async fn create(
             },
         )
         .await?;
-        AuditEvent::new("goal.create", "goal")
+        AuditEvent::new(Action::GoalCreate)
             .by(actor)
             .resource(row.id)
             .record(conn, meta)
@@ -158,27 +158,12 @@ pub async fn update(
             start_date: start_date.filter(|v| *v != current.start_date),
             deadline: deadline.filter(|v| *v != current.deadline),
         };
-        let fields = changed_fields(&[
-            ("name", changes.name.is_some()),
-            (
-                "certification_type_ids",
-                changes.certification_type_ids.is_some(),
-            ),
-            ("population.departments", changes.departments.is_some()),
-            ("population.roles", changes.roles.is_some()),
-            (
-                "population.include_designated_staff",
-                changes.include_designated_staff.is_some(),
-            ),
-            ("target_share", changes.target_share.is_some()),
-            ("start_date", changes.start_date.is_some()),
-            ("deadline", changes.deadline.is_some()),
-        ]);
+        let fields = changes.fields();
         if fields.is_empty() {
             return Ok(current);
         }
         let row = model::update(conn, id, &changes).await?;
-        AuditEvent::new("goal.update", "goal")
+        AuditEvent::new(Action::GoalUpdate)
             .by(actor)
             .resource(id)
             .details(serde_json::json!({ "changed": fields }))

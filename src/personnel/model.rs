@@ -110,9 +110,8 @@ pub struct PersonnelChanges {
     pub designated_staff: Option<bool>,
 }
 
-impl PersonnelChanges {
-    /// The names of the fields this changes.
-    pub fn fields(&self) -> Vec<&'static str> {
+impl crate::audit::ChangedFields for PersonnelChanges {
+    fn fields(&self) -> Vec<&'static str> {
         let Self {
             employee_number,
             first_name,
@@ -140,7 +139,9 @@ impl PersonnelChanges {
             ("designated_staff", designated_staff.is_some()),
         ])
     }
+}
 
+impl PersonnelChanges {
     /// What would change if `current` took the values of `wanted`.
     pub fn between(current: &PersonnelRow, wanted: &NewPersonnel) -> Self {
         fn differ<T: PartialEq + Clone>(current: &T, wanted: &T) -> Option<T> {

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use diesel_async::AsyncConnection;
 use uuid::Uuid;
 
-use crate::audit::AuditEvent;
+use crate::audit::{Action, AuditEvent, ChangedFields};
 use crate::auth::{AuthUser, Scope};
 use crate::clock::CityDay;
 use crate::error::{AppError, OrNotFound};
@@ -42,7 +42,7 @@ pub async fn create(
             .await?
             .pop()
             .ok_or_else(|| AppError::Internal("insert returned no row".into()))?;
-        AuditEvent::new("personnel.create", "personnel")
+        AuditEvent::new(Action::PersonnelCreate)
             .by(actor)
             .resource(row.id)
             .record(conn, meta)
@@ -129,7 +129,7 @@ pub async fn update(
         let fields = changes.fields();
         if !fields.is_empty() {
             model::update(conn, id, &changes).await?;
-            AuditEvent::new("personnel.update", "personnel")
+            AuditEvent::new(Action::PersonnelUpdate)
                 .by(actor)
                 .resource(id)
                 .details(serde_json::json!({ "changed": fields }))
@@ -177,7 +177,7 @@ pub async fn import(
             unchanged,
             errors,
         };
-        AuditEvent::new("personnel.import", "personnel")
+        AuditEvent::new(Action::PersonnelImport)
             .by(actor)
             .details(serde_json::json!({
                 "created": report.created,

@@ -7,7 +7,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use diesel_async::AsyncConnection;
 use uuid::Uuid;
 
-use crate::audit::AuditEvent;
+use crate::audit::{Action, AuditEvent};
 use crate::db::enums::Role;
 use crate::error::AppError;
 use crate::http::context::RequestMeta;
@@ -100,7 +100,7 @@ pub async fn ensure_admin(
                 },
             )
             .await?;
-            AuditEvent::new("user.bootstrap_admin", "user")
+            AuditEvent::new(Action::UserBootstrapAdmin)
                 .resource(row.id)
                 .details(serde_json::json!({ "username": row.username, "generated_password": generated }))
                 .record(conn, &meta)

@@ -5,7 +5,7 @@
 
 use diesel_async::{AsyncConnection, AsyncPgConnection};
 
-use crate::audit::AuditEvent;
+use crate::audit::{Action, AuditEvent};
 use crate::auth::password::Hasher;
 use crate::auth::tokens;
 use crate::clock::Clock;
@@ -60,7 +60,7 @@ pub async fn unlock_user(
     let meta = RequestMeta::startup();
     conn.transaction::<_, AppError, _>(async |conn| {
         model::unlock(conn, found.id).await?;
-        AuditEvent::new("user.unlock", "user")
+        AuditEvent::new(Action::UserUnlock)
             .by_unknown(CLI_ACTOR)
             .resource(found.id)
             .details(serde_json::json!({
@@ -92,7 +92,7 @@ pub async fn reset_password(
         model::set_password(conn, found.id, &password_hash).await?;
         model::unlock(conn, found.id).await?;
         let revoked = tokens::revoke_user_sessions(conn, found.id, None).await?;
-        AuditEvent::new("user.password_reset", "user")
+        AuditEvent::new(Action::UserPasswordReset)
             .by_unknown(CLI_ACTOR)
             .resource(found.id)
             .details(serde_json::json!({

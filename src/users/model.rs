@@ -90,6 +90,26 @@ pub struct UserChanges {
     pub disabled: Option<bool>,
 }
 
+impl crate::audit::ChangedFields for UserChanges {
+    fn fields(&self) -> Vec<&'static str> {
+        // Exhaustive: a new column must be named here, or this does not compile.
+        let Self {
+            display_name,
+            roles,
+            personnel_id,
+            partner_id,
+            disabled,
+        } = self;
+        crate::audit::changed_fields(&[
+            ("display_name", display_name.is_some()),
+            ("roles", roles.is_some()),
+            ("personnel_id", personnel_id.is_some()),
+            ("partner_id", partner_id.is_some()),
+            ("disabled", disabled.is_some()),
+        ])
+    }
+}
+
 /// Filters of the user list.
 #[derive(Debug, Default)]
 pub struct UserFilter {

@@ -4,7 +4,7 @@
 use diesel_async::AsyncConnection;
 use uuid::Uuid;
 
-use crate::audit::AuditEvent;
+use crate::audit::{Action, AuditEvent, ChangedFields};
 use crate::auth::{AuthUser, tokens};
 use crate::db::enums::{AuditOutcome, Role};
 use crate::error::{AppError, OrNotFound};
@@ -62,7 +62,7 @@ pub async fn create(
             },
         )
         .await?;
-        AuditEvent::new("user.create", "user")
+        AuditEvent::new(Action::UserCreate)
             .by(actor)
             .resource(row.id)
             .details(serde_json::json!({ "username": row.username, "roles": row.roles }))
@@ -129,7 +129,7 @@ pub async fn update(
             partner_id: patch.partner_id.filter(|link| *link != current.partner_id),
             disabled: disabled.filter(|flag| *flag != current.disabled),
         };
-        let changed = changed_fields(&changes);
+        let changed = changes.fields();
         if changed.is_empty() {
             return Ok(current);
         }
@@ -137,7 +137,7 @@ pub async fn update(
         if changes.disabled == Some(true) {
             tokens::revoke_user_sessions(conn, id, None).await?;
         }
-        AuditEvent::new("user.update", "user")
+        AuditEvent::new(Action::UserUpdate)
             .by(actor)
             .resource(id)
             .details(serde_json::json!({ "changed": changed }))
@@ -146,23 +146,6 @@ pub async fn update(
         Ok(row)
     })
     .await
-}
-
-fn changed_fields(changes: &UserChanges) -> Vec<&'static str> {
-    let UserChanges {
-        display_name,
-        roles,
-        personnel_id,
-        partner_id,
-        disabled,
-    } = changes;
-    crate::audit::changed_fields(&[
-        ("display_name", display_name.is_some()),
-        ("roles", roles.is_some()),
-        ("personnel_id", personnel_id.is_some()),
-        ("partner_id", partner_id.is_some()),
-        ("disabled", disabled.is_some()),
-    ])
 }
 
 /// Unlocks a locked user.
@@ -178,7 +161,7 @@ pub async fn unlock(
             .await
             .or_not_found("user")?;
         let row = model::unlock(conn, id).await?;
-        AuditEvent::new("user.unlock", "user")
+        AuditEvent::new(Action::UserUnlock)
             .by(actor)
             .resource(id)
             .details(serde_json::json!({ "was_locked": current.locked_at.is_some() }))
@@ -210,7 +193,7 @@ pub async fn set_password(
     conn.transaction::<_, AppError, _>(async |conn| {
         model::set_password(conn, id, &password_hash).await?;
         let revoked = tokens::revoke_user_sessions(conn, id, None).await?;
-        AuditEvent::new("user.password_reset", "user")
+        AuditEvent::new(Action::UserPasswordReset)
             .by(actor)
             .resource(id)
             .details(serde_json::json!({ "sessions_revoked": revoked }))
@@ -246,7 +229,7 @@ pub async fn change_own_password(
         .hasher
         .verify(input.current_password, user.password_hash.clone())
         .await?;
-    let event = AuditEvent::new("auth.password_change", "user")
+    let event = AuditEvent::new(Action::AuthPasswordChange)
         .by(caller)
         .resource(caller.id);
     if !matches {

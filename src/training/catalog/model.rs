@@ -68,6 +68,26 @@ pub struct CertificationTypeChanges {
     pub validity_months: Option<Option<i32>>,
 }
 
+impl crate::audit::ChangedFields for CertificationTypeChanges {
+    fn fields(&self) -> Vec<&'static str> {
+        // Exhaustive: a new column must be named here, or this does not compile.
+        let Self {
+            code,
+            name,
+            issuer,
+            counts_as_cit,
+            validity_months,
+        } = self;
+        crate::audit::changed_fields(&[
+            ("code", code.is_some()),
+            ("name", name.is_some()),
+            ("issuer", issuer.is_some()),
+            ("counts_as_cit", counts_as_cit.is_some()),
+            ("validity_months", validity_months.is_some()),
+        ])
+    }
+}
+
 /// A row of `courses`.
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = courses, check_for_backend(diesel::pg::Pg))]
@@ -124,6 +144,26 @@ pub struct CourseChanges {
     pub provider: Option<String>,
     /// Certification granted (`Some(None)` = none).
     pub certification_type_id: Option<Option<Uuid>>,
+}
+
+impl crate::audit::ChangedFields for CourseChanges {
+    fn fields(&self) -> Vec<&'static str> {
+        // Exhaustive: a new column must be named here, or this does not compile.
+        let Self {
+            code,
+            title,
+            hours,
+            provider,
+            certification_type_id,
+        } = self;
+        crate::audit::changed_fields(&[
+            ("code", code.is_some()),
+            ("title", title.is_some()),
+            ("hours", hours.is_some()),
+            ("provider", provider.is_some()),
+            ("certification_type_id", certification_type_id.is_some()),
+        ])
+    }
 }
 
 /// Lists certification types, newest first.

@@ -3,7 +3,7 @@
 use diesel_async::AsyncConnection;
 use uuid::Uuid;
 
-use crate::audit::{AuditEvent, changed_fields};
+use crate::audit::{Action, AuditEvent, ChangedFields};
 use crate::auth::AuthUser;
 use crate::error::{AppError, OrNotFound};
 use crate::http::context::RequestMeta;
@@ -66,7 +66,7 @@ pub async fn create_type(
             },
         )
         .await?;
-        AuditEvent::new("certification_type.create", "certification_type")
+        AuditEvent::new(Action::CertificationTypeCreate)
             .by(actor)
             .resource(row.id)
             .details(serde_json::json!({ "code": row.code }))
@@ -112,18 +112,12 @@ pub async fn update_type(
             counts_as_cit: counts_as_cit.filter(|v| *v != current.counts_as_cit),
             validity_months: validity_months.filter(|v| *v != current.validity_months),
         };
-        let fields = changed_fields(&[
-            ("code", changes.code.is_some()),
-            ("name", changes.name.is_some()),
-            ("issuer", changes.issuer.is_some()),
-            ("counts_as_cit", changes.counts_as_cit.is_some()),
-            ("validity_months", changes.validity_months.is_some()),
-        ]);
+        let fields = changes.fields();
         if fields.is_empty() {
             return Ok(current);
         }
         let row = catalog::update_type(conn, id, &changes).await?;
-        AuditEvent::new("certification_type.update", "certification_type")
+        AuditEvent::new(Action::CertificationTypeUpdate)
             .by(actor)
             .resource(id)
             .details(serde_json::json!({ "changed": fields }))
@@ -164,7 +158,7 @@ pub async fn create_course(
             },
         )
         .await?;
-        AuditEvent::new("course.create", "course")
+        AuditEvent::new(Action::CourseCreate)
             .by(actor)
             .resource(row.id)
             .details(serde_json::json!({ "code": row.code }))
@@ -209,21 +203,12 @@ pub async fn update_course(
                 .certification_type_id
                 .filter(|v| *v != current.certification_type_id),
         };
-        let fields = changed_fields(&[
-            ("code", changes.code.is_some()),
-            ("title", changes.title.is_some()),
-            ("hours", changes.hours.is_some()),
-            ("provider", changes.provider.is_some()),
-            (
-                "certification_type_id",
-                changes.certification_type_id.is_some(),
-            ),
-        ]);
+        let fields = changes.fields();
         if fields.is_empty() {
             return Ok(current);
         }
         let row = catalog::update_course(conn, id, &changes).await?;
-        AuditEvent::new("course.update", "course")
+        AuditEvent::new(Action::CourseUpdate)
             .by(actor)
             .resource(id)
             .details(serde_json::json!({ "changed": fields }))

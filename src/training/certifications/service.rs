@@ -4,7 +4,7 @@ use chrono::NaiveDate;
 use diesel_async::AsyncConnection;
 use uuid::Uuid;
 
-use crate::audit::AuditEvent;
+use crate::audit::{Action, AuditEvent};
 use crate::auth::AuthUser;
 use crate::error::{AppError, OrNotFound};
 use crate::http::context::RequestMeta;
@@ -73,7 +73,7 @@ pub async fn record(
             },
         )
         .await?;
-        AuditEvent::new("certification.create", "certification")
+        AuditEvent::new(Action::CertificationCreate)
             .by(actor)
             .resource(row.id)
             .details(serde_json::json!({
@@ -108,7 +108,7 @@ pub async fn revoke(
             ));
         }
         let row = certifications::revoke(conn, id, &reason, actor.id, state.clock.now()).await?;
-        AuditEvent::new("certification.revoke", "certification")
+        AuditEvent::new(Action::CertificationRevoke)
             .by(actor)
             .resource(id)
             .details(serde_json::json!({ "personnel_id": row.personnel_id }))

@@ -77,6 +77,28 @@ pub struct SessionChanges {
     pub status: Option<SessionStatus>,
 }
 
+impl crate::audit::ChangedFields for SessionChanges {
+    fn fields(&self) -> Vec<&'static str> {
+        // Exhaustive: a new column must be named here, or this does not compile.
+        let Self {
+            starts_on,
+            ends_on,
+            location,
+            instructor,
+            capacity,
+            status,
+        } = self;
+        crate::audit::changed_fields(&[
+            ("starts_on", starts_on.is_some()),
+            ("ends_on", ends_on.is_some()),
+            ("location", location.is_some()),
+            ("instructor", instructor.is_some()),
+            ("capacity", capacity.is_some()),
+            ("status", status.is_some()),
+        ])
+    }
+}
+
 /// Filters of the session list.
 #[derive(Debug, Default)]
 pub struct SessionFilter {
@@ -120,6 +142,20 @@ pub struct EnrollmentChanges {
     pub status: Option<EnrollmentStatus>,
     /// Hours credited (`Some(None)` clears).
     pub hours_credited: Option<Option<f64>>,
+}
+
+impl crate::audit::ChangedFields for EnrollmentChanges {
+    fn fields(&self) -> Vec<&'static str> {
+        // Exhaustive: a new column must be named here, or this does not compile.
+        let Self {
+            status,
+            hours_credited,
+        } = self;
+        crate::audit::changed_fields(&[
+            ("status", status.is_some()),
+            ("hours_credited", hours_credited.is_some()),
+        ])
+    }
 }
 
 /// A session and the number of seats taken.

@@ -5,7 +5,7 @@ use chrono::NaiveDate;
 use diesel_async::{AsyncConnection, AsyncPgConnection};
 use uuid::Uuid;
 
-use crate::audit::{AuditEvent, changed_fields};
+use crate::audit::{Action, AuditEvent, ChangedFields};
 use crate::auth::AuthUser;
 use crate::dates;
 use crate::db::enums::{EnrollmentStatus, PersonnelStatus, SessionStatus};
@@ -70,7 +70,7 @@ pub async fn create_session(
             },
         )
         .await?;
-        AuditEvent::new("training_session.create", "training_session")
+        AuditEvent::new(Action::TrainingSessionCreate)
             .by(actor)
             .resource(row.id)
             .details(serde_json::json!({ "course_id": row.course_id }))
@@ -147,19 +147,12 @@ pub async fn update_session(
             capacity: new_capacity.filter(|v| *v != current.capacity),
             status: status.filter(|v| *v != current.status),
         };
-        let fields = changed_fields(&[
-            ("starts_on", changes.starts_on.is_some()),
-            ("ends_on", changes.ends_on.is_some()),
-            ("location", changes.location.is_some()),
-            ("instructor", changes.instructor.is_some()),
-            ("capacity", changes.capacity.is_some()),
-            ("status", changes.status.is_some()),
-        ]);
+        let fields = changes.fields();
         if fields.is_empty() {
             return Ok((current, seats));
         }
         let row = sessions::update_session(conn, id, &changes).await?;
-        AuditEvent::new("training_session.update", "training_session")
+        AuditEvent::new(Action::TrainingSessionUpdate)
             .by(actor)
             .resource(id)
             .details(serde_json::json!({ "changed": fields, "status": row.status }))
@@ -228,7 +221,7 @@ pub async fn enroll(
         }
         check_seat(conn, &session).await?;
         let row = sessions::insert_enrollment(conn, session_id, personnel_id).await?;
-        AuditEvent::new("enrollment.create", "enrollment")
+        AuditEvent::new(Action::EnrollmentCreate)
             .by(actor)
             .resource(row.id)
             .details(serde_json::json!({ "session_id": session_id, "personnel_id": personnel_id }))
@@ -298,15 +291,12 @@ pub async fn update_enrollment(
             status: moving.then_some(to),
             hours_credited: hours_credited.filter(|h| *h != current.hours_credited),
         };
-        let fields = changed_fields(&[
-            ("status", changes.status.is_some()),
-            ("hours_credited", changes.hours_credited.is_some()),
-        ]);
+        let fields = changes.fields();
         if fields.is_empty() {
             return Ok((current, None));
         }
         let row = sessions::update_enrollment(conn, id, &changes).await?;
-        AuditEvent::new("enrollment.update", "enrollment")
+        AuditEvent::new(Action::EnrollmentUpdate)
             .by(actor)
             .resource(id)
             .details(
@@ -348,7 +338,7 @@ async fn issue_certificate(
         },
     )
     .await?;
-    AuditEvent::new("certification.issue", "certification")
+    AuditEvent::new(Action::CertificationIssue)
         .by(actor)
         .resource(row.id)
         .details(serde_json::json!({

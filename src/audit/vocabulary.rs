@@ -1,0 +1,231 @@
+//! The audit trail's vocabulary: every action an event can record and the kind of record it
+//! is about, as enums, so a call site cannot misspell one and the list of what is audited is
+//! in one place. The labels are what `GET /api/v1/audit-events` shows and filters by.
+
+/// What was done: an event's `action`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    /// `access.denied` (on a route).
+    AccessDenied,
+    /// `audit.list` (on a audit event).
+    AuditList,
+    /// `auth.lockout` (on a user).
+    AuthLockout,
+    /// `auth.login` (on a user).
+    AuthLogin,
+    /// `auth.logout` (on a session).
+    AuthLogout,
+    /// `auth.password_change` (on a user).
+    AuthPasswordChange,
+    /// `auth.refresh` (on a session).
+    AuthRefresh,
+    /// `certification.create` (on a certification).
+    CertificationCreate,
+    /// `certification.issue` (on a certification).
+    CertificationIssue,
+    /// `certification.revoke` (on a certification).
+    CertificationRevoke,
+    /// `certification_type.create` (on a certification type).
+    CertificationTypeCreate,
+    /// `certification_type.update` (on a certification type).
+    CertificationTypeUpdate,
+    /// `course.create` (on a course).
+    CourseCreate,
+    /// `course.update` (on a course).
+    CourseUpdate,
+    /// `enrollment.create` (on a enrollment).
+    EnrollmentCreate,
+    /// `enrollment.update` (on a enrollment).
+    EnrollmentUpdate,
+    /// `goal.create` (on a goal).
+    GoalCreate,
+    /// `goal.update` (on a goal).
+    GoalUpdate,
+    /// `personnel.create` (on a personnel).
+    PersonnelCreate,
+    /// `personnel.import` (on a personnel).
+    PersonnelImport,
+    /// `personnel.update` (on a personnel).
+    PersonnelUpdate,
+    /// `training_session.create` (on a training session).
+    TrainingSessionCreate,
+    /// `training_session.update` (on a training session).
+    TrainingSessionUpdate,
+    /// `user.bootstrap_admin` (on a user).
+    UserBootstrapAdmin,
+    /// `user.create` (on a user).
+    UserCreate,
+    /// `user.password_reset` (on a user).
+    UserPasswordReset,
+    /// `user.unlock` (on a user).
+    UserUnlock,
+    /// `user.update` (on a user).
+    UserUpdate,
+}
+
+/// The kind of record an event is about: an event's `resource_type`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Resource {
+    /// `audit_event`.
+    AuditEvent,
+    /// `certification`.
+    Certification,
+    /// `certification_type`.
+    CertificationType,
+    /// `course`.
+    Course,
+    /// `enrollment`.
+    Enrollment,
+    /// `goal`.
+    Goal,
+    /// `personnel`.
+    Personnel,
+    /// `route`.
+    Route,
+    /// `session`.
+    Session,
+    /// `training_session`.
+    TrainingSession,
+    /// `user`.
+    User,
+}
+
+impl Action {
+    /// Every action.
+    pub const ALL: &'static [Action] = &[
+        Self::AccessDenied,
+        Self::AuditList,
+        Self::AuthLockout,
+        Self::AuthLogin,
+        Self::AuthLogout,
+        Self::AuthPasswordChange,
+        Self::AuthRefresh,
+        Self::CertificationCreate,
+        Self::CertificationIssue,
+        Self::CertificationRevoke,
+        Self::CertificationTypeCreate,
+        Self::CertificationTypeUpdate,
+        Self::CourseCreate,
+        Self::CourseUpdate,
+        Self::EnrollmentCreate,
+        Self::EnrollmentUpdate,
+        Self::GoalCreate,
+        Self::GoalUpdate,
+        Self::PersonnelCreate,
+        Self::PersonnelImport,
+        Self::PersonnelUpdate,
+        Self::TrainingSessionCreate,
+        Self::TrainingSessionUpdate,
+        Self::UserBootstrapAdmin,
+        Self::UserCreate,
+        Self::UserPasswordReset,
+        Self::UserUnlock,
+        Self::UserUpdate,
+    ];
+
+    /// The label stored and shown (`user.update`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::AccessDenied => "access.denied",
+            Self::AuditList => "audit.list",
+            Self::AuthLockout => "auth.lockout",
+            Self::AuthLogin => "auth.login",
+            Self::AuthLogout => "auth.logout",
+            Self::AuthPasswordChange => "auth.password_change",
+            Self::AuthRefresh => "auth.refresh",
+            Self::CertificationCreate => "certification.create",
+            Self::CertificationIssue => "certification.issue",
+            Self::CertificationRevoke => "certification.revoke",
+            Self::CertificationTypeCreate => "certification_type.create",
+            Self::CertificationTypeUpdate => "certification_type.update",
+            Self::CourseCreate => "course.create",
+            Self::CourseUpdate => "course.update",
+            Self::EnrollmentCreate => "enrollment.create",
+            Self::EnrollmentUpdate => "enrollment.update",
+            Self::GoalCreate => "goal.create",
+            Self::GoalUpdate => "goal.update",
+            Self::PersonnelCreate => "personnel.create",
+            Self::PersonnelImport => "personnel.import",
+            Self::PersonnelUpdate => "personnel.update",
+            Self::TrainingSessionCreate => "training_session.create",
+            Self::TrainingSessionUpdate => "training_session.update",
+            Self::UserBootstrapAdmin => "user.bootstrap_admin",
+            Self::UserCreate => "user.create",
+            Self::UserPasswordReset => "user.password_reset",
+            Self::UserUnlock => "user.unlock",
+            Self::UserUpdate => "user.update",
+        }
+    }
+
+    /// The kind of record the action is about.
+    pub fn resource(self) -> Resource {
+        match self {
+            Self::AccessDenied => Resource::Route,
+            Self::AuditList => Resource::AuditEvent,
+            Self::AuthLockout => Resource::User,
+            Self::AuthLogin => Resource::User,
+            Self::AuthLogout => Resource::Session,
+            Self::AuthPasswordChange => Resource::User,
+            Self::AuthRefresh => Resource::Session,
+            Self::CertificationCreate => Resource::Certification,
+            Self::CertificationIssue => Resource::Certification,
+            Self::CertificationRevoke => Resource::Certification,
+            Self::CertificationTypeCreate => Resource::CertificationType,
+            Self::CertificationTypeUpdate => Resource::CertificationType,
+            Self::CourseCreate => Resource::Course,
+            Self::CourseUpdate => Resource::Course,
+            Self::EnrollmentCreate => Resource::Enrollment,
+            Self::EnrollmentUpdate => Resource::Enrollment,
+            Self::GoalCreate => Resource::Goal,
+            Self::GoalUpdate => Resource::Goal,
+            Self::PersonnelCreate => Resource::Personnel,
+            Self::PersonnelImport => Resource::Personnel,
+            Self::PersonnelUpdate => Resource::Personnel,
+            Self::TrainingSessionCreate => Resource::TrainingSession,
+            Self::TrainingSessionUpdate => Resource::TrainingSession,
+            Self::UserBootstrapAdmin => Resource::User,
+            Self::UserCreate => Resource::User,
+            Self::UserPasswordReset => Resource::User,
+            Self::UserUnlock => Resource::User,
+            Self::UserUpdate => Resource::User,
+        }
+    }
+}
+
+impl Resource {
+    /// The label stored and shown (`training_session`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::AuditEvent => "audit_event",
+            Self::Certification => "certification",
+            Self::CertificationType => "certification_type",
+            Self::Course => "course",
+            Self::Enrollment => "enrollment",
+            Self::Goal => "goal",
+            Self::Personnel => "personnel",
+            Self::Route => "route",
+            Self::Session => "session",
+            Self::TrainingSession => "training_session",
+            Self::User => "user",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_action_is_its_resource_dot_a_verb() {
+        let mut seen = std::collections::HashSet::new();
+        for action in Action::ALL {
+            assert!(seen.insert(action.as_str()), "duplicate label");
+            let (kind, verb) = action.as_str().split_once('.').unwrap();
+            assert!(!verb.is_empty());
+            // `auth.*`, `access.*` and `audit.*` name the activity, not the record.
+            if !["auth", "access", "audit"].contains(&kind) {
+                assert_eq!(kind, action.resource().as_str(), "{action:?}");
+            }
+        }
+    }
+}
