@@ -5,6 +5,7 @@ use diesel_async::AsyncConnection;
 
 use crate::audit::{Action, AuditEvent};
 use crate::db::enums::AuditOutcome;
+use crate::db::tx::Tx;
 use crate::error::AppError;
 use crate::http::context::RequestMeta;
 use crate::http::json::JsonBody;
@@ -69,6 +70,7 @@ pub async fn refresh(
     // The outcome is committed whatever it is: a detected re-use must stay revoked.
     let outcome = conn
         .transaction::<_, AppError, _>(async |conn| {
+            let conn = &mut Tx::of(conn)?;
             let outcome = tokens::rotate(conn, &state.jwt, &token, state.clock.now()).await?;
             let event = AuditEvent::new(Action::AuthRefresh);
             match &outcome {
@@ -132,6 +134,7 @@ pub async fn logout(
     let token = body.into_inner().refresh_token;
     let mut conn = state.pool.get().await?;
     conn.transaction::<_, AppError, _>(async |conn| {
+        let conn = &mut Tx::of(conn)?;
         let family = tokens::family_of(conn, &token, caller.id).await?;
         if let Some(family) = family {
             tokens::revoke_family(conn, family).await?;

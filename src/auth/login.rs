@@ -6,6 +6,7 @@ use diesel_async::AsyncConnection;
 
 use crate::audit::{Action, AuditEvent};
 use crate::db::enums::AuditOutcome;
+use crate::db::tx::Tx;
 use crate::error::AppError;
 use crate::http::context::RequestMeta;
 use crate::state::AppState;
@@ -72,6 +73,7 @@ pub async fn login(
     if !matches {
         let now_locked = conn
             .transaction::<_, AppError, _>(async |conn| {
+                let conn = &mut Tx::of(conn)?;
                 let now_locked =
                     users::record_login_failure(conn, user.id, state.clock.now()).await?;
                 event
@@ -110,6 +112,7 @@ pub async fn login(
     }
 
     conn.transaction::<_, AppError, _>(async |conn| {
+        let conn = &mut Tx::of(conn)?;
         users::clear_login_failures(conn, user.id).await?;
         let pair = tokens::start_session(conn, &state.jwt, &user, state.clock.now()).await?;
         event.record(conn, meta).await?;

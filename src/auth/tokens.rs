@@ -12,6 +12,8 @@ use diesel::{
     SelectableHelper,
 };
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
+
+use crate::db::tx::Tx;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
@@ -132,14 +134,15 @@ pub enum Refresh {
     },
 }
 
-/// Rotates a refresh token. Run it inside a transaction: the token row is locked so that two
+/// Rotates a refresh token, in the caller's transaction: the token row is locked so that two
 /// concurrent refreshes with one token yield one rotation and one re-use.
 pub async fn rotate(
-    conn: &mut AsyncPgConnection,
+    tx: &mut Tx<'_>,
     jwt: &JwtKeys,
     token: &str,
     now: DateTime<Utc>,
 ) -> Result<Refresh, AppError> {
+    let conn = tx.conn();
     let row: Option<RefreshRow> = refresh_tokens::table
         .filter(refresh_tokens::token_hash.eq(digest(token)))
         .select(RefreshRow::as_select())

@@ -7,6 +7,8 @@ use diesel::{
     AsChangeset, ExpressionMethods, Insertable, QueryDsl, Queryable, Selectable, SelectableHelper,
 };
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
+
+use crate::db::tx::Tx;
 use uuid::Uuid;
 
 use crate::clock::CityDay;
@@ -147,7 +149,8 @@ pub async fn find(conn: &mut AsyncPgConnection, id: Uuid) -> diesel::QueryResult
 }
 
 /// Locks a goal for an update.
-pub async fn lock(conn: &mut AsyncPgConnection, id: Uuid) -> diesel::QueryResult<GoalRow> {
+pub async fn lock(tx: &mut Tx<'_>, id: Uuid) -> diesel::QueryResult<GoalRow> {
+    let conn = tx.conn();
     goals::table
         .find(id)
         .select(GoalRow::as_select())

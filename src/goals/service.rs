@@ -7,6 +7,7 @@ use uuid::Uuid;
 use crate::audit::{Action, AuditEvent, ChangedFields};
 use crate::auth::AuthUser;
 use crate::dates;
+use crate::db::tx::Tx;
 use crate::error::{AppError, OrNotFound};
 use crate::http::context::RequestMeta;
 use crate::http::etag::IfMatch;
@@ -81,6 +82,7 @@ pub async fn create(
     };
     errors.finish()?;
     conn.transaction::<_, AppError, _>(async |conn| {
+        let conn = &mut Tx::of(conn)?;
         let row = model::insert(
             conn,
             &NewGoal {
@@ -136,6 +138,7 @@ pub async fn update(
     }
     errors.finish()?;
     conn.transaction::<_, AppError, _>(async |conn| {
+        let conn = &mut Tx::of(conn)?;
         let current = model::lock(conn, id).await.or_not_found("goal")?;
         if_match.check(current.version)?;
         if deadline.unwrap_or(current.deadline) <= start_date.unwrap_or(current.start_date) {

@@ -6,6 +6,8 @@ use diesel::{
     QueryDsl, Queryable, Selectable, SelectableHelper,
 };
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
+
+use crate::db::tx::Tx;
 use uuid::Uuid;
 
 use crate::auth::Scope;
@@ -266,7 +268,8 @@ pub async fn find(
 }
 
 /// Finds a person and locks the row.
-pub async fn lock(conn: &mut AsyncPgConnection, id: Uuid) -> diesel::QueryResult<PersonnelRow> {
+pub async fn lock(tx: &mut Tx<'_>, id: Uuid) -> diesel::QueryResult<PersonnelRow> {
+    let conn = tx.conn();
     personnel::table
         .find(id)
         .select(PersonnelRow::as_select())
@@ -277,9 +280,10 @@ pub async fn lock(conn: &mut AsyncPgConnection, id: Uuid) -> diesel::QueryResult
 
 /// The people with these employee numbers, locked for an upsert.
 pub async fn lock_by_employee_numbers(
-    conn: &mut AsyncPgConnection,
+    tx: &mut Tx<'_>,
     numbers: &[String],
 ) -> diesel::QueryResult<Vec<PersonnelRow>> {
+    let conn = tx.conn();
     // In key order, so two imports touching the same people wait for each other instead of
     // deadlocking.
     personnel::table
@@ -388,9 +392,9 @@ pub async fn insert_all(
 }
 
 /// Overwrites any number of people (by id, with their whole merged record) in one statement,
-/// bumping each version. Lock the rows first ([`lock_by_employee_numbers`]).
+/// bumping each version, in the transaction that locked them ([`lock_by_employee_numbers`]).
 pub async fn overwrite_all(
-    conn: &mut AsyncPgConnection,
+    conn: &mut Tx<'_>,
     people: &[(Uuid, NewPersonnel)],
 ) -> diesel::QueryResult<usize> {
     if people.is_empty() {

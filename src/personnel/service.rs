@@ -8,6 +8,7 @@ use uuid::Uuid;
 use crate::audit::{Action, AuditEvent, ChangedFields};
 use crate::auth::{AuthUser, Scope};
 use crate::clock::CityDay;
+use crate::db::tx::Tx;
 use crate::error::{AppError, OrNotFound};
 use crate::http::context::RequestMeta;
 use crate::http::etag::IfMatch;
@@ -38,6 +39,7 @@ pub async fn create(
     };
     let mut conn = state.pool.get().await?;
     conn.transaction::<_, AppError, _>(async |conn| {
+        let conn = &mut Tx::of(conn)?;
         let row = model::insert_many(conn, std::slice::from_ref(&person))
             .await?
             .pop()
@@ -116,6 +118,7 @@ pub async fn update(
 ) -> Result<PersonnelBody, AppError> {
     let mut conn = state.pool.get().await?;
     conn.transaction::<_, AppError, _>(async |conn| {
+        let conn = &mut Tx::of(conn)?;
         let current = model::lock(conn, id)
             .await
             .or_not_found("personnel record")?;
@@ -160,6 +163,7 @@ pub async fn import(
         .collect();
     let mut conn = state.pool.get().await?;
     conn.transaction::<_, AppError, _>(async |conn| {
+        let conn = &mut Tx::of(conn)?;
         let existing = model::lock_by_employee_numbers(conn, &numbers).await?;
         let plan = actix_web::web::block(move || plan_import(roster, existing)).await?;
         model::insert_all(conn, &plan.create).await?;

@@ -9,6 +9,7 @@ use uuid::Uuid;
 
 use crate::audit::{Action, AuditEvent};
 use crate::db::enums::Role;
+use crate::db::tx::Tx;
 use crate::error::AppError;
 use crate::http::context::RequestMeta;
 use crate::state::AppState;
@@ -87,6 +88,7 @@ pub async fn ensure_admin(
     let meta = RequestMeta::startup();
     let created = conn
         .transaction::<_, AppError, _>(async |conn| {
+            let conn = &mut Tx::of(conn)?;
             let row = model::insert(
                 conn,
                 &NewUser {

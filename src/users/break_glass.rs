@@ -9,6 +9,7 @@ use crate::audit::{Action, AuditEvent};
 use crate::auth::password::Hasher;
 use crate::auth::tokens;
 use crate::clock::Clock;
+use crate::db::tx::Tx;
 use crate::error::AppError;
 use crate::http::context::RequestMeta;
 
@@ -59,6 +60,7 @@ pub async fn unlock_user(
     let found = user(&mut conn, name).await?;
     let meta = RequestMeta::startup();
     conn.transaction::<_, AppError, _>(async |conn| {
+        let conn = &mut Tx::of(conn)?;
         model::unlock(conn, found.id).await?;
         AuditEvent::new(Action::UserUnlock)
             .by_unknown(CLI_ACTOR)
@@ -89,6 +91,7 @@ pub async fn reset_password(
     let password_hash = hasher.hash(password.clone()).await?;
     let meta = RequestMeta::startup();
     conn.transaction::<_, AppError, _>(async |conn| {
+        let conn = &mut Tx::of(conn)?;
         model::set_password(conn, found.id, &password_hash).await?;
         model::unlock(conn, found.id).await?;
         let revoked = tokens::revoke_user_sessions(conn, found.id, None).await?;

@@ -8,6 +8,8 @@ use diesel::{
     SelectableHelper,
 };
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
+
+use crate::db::tx::Tx;
 use uuid::Uuid;
 
 use crate::db::enums::Role;
@@ -164,10 +166,8 @@ pub async fn find_with_session(
 }
 
 /// Finds a user by id and locks the row for the rest of the transaction.
-pub async fn find_for_update(
-    conn: &mut AsyncPgConnection,
-    id: Uuid,
-) -> diesel::QueryResult<UserRow> {
+pub async fn find_for_update(tx: &mut Tx<'_>, id: Uuid) -> diesel::QueryResult<UserRow> {
+    let conn = tx.conn();
     users::table
         .find(id)
         .select(UserRow::as_select())
@@ -262,9 +262,9 @@ pub async fn set_password(
 
 /// Locks every enabled admin, in key order, and returns their ids. The "at least one enabled
 /// admin" rule reads this set, so two admins demoting each other at once serialise here
-/// instead of both passing the check (write skew). Call inside a transaction, before locking
-/// any other user row.
-pub async fn lock_enabled_admins(conn: &mut AsyncPgConnection) -> diesel::QueryResult<Vec<Uuid>> {
+/// instead of both passing the check (write skew). Lock it before any other user row.
+pub async fn lock_enabled_admins(tx: &mut Tx<'_>) -> diesel::QueryResult<Vec<Uuid>> {
+    let conn = tx.conn();
     users::table
         .filter(users::roles.contains(vec![Role::Admin]))
         .filter(users::disabled.eq(false))
@@ -290,14 +290,15 @@ pub const LOCKOUT_THRESHOLD: i64 = 5;
 pub const LOCKOUT_WINDOW_MINUTES: i64 = 15;
 
 /// Records a failed login at `now`; locks the user when it is the fifth within the window.
-/// Returns whether this failure locked the account. Call inside a transaction.
+/// Returns whether this failure locked the account.
 pub async fn record_login_failure(
-    conn: &mut AsyncPgConnection,
+    tx: &mut Tx<'_>,
     user_id: Uuid,
     now: DateTime<Utc>,
 ) -> diesel::QueryResult<bool> {
     // Serialises concurrent failures of one user, so the fifth is counted exactly once.
-    let user = find_for_update(conn, user_id).await?;
+    let user = find_for_update(tx, user_id).await?;
+    let conn = tx.conn();
     diesel::insert_into(login_failures::table)
         .values((
             login_failures::user_id.eq(user_id),

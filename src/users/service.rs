@@ -7,6 +7,7 @@ use uuid::Uuid;
 use crate::audit::{Action, AuditEvent, ChangedFields};
 use crate::auth::{AuthUser, tokens};
 use crate::db::enums::{AuditOutcome, Role};
+use crate::db::tx::Tx;
 use crate::error::{AppError, OrNotFound};
 use crate::http::context::RequestMeta;
 use crate::http::etag::IfMatch;
@@ -49,6 +50,7 @@ pub async fn create(
     let password_hash = state.hasher.hash(input.password).await?;
     let mut conn = state.pool.get().await?;
     conn.transaction::<_, AppError, _>(async |conn| {
+        let conn = &mut Tx::of(conn)?;
         let row = model::insert(
             conn,
             &NewUser {
@@ -92,6 +94,7 @@ pub async fn update(
 
     let mut conn = state.pool.get().await?;
     conn.transaction::<_, AppError, _>(async |conn| {
+        let conn = &mut Tx::of(conn)?;
         // Roles or the disabled flag may take away an admin: lock the admin set first (key
         // order, before the target row), so the rule below reads a set nobody else can change.
         let admins = if roles.is_some() || disabled.is_some() {
@@ -157,6 +160,7 @@ pub async fn unlock(
 ) -> Result<UserRow, AppError> {
     let mut conn = state.pool.get().await?;
     conn.transaction::<_, AppError, _>(async |conn| {
+        let conn = &mut Tx::of(conn)?;
         let current = model::find_for_update(conn, id)
             .await
             .or_not_found("user")?;
@@ -191,6 +195,7 @@ pub async fn set_password(
     let password_hash = state.hasher.hash(new_password).await?;
     let mut conn = state.pool.get().await?;
     conn.transaction::<_, AppError, _>(async |conn| {
+        let conn = &mut Tx::of(conn)?;
         model::set_password(conn, id, &password_hash).await?;
         let revoked = tokens::revoke_user_sessions(conn, id, None).await?;
         AuditEvent::new(Action::UserPasswordReset)
@@ -238,6 +243,7 @@ pub async fn change_own_password(
             .get()
             .await?
             .transaction::<_, AppError, _>(async |conn| {
+                let conn = &mut Tx::of(conn)?;
                 let now_locked = model::record_login_failure(conn, caller.id, state.clock.now()).await?;
                 event
                     .outcome(AuditOutcome::Failed)
@@ -257,6 +263,7 @@ pub async fn change_own_password(
     let password_hash = state.hasher.hash(input.new_password).await?;
     let mut conn = state.pool.get().await?;
     conn.transaction::<_, AppError, _>(async |conn| {
+        let conn = &mut Tx::of(conn)?;
         model::set_password(conn, caller.id, &password_hash).await?;
         model::clear_login_failures(conn, caller.id).await?;
         let revoked = tokens::revoke_user_sessions(conn, caller.id, Some(caller.session)).await?;

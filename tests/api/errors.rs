@@ -220,3 +220,18 @@ async fn every_constraint_of_the_schema_has_an_entry_in_the_constraint_table() {
         "add these to src/db/constraints.rs: {missing:?}"
     );
 }
+
+#[actix_web::test]
+async fn a_transactional_step_refuses_a_connection_outside_a_transaction() {
+    use cit_api::db::tx::Tx;
+    use diesel_async::AsyncConnection;
+
+    let db = crate::helpers::TestDatabase::create().await;
+    let mut conn = db.connect().await;
+    assert!(Tx::of(&mut conn).is_err(), "no transaction is open");
+    let inside = conn
+        .transaction::<_, diesel::result::Error, _>(async |conn| Ok(Tx::of(conn).is_ok()))
+        .await
+        .unwrap();
+    assert!(inside);
+}

@@ -5,6 +5,8 @@ use diesel::{
     AsChangeset, ExpressionMethods, Insertable, QueryDsl, Queryable, Selectable, SelectableHelper,
 };
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
+
+use crate::db::tx::Tx;
 use uuid::Uuid;
 
 use crate::db::schema::{certification_types, courses};
@@ -220,9 +222,10 @@ pub async fn insert_type(
 
 /// Locks a certification type for an update.
 pub async fn find_type_for_update(
-    conn: &mut AsyncPgConnection,
+    tx: &mut Tx<'_>,
     id: Uuid,
 ) -> diesel::QueryResult<CertificationTypeRow> {
+    let conn = tx.conn();
     certification_types::table
         .find(id)
         .select(CertificationTypeRow::as_select())
@@ -274,10 +277,8 @@ pub async fn find_course(conn: &mut AsyncPgConnection, id: Uuid) -> diesel::Quer
 }
 
 /// Locks a course for an update.
-pub async fn find_course_for_update(
-    conn: &mut AsyncPgConnection,
-    id: Uuid,
-) -> diesel::QueryResult<CourseRow> {
+pub async fn find_course_for_update(tx: &mut Tx<'_>, id: Uuid) -> diesel::QueryResult<CourseRow> {
+    let conn = tx.conn();
     courses::table
         .find(id)
         .select(CourseRow::as_select())

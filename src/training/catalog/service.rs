@@ -5,6 +5,7 @@ use uuid::Uuid;
 
 use crate::audit::{Action, AuditEvent, ChangedFields};
 use crate::auth::AuthUser;
+use crate::db::tx::Tx;
 use crate::error::{AppError, OrNotFound};
 use crate::http::context::RequestMeta;
 use crate::http::etag::IfMatch;
@@ -54,6 +55,7 @@ pub async fn create_type(
     errors.finish()?;
     let mut conn = state.pool.get().await?;
     conn.transaction::<_, AppError, _>(async |conn| {
+        let conn = &mut Tx::of(conn)?;
         let row = catalog::insert_type(
             conn,
             &NewCertificationType {
@@ -101,6 +103,7 @@ pub async fn update_type(
     errors.finish()?;
     let mut conn = state.pool.get().await?;
     conn.transaction::<_, AppError, _>(async |conn| {
+        let conn = &mut Tx::of(conn)?;
         let current = catalog::find_type_for_update(conn, id)
             .await
             .or_not_found("certification type")?;
@@ -146,6 +149,7 @@ pub async fn create_course(
     };
     let mut conn = state.pool.get().await?;
     conn.transaction::<_, AppError, _>(async |conn| {
+        let conn = &mut Tx::of(conn)?;
         let row = catalog::insert_course(
             conn,
             &NewCourse {
@@ -190,6 +194,7 @@ pub async fn update_course(
     errors.finish()?;
     let mut conn = state.pool.get().await?;
     conn.transaction::<_, AppError, _>(async |conn| {
+        let conn = &mut Tx::of(conn)?;
         let current = catalog::find_course_for_update(conn, id)
             .await
             .or_not_found("course")?;

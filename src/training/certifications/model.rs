@@ -4,6 +4,8 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::{ExpressionMethods, Insertable, QueryDsl, Queryable, Selectable, SelectableHelper};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
+
+use crate::db::tx::Tx;
 use uuid::Uuid;
 
 use crate::clock::CityDay;
@@ -145,7 +147,8 @@ pub async fn find(conn: &mut AsyncPgConnection, id: Uuid) -> diesel::QueryResult
 }
 
 /// Locks a certification for an update.
-pub async fn lock(conn: &mut AsyncPgConnection, id: Uuid) -> diesel::QueryResult<CertificationRow> {
+pub async fn lock(tx: &mut Tx<'_>, id: Uuid) -> diesel::QueryResult<CertificationRow> {
+    let conn = tx.conn();
     certifications::table
         .find(id)
         .select(CertificationRow::as_select())

@@ -6,6 +6,7 @@ use uuid::Uuid;
 
 use crate::audit::{Action, AuditEvent};
 use crate::auth::AuthUser;
+use crate::db::tx::Tx;
 use crate::error::{AppError, OrNotFound};
 use crate::http::context::RequestMeta;
 use crate::state::AppState;
@@ -47,6 +48,7 @@ pub async fn record(
     errors.finish()?;
     let mut conn = state.pool.get().await?;
     conn.transaction::<_, AppError, _>(async |conn| {
+        let conn = &mut Tx::of(conn)?;
         let kind = match catalog::find_type(conn, input.certification_type_id).await {
             Ok(kind) => kind,
             Err(diesel::result::Error::NotFound) => {
@@ -99,6 +101,7 @@ pub async fn revoke(
         validation::text(reason, 500).map_err(|message| AppError::invalid("reason", message))?;
     let mut conn = state.pool.get().await?;
     conn.transaction::<_, AppError, _>(async |conn| {
+        let conn = &mut Tx::of(conn)?;
         let current = certifications::lock(conn, id)
             .await
             .or_not_found("certification")?;

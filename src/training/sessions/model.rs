@@ -5,6 +5,8 @@ use diesel::{
     AsChangeset, ExpressionMethods, Insertable, QueryDsl, Queryable, Selectable, SelectableHelper,
 };
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
+
+use crate::db::tx::Tx;
 use uuid::Uuid;
 
 use crate::db::enums::{EnrollmentStatus, SessionStatus};
@@ -212,10 +214,8 @@ pub async fn find_session(
 
 /// Locks a session row; enrollments that count seats take this lock first, so two requests
 /// cannot both take the last seat.
-pub async fn lock_session(
-    conn: &mut AsyncPgConnection,
-    id: Uuid,
-) -> diesel::QueryResult<SessionRow> {
+pub async fn lock_session(tx: &mut Tx<'_>, id: Uuid) -> diesel::QueryResult<SessionRow> {
+    let conn = tx.conn();
     training_sessions::table
         .find(id)
         .select(SessionRow::as_select())
@@ -327,10 +327,8 @@ pub async fn find_enrollment(
 }
 
 /// Locks an enrollment for an update.
-pub async fn lock_enrollment(
-    conn: &mut AsyncPgConnection,
-    id: Uuid,
-) -> diesel::QueryResult<EnrollmentRow> {
+pub async fn lock_enrollment(tx: &mut Tx<'_>, id: Uuid) -> diesel::QueryResult<EnrollmentRow> {
+    let conn = tx.conn();
     enrollments::table
         .find(id)
         .select(EnrollmentRow::as_select())

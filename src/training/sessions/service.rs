@@ -9,6 +9,7 @@ use crate::audit::{Action, AuditEvent, ChangedFields};
 use crate::auth::AuthUser;
 use crate::dates;
 use crate::db::enums::{EnrollmentStatus, PersonnelStatus, SessionStatus};
+use crate::db::tx::Tx;
 use crate::error::{AppError, OrNotFound};
 use crate::http::context::RequestMeta;
 use crate::http::etag::IfMatch;
@@ -57,6 +58,7 @@ pub async fn create_session(
     errors.finish()?;
     let mut conn = state.pool.get().await?;
     conn.transaction::<_, AppError, _>(async |conn| {
+        let conn = &mut Tx::of(conn)?;
         let row = sessions::insert_session(
             conn,
             &NewSession {
@@ -114,6 +116,7 @@ pub async fn update_session(
 
     let mut conn = state.pool.get().await?;
     conn.transaction::<_, AppError, _>(async |conn| {
+        let conn = &mut Tx::of(conn)?;
         let current = sessions::lock_session(conn, id)
             .await
             .or_not_found("training session")?;
@@ -199,6 +202,7 @@ pub async fn enroll(
 ) -> Result<EnrollmentRow, AppError> {
     let mut conn = state.pool.get().await?;
     conn.transaction::<_, AppError, _>(async |conn| {
+        let conn = &mut Tx::of(conn)?;
         let session = sessions::lock_session(conn, session_id)
             .await
             .or_not_found("training session")?;
@@ -252,6 +256,7 @@ pub async fn update_enrollment(
         .or_not_found("enrollment")?
         .session_id;
     conn.transaction::<_, AppError, _>(async |conn| {
+        let conn = &mut Tx::of(conn)?;
         // Session first, then enrollment: the order `enroll` takes its locks in.
         let session = sessions::lock_session(conn, session_id).await?;
         let current = sessions::lock_enrollment(conn, id).await?;
