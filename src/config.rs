@@ -90,7 +90,8 @@ impl Settings {
     pub fn request_database_url(&self) -> (Secret<String>, bool) {
         let given = self.database_url.expose();
         let user = |text: &str| url::Url::parse(text).ok().map(|u| u.username().to_owned());
-        if user(given) != user(self.migration_url()) {
+        let own = user(given);
+        if own != user(self.migration_url()) || own.as_deref() == Some(SERVICE_ROLE) {
             return (self.database_url.clone(), false);
         }
         let Ok(mut url) = url::Url::parse(given) else {
@@ -275,6 +276,11 @@ mod tests {
         assert_eq!(two.migration_url(), "postgres://owner:b@db/cit");
         let (url, derived) = two.request_database_url();
         assert!(!derived);
+        assert_eq!(url.expose(), "postgres://cit_app:a@db/cit");
+
+        let app_only = settings(&[("DATABASE_URL", "postgres://cit_app:a@db/cit")]).unwrap();
+        let (url, derived) = app_only.request_database_url();
+        assert!(!derived, "already the service role: used as given");
         assert_eq!(url.expose(), "postgres://cit_app:a@db/cit");
     }
 

@@ -100,6 +100,27 @@ async fn give_service_role_its_password(
     .map_err(|e| SetupError::Failed(format!("role task: {e}")))?
 }
 
+/// The SQL rules read instants in the city's zone with PostgreSQL's own zone data: a name the
+/// binary knows but the server does not would fail every certification query, so it stops the
+/// start instead.
+async fn check_zone_known(pool: &db::Pool, zone: &str) -> Result<(), StartupError> {
+    use diesel_async::RunQueryDsl;
+    let mut conn = pool
+        .get()
+        .await
+        .map_err(|e| StartupError::Pool(e.to_string()))?;
+    diesel::sql_query("SELECT now() AT TIME ZONE $1")
+        .bind::<diesel::sql_types::Text, _>(zone)
+        .execute(&mut conn)
+        .await
+        .map(drop)
+        .map_err(|_| {
+            StartupError::Other(format!(
+                "CIT_TIME_ZONE {zone:?} is unknown to PostgreSQL; update the server's time-zone data or choose another zone"
+            ))
+        })
+}
+
 /// A bound, not yet running server.
 pub struct Application {
     port: u16,
@@ -131,6 +152,7 @@ impl Application {
         }
         let pool = db::build_pool(request_url.expose(), settings.pool_size)
             .map_err(|e| StartupError::Pool(e.to_string()))?;
+        check_zone_known(&pool, settings.time_zone.name()).await?;
 
         let secret = match &settings.jwt_secret {
             Some(secret) => secret.expose().as_bytes().to_vec(),

@@ -116,8 +116,9 @@ pub async fn refresh(
 
 /// Log out: revoke the session the refresh token belongs to.
 ///
-/// Any authenticated user. Answers 204 also for a token that is unknown or not the caller's
-/// (nothing is revoked then). Audited as `auth.logout`.
+/// Any authenticated user. Ends the session of the bearer token (its access tokens stop at
+/// once), and the session of the given refresh token when it is another of the caller's; a
+/// token that is unknown or not the caller's changes nothing more. Audited as `auth.logout`.
 #[utoipa::path(
     tag = "auth",
     request_body = RefreshRequest,
@@ -135,14 +136,16 @@ pub async fn logout(
     let mut conn = state.pool.get().await?;
     conn.transaction::<_, AppError, _>(async |conn| {
         let conn = &mut Tx::of(conn)?;
-        let family = tokens::family_of(conn, &token, caller.id).await?;
-        if let Some(family) = family {
+        let named = tokens::family_of(conn, &token, caller.id).await?;
+        tokens::revoke_family(conn, caller.session).await?;
+        let other = named.filter(|family| *family != caller.session);
+        if let Some(family) = other {
             tokens::revoke_family(conn, family).await?;
         }
         AuditEvent::new(Action::AuthLogout)
             .by(&caller)
-            .resource(family.unwrap_or(caller.session))
-            .details(serde_json::json!({ "revoked": family.is_some() }))
+            .resource(caller.session)
+            .details(serde_json::json!({ "revoked": true, "also_revoked": other }))
             .record(conn, &meta)
             .await?;
         Ok(())

@@ -34,8 +34,9 @@ pub async fn login(
     password_given: String,
 ) -> Result<TokenPair, AppError> {
     let username = username.trim().to_lowercase();
-    // A client past its failures gets 429 before any password work.
-    state.login_throttle.check(meta.ip, state.clock.now())?;
+    // A client past its failures (counting its logins still being checked) gets 429 before
+    // any password work.
+    let admission = state.login_throttle.admit(meta.ip, state.clock.now())?;
     let user = users::find_by_username(&mut *state.pool.get().await?, &username).await?;
     let stored = user
         .as_ref()
@@ -45,10 +46,10 @@ pub async fn login(
     let mut conn = state.pool.get().await?;
     let event = AuditEvent::new(Action::AuthLogin);
 
-    if !matches {
-        state
-            .login_throttle
-            .record_failure(meta.ip, state.clock.now());
+    if matches {
+        drop(admission);
+    } else {
+        admission.failed(state.clock.now());
     }
     let Some(user) = user else {
         event

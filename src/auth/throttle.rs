@@ -1,7 +1,9 @@
 //! Failed logins per client address: after [`LIMIT`] failures within [`WINDOW`] from one
 //! address, its logins answer 429 with `Retry-After` until the oldest failure leaves the window,
 //! before any password is checked. The per-account lockout stops guessing one password; this
-//! stops one client from spraying guesses over many accounts, or from locking out every admin.
+//! stops one client from spraying guesses over many accounts (it can still lock four accounts
+//! a window; `cit-api unlock-user` is the way back). Logins still being checked count too,
+//! so parallel guesses cannot all slip past.
 //! The address is the peer's, or for a configured trusted proxy the client it names
 //! (`RequestMeta`). Kept in memory per instance: it bounds the work one instance does.
 
@@ -20,57 +22,113 @@ pub const WINDOW: Duration = Duration::minutes(15);
 /// Addresses remembered at most; past it, the quietest are forgotten first.
 const MAX_ADDRESSES: usize = 100_000;
 
+/// What is known of one address: its failures within the window, and its logins being
+/// checked right now (each may yet fail).
+#[derive(Debug, Default)]
+struct Address {
+    failures: VecDeque<DateTime<Utc>>,
+    in_flight: usize,
+}
+
 /// The failures of each address within the window.
 #[derive(Debug, Default)]
 pub struct LoginThrottle {
-    failures: Mutex<HashMap<IpAddr, VecDeque<DateTime<Utc>>>>,
+    addresses: Mutex<HashMap<IpAddr, Address>>,
+}
+
+/// A login let through by [`LoginThrottle::admit`]: it counts against its address until it
+/// ends, so parallel guesses cannot all slip past the check while argon2 is busy with them.
+/// Call [`failed`](Self::failed) when the password was wrong; dropping it otherwise lets it go.
+#[derive(Debug)]
+pub struct Admission<'t> {
+    throttle: &'t LoginThrottle,
+    ip: Option<IpAddr>,
+}
+
+impl Admission<'_> {
+    /// The login failed at `now`: it now counts as a failure of its address.
+    pub fn failed(self, now: DateTime<Utc>) {
+        if let Some(ip) = self.ip {
+            let mut addresses = self.throttle.lock();
+            let address = addresses.entry(ip).or_default();
+            forget_before(&mut address.failures, now - WINDOW);
+            address.failures.push_back(now);
+            while address.failures.len() > LIMIT {
+                address.failures.pop_front();
+            }
+        }
+        // `Drop` ends the in-flight count.
+    }
+}
+
+impl Drop for Admission<'_> {
+    fn drop(&mut self) {
+        let Some(ip) = self.ip else { return };
+        let mut addresses = self.throttle.lock();
+        if let Some(address) = addresses.get_mut(&ip) {
+            address.in_flight = address.in_flight.saturating_sub(1);
+        }
+    }
 }
 
 impl LoginThrottle {
-    /// 429 when `ip` already failed [`LIMIT`] times within the window before `now`.
-    pub fn check(&self, ip: Option<IpAddr>, now: DateTime<Utc>) -> Result<(), AppError> {
-        let Some(ip) = ip else { return Ok(()) };
-        let mut failures = self.lock();
-        let Some(times) = failures.get_mut(&ip) else {
-            return Ok(());
+    /// Lets a login from `ip` go ahead, or answers 429 when the address's failures within the
+    /// window, with its logins still in flight, already reach [`LIMIT`].
+    pub fn admit(&self, ip: Option<IpAddr>, now: DateTime<Utc>) -> Result<Admission<'_>, AppError> {
+        let Some(ip) = ip else {
+            return Ok(Admission { throttle: self, ip });
         };
-        forget_before(times, now - WINDOW);
-        if times.len() < LIMIT {
-            return Ok(());
+        let mut addresses = self.lock();
+        if addresses.len() >= MAX_ADDRESSES && !addresses.contains_key(&ip) {
+            evict(&mut addresses, now);
         }
-        let oldest = times.front().copied().unwrap_or(now);
-        let retry_after = (oldest + WINDOW - now).num_seconds().max(1);
-        Err(AppError::TooManyRequests {
-            detail: "too many failed logins from this address; try again later".into(),
-            retry_after: retry_after.unsigned_abs(),
+        let address = addresses.entry(ip).or_default();
+        forget_before(&mut address.failures, now - WINDOW);
+        if address.failures.len() + address.in_flight >= LIMIT {
+            // With only logins in flight (no failure yet to age out), a second will do.
+            let retry_after = address
+                .failures
+                .front()
+                .map_or(1, |oldest| (*oldest + WINDOW - now).num_seconds().max(1));
+            return Err(AppError::TooManyRequests {
+                detail: "too many failed logins from this address; try again later".into(),
+                retry_after: retry_after.unsigned_abs(),
+            });
+        }
+        address.in_flight += 1;
+        Ok(Admission {
+            throttle: self,
+            ip: Some(ip),
         })
     }
 
-    /// Counts a failed login of `ip` at `now`.
-    pub fn record_failure(&self, ip: Option<IpAddr>, now: DateTime<Utc>) {
-        let Some(ip) = ip else { return };
-        let mut failures = self.lock();
-        if failures.len() >= MAX_ADDRESSES && !failures.contains_key(&ip) {
-            let start = now - WINDOW;
-            failures.retain(|_, times| {
-                forget_before(times, start);
-                !times.is_empty()
-            });
-        }
-        let times = failures.entry(ip).or_default();
-        forget_before(times, now - WINDOW);
-        times.push_back(now);
-        // No more than needed to answer `check`.
-        while times.len() > LIMIT {
-            times.pop_front();
-        }
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<IpAddr, VecDeque<DateTime<Utc>>>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<IpAddr, Address>> {
         // A panic while holding the lock leaves counts that are still counts.
-        self.failures
+        self.addresses
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+/// Makes room for a new address: drops those with nothing left in the window, then, if the
+/// map is still full, the idle addresses whose last failure is oldest.
+fn evict(addresses: &mut HashMap<IpAddr, Address>, now: DateTime<Utc>) {
+    let start = now - WINDOW;
+    addresses.retain(|_, address| {
+        forget_before(&mut address.failures, start);
+        !address.failures.is_empty() || address.in_flight > 0
+    });
+    if addresses.len() < MAX_ADDRESSES {
+        return;
+    }
+    let mut idle: Vec<(DateTime<Utc>, IpAddr)> = addresses
+        .iter()
+        .filter(|(_, address)| address.in_flight == 0)
+        .filter_map(|(ip, address)| address.failures.back().map(|last| (*last, *ip)))
+        .collect();
+    idle.sort_unstable();
+    for (_, ip) in idle.into_iter().take(MAX_ADDRESSES / 10) {
+        addresses.remove(&ip);
     }
 }
 
@@ -93,10 +151,10 @@ mod tests {
         let throttle = LoginThrottle::default();
         let ip: Option<IpAddr> = "192.0.2.7".parse().ok();
         for i in 0..LIMIT {
-            assert!(throttle.check(ip, at(0)).is_ok(), "failure {i}");
-            throttle.record_failure(ip, at(i64::try_from(i).unwrap() / 4));
+            let when = at(i64::try_from(i).unwrap() / 4);
+            throttle.admit(ip, when).expect("admitted").failed(when);
         }
-        let Err(AppError::TooManyRequests { retry_after, .. }) = throttle.check(ip, at(5)) else {
+        let Err(AppError::TooManyRequests { retry_after, .. }) = throttle.admit(ip, at(5)) else {
             panic!("held back");
         };
         assert_eq!(
@@ -104,8 +162,26 @@ mod tests {
             10 * 60,
             "the first failure leaves the window at minute 15"
         );
-        assert!(throttle.check(ip, at(15)).is_ok());
+        assert!(throttle.admit(ip, at(15)).is_ok());
         let other: Option<IpAddr> = "192.0.2.8".parse().ok();
-        assert!(throttle.check(other, at(5)).is_ok(), "per address");
+        assert!(throttle.admit(other, at(5)).is_ok(), "per address");
+    }
+
+    #[test]
+    fn logins_in_flight_count_until_they_end() {
+        let throttle = LoginThrottle::default();
+        let ip: Option<IpAddr> = "192.0.2.9".parse().ok();
+        let pending: Vec<_> = (0..LIMIT)
+            .map(|_| throttle.admit(ip, at(0)).unwrap())
+            .collect();
+        assert!(
+            throttle.admit(ip, at(0)).is_err(),
+            "parallel guesses cannot all pass the check"
+        );
+        drop(pending);
+        assert!(
+            throttle.admit(ip, at(0)).is_ok(),
+            "successes leave no trace"
+        );
     }
 }

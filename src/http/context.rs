@@ -71,6 +71,25 @@ impl RequestMeta {
     }
 }
 
+/// An `X-Forwarded-For` entry as an address: `203.0.113.9`, `203.0.113.9:4711`, `2001:db8::1`
+/// or `[2001:db8::1]:4711`.
+fn forwarded_address(entry: &str) -> Option<IpAddr> {
+    if let Ok(address) = entry.parse::<IpAddr>() {
+        return Some(address);
+    }
+    entry
+        .parse::<std::net::SocketAddr>()
+        .ok()
+        .map(|socket| socket.ip())
+        .or_else(|| {
+            entry
+                .trim_start_matches('[')
+                .trim_end_matches(']')
+                .parse()
+                .ok()
+        })
+}
+
 /// The client behind `peer`: walking `X-Forwarded-For` from the right (each proxy appends the
 /// address it received from), the first address that is not a trusted proxy. An untrusted peer
 /// is the client itself; a malformed entry stops the walk at the last trusted hop.
@@ -84,7 +103,7 @@ fn client_address(peer: IpAddr, forwarded: &str, trusted: &[IpAddr]) -> IpAddr {
         .map(str::trim)
         .filter(|e| !e.is_empty())
     {
-        let Ok(address) = entry.parse::<IpAddr>() else {
+        let Some(address) = forwarded_address(entry) else {
             break;
         };
         client = address;
@@ -208,6 +227,18 @@ mod tests {
         assert_eq!(
             client_address(proxy, "203.0.113.9, 10.0.0.1", &trusted),
             ip("203.0.113.9")
+        );
+        assert_eq!(
+            client_address(proxy, "203.0.113.9:4711", &trusted),
+            ip("203.0.113.9")
+        );
+        assert_eq!(
+            client_address(proxy, "[2001:db8::1]:4711", &trusted),
+            ip("2001:db8::1")
+        );
+        assert_eq!(
+            client_address(proxy, "[2001:db8::1]", &trusted),
+            ip("2001:db8::1")
         );
         assert_eq!(client_address(proxy, "", &trusted), proxy);
         assert_eq!(client_address(proxy, "nonsense", &trusted), proxy);

@@ -250,5 +250,9 @@ fn plan_import(roster: Roster, existing: Vec<PersonnelRow>) -> ImportPlan {
             Some(current) => plan.update.push((current.id, person)),
         }
     }
+    // New people go in in key order too, so two imports that add the same employee numbers
+    // wait on each other's unique-index entries in one order instead of deadlocking.
+    plan.create
+        .sort_by(|a, b| a.employee_number.cmp(&b.employee_number));
     plan
 }

@@ -19,6 +19,14 @@ pub const PUBLIC: &[(&str, &str)] = &[
     ("GET", "/swagger-ui"),
 ];
 
+/// The operations any authenticated caller may call, whatever its roles: the caller's own
+/// account and session. Every other non-public operation must name its roles.
+pub const ANY_AUTHENTICATED: &[(&str, &str)] = &[
+    ("GET", "/api/v1/me"),
+    ("POST", "/api/v1/me/password"),
+    ("POST", "/api/v1/auth/logout"),
+];
+
 /// Every operation of the document: method, path, and the roles its description names
 /// (`None` when any authenticated caller may call it).
 fn operations() -> Vec<(Method, String, Option<Vec<Role>>)> {
@@ -105,6 +113,11 @@ async fn the_roles_each_description_names_are_exactly_the_roles_its_guard_lets_i
         if PUBLIC.contains(&(method.as_str(), path.as_str())) {
             continue;
         }
+        assert_eq!(
+            roles.is_none(),
+            ANY_AUTHENTICATED.contains(&(method.as_str(), path.as_str())),
+            "{method} {path}: name its roles (`Roles: …`) or list it as open to any caller"
+        );
         for (role, user) in &users {
             let response = call(&app, &method, &path, Some(&user.token)).await;
             let allowed = roles.as_ref().is_none_or(|roles| roles.contains(role));

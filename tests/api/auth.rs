@@ -385,6 +385,19 @@ async fn logout_revokes_the_session() {
     let logout = app.audit_events("auth.logout").await;
     assert_eq!(logout.len(), 1);
     assert_eq!(logout[0].details()["revoked"], true);
+
+    // Logging out with another session's (or a made-up) refresh token still ends the
+    // caller's own session.
+    let third = app.log_in(&user).await;
+    app.post(
+        "/api/v1/auth/logout",
+        Some(&third.token),
+        &json!({ "refresh_token": "not-a-token" }),
+    )
+    .await
+    .assert_status(204);
+    app.get("/api/v1/me", &third.token).await.problem(401);
+    app.refresh(&third.refresh_token).await.problem(401);
 }
 
 #[actix_web::test]
