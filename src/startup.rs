@@ -86,10 +86,14 @@ async fn give_service_role_its_password(
     owner_url: &str,
     request_url: &str,
 ) -> Result<(), SetupError> {
-    let Some(password) = url::Url::parse(request_url)
-        .ok()
-        .and_then(|url| url.password().map(str::to_owned))
-    else {
+    // The URL holds it percent-encoded; the server is given what the driver will send.
+    let Some(password) = url::Url::parse(request_url).ok().and_then(|url| {
+        url.password().map(|encoded| {
+            percent_encoding::percent_decode_str(encoded)
+                .decode_utf8_lossy()
+                .into_owned()
+        })
+    }) else {
         return Ok(());
     };
     let owner_url = owner_url.to_owned();

@@ -104,17 +104,21 @@ pub fn create_database_if_missing(database_url: &str) -> Result<(), SetupError> 
 }
 
 /// Gives `role` the password of the request URL, connecting as the owner, so a derived request
-/// URL (same password as the owner's) logs in wherever the server asks for passwords.
+/// URL (same password as the owner's) logs in wherever the server asks for passwords. Only a
+/// SCRAM verifier made here is sent: the password never reaches the server or its log.
 ///
 /// Blocking: call it from a blocking thread.
 pub fn set_role_password(owner_url: &str, role: &str, password: &str) -> Result<(), SetupError> {
     use diesel::RunQueryDsl;
+    let mut salt = [0u8; 16];
+    getrandom::fill(&mut salt).map_err(|e| SetupError::Failed(format!("getrandom: {e}")))?;
+    let verifier = super::scram::verifier(password, &salt)
+        .ok_or_else(|| SetupError::Failed("computing the service role's verifier".into()))?;
     let mut conn = AsyncConnectionWrapper::<AsyncPgConnection>::establish(owner_url)
         .map_err(|e| connect_error(owner_url, &e))?;
-    // ALTER ROLE takes no bind parameters: quote the identifier and the literal.
+    // ALTER ROLE takes no bind parameters: quote the identifier; the verifier is base64 and `$`.
     let role = format!("\"{}\"", role.replace('"', "\"\""));
-    let password = format!("'{}'", password.replace('\'', "''"));
-    diesel::sql_query(format!("ALTER ROLE {role} PASSWORD {password}"))
+    diesel::sql_query(format!("ALTER ROLE {role} PASSWORD '{verifier}'"))
         .execute(&mut conn)
         .map(drop)
         .map_err(|e| SetupError::Failed(format!("setting the service role's password: {e}")))

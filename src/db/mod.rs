@@ -7,6 +7,7 @@ pub mod functions;
 pub mod migrations;
 #[allow(missing_docs)]
 pub mod schema;
+pub mod scram;
 pub mod tx;
 
 use std::time::Duration;

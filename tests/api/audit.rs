@@ -234,3 +234,41 @@ async fn requests_run_as_a_role_that_can_only_append_to_and_read_the_audit_trail
         0
     );
 }
+
+#[actix_web::test]
+async fn a_derived_service_role_gets_the_urls_password_as_a_scram_verifier_only() {
+    use base64::Engine;
+
+    let db = crate::helpers::TestDatabase::create().await;
+    // Trust authentication here ignores the password; the role is still given it.
+    let url = db
+        .url()
+        .replacen("postgres@", "postgres:derived%20secret@", 1);
+    let app = TestApp::spawn_with(db, crate::helpers::settings(url)).await;
+    #[derive(diesel::QueryableByName)]
+    struct Stored {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        rolpassword: String,
+    }
+    let mut conn = app.db.connect().await;
+    let stored: Stored = diesel_async::RunQueryDsl::get_result(
+        diesel::sql_query("SELECT rolpassword FROM pg_authid WHERE rolname = 'cit_app'"),
+        &mut conn,
+    )
+    .await
+    .unwrap();
+    let salt = stored
+        .rolpassword
+        .strip_prefix("SCRAM-SHA-256$4096:")
+        .and_then(|rest| rest.split('$').next())
+        .map(|salt| {
+            base64::engine::general_purpose::STANDARD
+                .decode(salt)
+                .unwrap()
+        })
+        .expect("a SCRAM verifier");
+    assert_eq!(
+        cit_api::db::scram::verifier("derived secret", &salt).as_deref(),
+        Some(stored.rolpassword.as_str())
+    );
+}
