@@ -12,7 +12,7 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 
-use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 
 /// The zone used when `CIT_TIME_ZONE` is unset.
@@ -86,27 +86,6 @@ impl Clock {
         instant.with_timezone(&self.zone).date_naive()
     }
 
-    /// The first instant of `day` in the city (midnight, or the first hour that exists).
-    pub fn start_of(&self, day: NaiveDate) -> DateTime<Utc> {
-        let midnight = day.and_time(chrono::NaiveTime::MIN);
-        match self.zone.from_local_datetime(&midnight) {
-            chrono::LocalResult::Single(at) | chrono::LocalResult::Ambiguous(at, _) => {
-                at.with_timezone(&Utc)
-            }
-            // A zone that skips midnight (a DST jump at 00:00) starts the day an hour later.
-            chrono::LocalResult::None => self
-                .zone
-                .from_local_datetime(&(midnight + chrono::Duration::hours(1)))
-                .earliest()
-                .map_or_else(|| midnight.and_utc(), |at| at.with_timezone(&Utc)),
-        }
-    }
-
-    /// The city's time zone.
-    pub fn zone(&self) -> Tz {
-        self.zone
-    }
-
     /// The IANA name of the city's time zone, for SQL (`AT TIME ZONE $zone`).
     pub fn zone_name(&self) -> &'static str {
         self.zone.name()
@@ -166,15 +145,6 @@ mod tests {
         assert_eq!(clock.now(), at("2026-01-01T12:00:00Z"));
         shared.advance(chrono::Duration::minutes(31));
         assert_eq!(clock.now(), at("2026-01-01T12:31:00Z"));
-    }
-
-    #[test]
-    fn a_day_starts_at_city_midnight() {
-        let clock = Clock::system(DEFAULT_TIME_ZONE);
-        let day = "2026-07-04".parse().unwrap();
-        assert_eq!(clock.start_of(day), at("2026-07-04T05:00:00Z"));
-        let winter = "2026-01-04".parse().unwrap();
-        assert_eq!(clock.start_of(winter), at("2026-01-04T06:00:00Z"));
     }
 
     #[test]

@@ -77,11 +77,6 @@ impl Hasher {
             .await
             .map_err(|_| AppError::Internal("the password hasher is closed".into()))
     }
-
-    /// How many more hashes could start now (for tests and metrics).
-    pub fn available(&self) -> usize {
-        self.permits.available_permits()
-    }
 }
 
 /// The password rules, with the bundled list of common passwords loaded once at start.
@@ -169,7 +164,7 @@ mod tests {
     async fn the_hasher_runs_no_more_than_its_permits_at_once() {
         let hasher = std::sync::Arc::new(Hasher::new(1));
         let busy = hasher.permits.acquire().await.unwrap();
-        assert_eq!(hasher.available(), 0);
+        assert_eq!(hasher.permits.available_permits(), 0);
         let waiting = tokio::spawn({
             let hasher = hasher.clone();
             async move { hasher.hash("correct horse battery staple".into()).await }
@@ -184,7 +179,7 @@ mod tests {
                 .await
                 .unwrap()
         );
-        assert_eq!(hasher.available(), 1);
+        assert_eq!(hasher.permits.available_permits(), 1);
     }
 
     #[test]
