@@ -1,6 +1,7 @@
 //! Postgres enums and their Rust twins. Each `pg_enum!` gives the Rust enum (serde and OpenAPI
-//! names equal to the database labels), its diesel SQL type and the conversions both ways, so a
-//! label lives in exactly two places: the migration and here.
+//! names equal to the database labels) and the conversions both ways to the SQL type that
+//! `diesel print-schema` generated in `schema::sql_types`, so a label lives in exactly two
+//! places: the migration and here.
 
 /// Declares a Rust enum mapped onto a Postgres `CREATE TYPE … AS ENUM`.
 macro_rules! pg_enum {
@@ -10,18 +11,13 @@ macro_rules! pg_enum {
             $( $(#[$vmeta:meta])* $variant:ident = $label:literal ),+ $(,)?
         }
     ) => {
-        #[doc = concat!("Diesel SQL type of the Postgres enum `", $pg_name, "`.")]
-        #[derive(Debug, Clone, Copy, diesel::sql_types::SqlType, diesel::query_builder::QueryId)]
-        #[diesel(postgres_type(name = $pg_name))]
-        pub struct $sql_type;
-
         $(#[$meta])*
         #[derive(
             Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord,
             serde::Serialize, serde::Deserialize, utoipa::ToSchema,
             diesel::expression::AsExpression, diesel::deserialize::FromSqlRow,
         )]
-        #[diesel(sql_type = $sql_type)]
+        #[diesel(sql_type = crate::db::schema::sql_types::$sql_type)]
         // utoipa does not see the per-variant renames through the macro's fragments; this gives
         // it the same names (a test holds every schema to the labels).
         #[serde(rename_all = "snake_case")]
@@ -58,7 +54,7 @@ macro_rules! pg_enum {
             }
         }
 
-        impl diesel::serialize::ToSql<$sql_type, diesel::pg::Pg> for $name {
+        impl diesel::serialize::ToSql<crate::db::schema::sql_types::$sql_type, diesel::pg::Pg> for $name {
             fn to_sql<'b>(
                 &'b self,
                 out: &mut diesel::serialize::Output<'b, '_, diesel::pg::Pg>,
@@ -68,7 +64,7 @@ macro_rules! pg_enum {
             }
         }
 
-        impl diesel::deserialize::FromSql<$sql_type, diesel::pg::Pg> for $name {
+        impl diesel::deserialize::FromSql<crate::db::schema::sql_types::$sql_type, diesel::pg::Pg> for $name {
             fn from_sql(value: diesel::pg::PgValue<'_>) -> diesel::deserialize::Result<Self> {
                 match value.as_bytes() {
                     $(b if b == $label.as_bytes() => Ok($name::$variant),)+
@@ -81,7 +77,7 @@ macro_rules! pg_enum {
 
 pg_enum! {
     /// What a user may do; a user holds one or more roles.
-    pub enum Role in UserRoleType = "user_role" {
+    pub enum Role in UserRole = "user_role" {
         /// Manages users and may do everything.
         Admin = "admin",
         /// CIT program and training coordinator.
@@ -103,7 +99,7 @@ pg_enum! {
 
 pg_enum! {
     /// How an audited action ended.
-    pub enum AuditOutcome in AuditOutcomeType = "audit_outcome" {
+    pub enum AuditOutcome in AuditOutcome = "audit_outcome" {
         /// It was done.
         Success = "success",
         /// The caller was not allowed to do it.
@@ -115,7 +111,7 @@ pg_enum! {
 
 pg_enum! {
     /// The department a person works in.
-    pub enum Department in DepartmentType = "department" {
+    pub enum Department in Department = "department" {
         /// Police department.
         Police = "police",
         /// Fire department.
@@ -129,7 +125,7 @@ pg_enum! {
 
 pg_enum! {
     /// A person's job.
-    pub enum PersonnelRole in PersonnelRoleType = "personnel_role" {
+    pub enum PersonnelRole in PersonnelRole = "personnel_role" {
         /// Sworn patrol officer.
         Officer = "officer",
         /// Sworn supervisor (sergeant and up).
@@ -149,7 +145,7 @@ pg_enum! {
 
 pg_enum! {
     /// Employment status; `separated` always has a separation date.
-    pub enum PersonnelStatus in PersonnelStatusType = "personnel_status" {
+    pub enum PersonnelStatus in PersonnelStatus = "personnel_status" {
         /// Working.
         Active = "active",
         /// On leave (still employed: counts in the population).
@@ -161,7 +157,7 @@ pg_enum! {
 
 pg_enum! {
     /// Where a training session stands.
-    pub enum SessionStatus in SessionStatusType = "session_status" {
+    pub enum SessionStatus in SessionStatus = "session_status" {
         /// Planned or running.
         Scheduled = "scheduled",
         /// Held.
@@ -173,7 +169,7 @@ pg_enum! {
 
 pg_enum! {
     /// Where a person's enrollment in a session stands.
-    pub enum EnrollmentStatus in EnrollmentStatusType = "enrollment_status" {
+    pub enum EnrollmentStatus in EnrollmentStatus = "enrollment_status" {
         /// Holds a seat.
         Enrolled = "enrolled",
         /// Came to the session; result not yet recorded.

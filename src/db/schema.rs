@@ -1,52 +1,38 @@
-//! Diesel table definitions, kept in step with `migrations/` by hand (the drift is caught by the
-//! integration tests, which run every query against the migrated schema).
+// @generated automatically by Diesel CLI.
 
-diesel::table! {
-    use diesel::sql_types::*;
-    use crate::db::enums::UserRoleType;
+pub mod sql_types {
+    #[derive(diesel::query_builder::QueryId, Clone, Copy, Debug, diesel::sql_types::SqlType)]
+    #[diesel(postgres_type(name = "audit_outcome"))]
+    pub struct AuditOutcome;
 
-    users (id) {
-        id -> Uuid,
-        username -> Text,
-        display_name -> Text,
-        password_hash -> Text,
-        roles -> Array<UserRoleType>,
-        personnel_id -> Nullable<Uuid>,
-        partner_id -> Nullable<Uuid>,
-        disabled -> Bool,
-        locked_at -> Nullable<Timestamptz>,
-        password_changed_at -> Timestamptz,
-        created_at -> Timestamptz,
-        updated_at -> Timestamptz,
-        version -> Int4,
-    }
-}
+    #[derive(diesel::query_builder::QueryId, Clone, Copy, Debug, diesel::sql_types::SqlType)]
+    #[diesel(postgres_type(name = "department"))]
+    pub struct Department;
 
-diesel::table! {
-    refresh_tokens (id) {
-        id -> Uuid,
-        family_id -> Uuid,
-        user_id -> Uuid,
-        token_hash -> Bytea,
-        issued_at -> Timestamptz,
-        expires_at -> Timestamptz,
-        family_expires_at -> Timestamptz,
-        rotated_at -> Nullable<Timestamptz>,
-        revoked_at -> Nullable<Timestamptz>,
-    }
-}
+    #[derive(diesel::query_builder::QueryId, Clone, Copy, Debug, diesel::sql_types::SqlType)]
+    #[diesel(postgres_type(name = "enrollment_status"))]
+    pub struct EnrollmentStatus;
 
-diesel::table! {
-    login_failures (id) {
-        id -> Int8,
-        user_id -> Uuid,
-        failed_at -> Timestamptz,
-    }
+    #[derive(diesel::query_builder::QueryId, Clone, Copy, Debug, diesel::sql_types::SqlType)]
+    #[diesel(postgres_type(name = "personnel_role"))]
+    pub struct PersonnelRole;
+
+    #[derive(diesel::query_builder::QueryId, Clone, Copy, Debug, diesel::sql_types::SqlType)]
+    #[diesel(postgres_type(name = "personnel_status"))]
+    pub struct PersonnelStatus;
+
+    #[derive(diesel::query_builder::QueryId, Clone, Copy, Debug, diesel::sql_types::SqlType)]
+    #[diesel(postgres_type(name = "session_status"))]
+    pub struct SessionStatus;
+
+    #[derive(diesel::query_builder::QueryId, Clone, Copy, Debug, diesel::sql_types::SqlType)]
+    #[diesel(postgres_type(name = "user_role"))]
+    pub struct UserRole;
 }
 
 diesel::table! {
     use diesel::sql_types::*;
-    use crate::db::enums::AuditOutcomeType;
+    use super::sql_types::AuditOutcome;
 
     audit_events (id) {
         id -> Uuid,
@@ -56,33 +42,10 @@ diesel::table! {
         action -> Text,
         resource_type -> Text,
         resource_id -> Nullable<Text>,
-        outcome -> AuditOutcomeType,
+        outcome -> AuditOutcome,
         ip -> Nullable<Text>,
         request_id -> Nullable<Uuid>,
         details -> Jsonb,
-    }
-}
-
-diesel::table! {
-    use diesel::sql_types::*;
-    use crate::db::enums::{DepartmentType, PersonnelRoleType, PersonnelStatusType};
-
-    personnel (id) {
-        id -> Uuid,
-        employee_number -> Text,
-        first_name -> Text,
-        last_name -> Text,
-        department -> DepartmentType,
-        role -> PersonnelRoleType,
-        rank -> Nullable<Text>,
-        shift -> Nullable<Text>,
-        hire_date -> Date,
-        separation_date -> Nullable<Date>,
-        status -> PersonnelStatusType,
-        designated_staff -> Bool,
-        version -> Int4,
-        created_at -> Timestamptz,
-        updated_at -> Timestamptz,
     }
 }
 
@@ -94,55 +57,6 @@ diesel::table! {
         issuer -> Text,
         counts_as_cit -> Bool,
         validity_months -> Nullable<Int4>,
-        version -> Int4,
-        created_at -> Timestamptz,
-        updated_at -> Timestamptz,
-    }
-}
-
-diesel::table! {
-    courses (id) {
-        id -> Uuid,
-        code -> Text,
-        title -> Text,
-        hours -> Float8,
-        provider -> Text,
-        certification_type_id -> Nullable<Uuid>,
-        version -> Int4,
-        created_at -> Timestamptz,
-        updated_at -> Timestamptz,
-    }
-}
-
-diesel::table! {
-    use diesel::sql_types::*;
-    use crate::db::enums::SessionStatusType;
-
-    training_sessions (id) {
-        id -> Uuid,
-        course_id -> Uuid,
-        starts_on -> Date,
-        ends_on -> Date,
-        location -> Text,
-        instructor -> Nullable<Text>,
-        capacity -> Int4,
-        status -> SessionStatusType,
-        version -> Int4,
-        created_at -> Timestamptz,
-        updated_at -> Timestamptz,
-    }
-}
-
-diesel::table! {
-    use diesel::sql_types::*;
-    use crate::db::enums::EnrollmentStatusType;
-
-    enrollments (id) {
-        id -> Uuid,
-        session_id -> Uuid,
-        personnel_id -> Uuid,
-        status -> EnrollmentStatusType,
-        hours_credited -> Nullable<Float8>,
         version -> Int4,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
@@ -166,15 +80,46 @@ diesel::table! {
 }
 
 diesel::table! {
+    courses (id) {
+        id -> Uuid,
+        code -> Text,
+        title -> Text,
+        hours -> Float8,
+        provider -> Text,
+        certification_type_id -> Nullable<Uuid>,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     use diesel::sql_types::*;
-    use crate::db::enums::{DepartmentType, PersonnelRoleType};
+    use super::sql_types::EnrollmentStatus;
+
+    enrollments (id) {
+        id -> Uuid,
+        session_id -> Uuid,
+        personnel_id -> Uuid,
+        status -> EnrollmentStatus,
+        hours_credited -> Nullable<Float8>,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use super::sql_types::Department;
+    use super::sql_types::PersonnelRole;
 
     goals (id) {
         id -> Uuid,
         name -> Text,
         certification_type_ids -> Array<Uuid>,
-        departments -> Array<DepartmentType>,
-        roles -> Array<PersonnelRoleType>,
+        departments -> Array<Department>,
+        roles -> Array<PersonnelRole>,
         include_designated_staff -> Bool,
         target_share -> Float8,
         start_date -> Date,
@@ -185,25 +130,115 @@ diesel::table! {
     }
 }
 
-diesel::joinable!(refresh_tokens -> users (user_id));
-diesel::joinable!(courses -> certification_types (certification_type_id));
-diesel::joinable!(training_sessions -> courses (course_id));
-diesel::joinable!(enrollments -> training_sessions (session_id));
-diesel::joinable!(enrollments -> personnel (personnel_id));
-diesel::joinable!(certifications -> personnel (personnel_id));
+diesel::table! {
+    login_failures (id) {
+        id -> Int8,
+        user_id -> Uuid,
+        failed_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use super::sql_types::Department;
+    use super::sql_types::PersonnelRole;
+    use super::sql_types::PersonnelStatus;
+
+    personnel (id) {
+        id -> Uuid,
+        employee_number -> Text,
+        first_name -> Text,
+        last_name -> Text,
+        department -> Department,
+        role -> PersonnelRole,
+        rank -> Nullable<Text>,
+        shift -> Nullable<Text>,
+        hire_date -> Date,
+        separation_date -> Nullable<Date>,
+        status -> PersonnelStatus,
+        designated_staff -> Bool,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    refresh_tokens (id) {
+        id -> Uuid,
+        family_id -> Uuid,
+        user_id -> Uuid,
+        token_hash -> Bytea,
+        issued_at -> Timestamptz,
+        expires_at -> Timestamptz,
+        family_expires_at -> Timestamptz,
+        rotated_at -> Nullable<Timestamptz>,
+        revoked_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use super::sql_types::SessionStatus;
+
+    training_sessions (id) {
+        id -> Uuid,
+        course_id -> Uuid,
+        starts_on -> Date,
+        ends_on -> Date,
+        location -> Text,
+        instructor -> Nullable<Text>,
+        capacity -> Int4,
+        status -> SessionStatus,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use super::sql_types::UserRole;
+
+    users (id) {
+        id -> Uuid,
+        username -> Text,
+        display_name -> Text,
+        password_hash -> Text,
+        roles -> Array<UserRole>,
+        personnel_id -> Nullable<Uuid>,
+        partner_id -> Nullable<Uuid>,
+        disabled -> Bool,
+        locked_at -> Nullable<Timestamptz>,
+        password_changed_at -> Timestamptz,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        version -> Int4,
+    }
+}
+
 diesel::joinable!(certifications -> certification_types (certification_type_id));
+diesel::joinable!(certifications -> enrollments (enrollment_id));
+diesel::joinable!(certifications -> personnel (personnel_id));
+diesel::joinable!(certifications -> users (revoked_by));
+diesel::joinable!(courses -> certification_types (certification_type_id));
+diesel::joinable!(enrollments -> personnel (personnel_id));
+diesel::joinable!(enrollments -> training_sessions (session_id));
 diesel::joinable!(login_failures -> users (user_id));
+diesel::joinable!(refresh_tokens -> users (user_id));
+diesel::joinable!(training_sessions -> courses (course_id));
+diesel::joinable!(users -> personnel (personnel_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
-    users,
-    refresh_tokens,
-    login_failures,
     audit_events,
-    personnel,
     certification_types,
-    courses,
-    training_sessions,
-    enrollments,
     certifications,
+    courses,
+    enrollments,
     goals,
+    login_failures,
+    personnel,
+    refresh_tokens,
+    training_sessions,
+    users,
 );
