@@ -11,6 +11,7 @@
 //!   the features
 //! - [`clock`]: the one source of "now" and "today", in the city's time zone
 //! - [`dates`]: date bounds, months and month ends
+//! - [`ids`]: typed ids, one per kind of record
 
 pub mod audit;
 pub mod auth;
@@ -21,6 +22,7 @@ pub mod db;
 pub mod error;
 pub mod goals;
 pub mod http;
+pub mod ids;
 pub mod metrics;
 pub mod openapi;
 pub mod ops;

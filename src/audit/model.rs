@@ -3,6 +3,7 @@
 use chrono::{DateTime, Utc};
 use diesel::{ExpressionMethods, Insertable, QueryDsl, Queryable, Selectable, SelectableHelper};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
+
 use uuid::Uuid;
 
 use crate::auth::AuthUser;
@@ -10,6 +11,7 @@ use crate::db::enums::AuditOutcome;
 use crate::db::schema::audit_events;
 use crate::http::context::RequestMeta;
 use crate::http::pagination::PageRequest;
+use crate::ids::{AuditEventId, UserId};
 
 use super::vocabulary::Action;
 
@@ -18,11 +20,11 @@ use super::vocabulary::Action;
 #[diesel(table_name = audit_events, check_for_backend(diesel::pg::Pg))]
 pub struct AuditRow {
     /// Id (UUID v7).
-    pub id: Uuid,
+    pub id: AuditEventId,
     /// When it happened (database clock).
     pub occurred_at: DateTime<Utc>,
     /// Who did it, when known.
-    pub actor_user_id: Option<Uuid>,
+    pub actor_user_id: Option<UserId>,
     /// The actor's username (or the name tried at a failed login).
     pub actor_username: Option<String>,
     /// What was done, e.g. `auth.login`, `user.update`.
@@ -45,8 +47,8 @@ pub struct AuditRow {
 #[derive(Debug, Clone, Insertable)]
 #[diesel(table_name = audit_events)]
 pub struct AuditEvent {
-    id: Uuid,
-    actor_user_id: Option<Uuid>,
+    id: AuditEventId,
+    actor_user_id: Option<UserId>,
     actor_username: Option<String>,
     action: String,
     resource_type: String,
@@ -64,7 +66,7 @@ impl AuditEvent {
     /// A successful `action` (on the kind of record the action is about).
     pub fn new(action: Action) -> Self {
         Self {
-            id: Uuid::now_v7(),
+            id: AuditEventId::generate(),
             actor_user_id: None,
             actor_username: None,
             action: action.as_str().to_owned(),
@@ -83,7 +85,7 @@ impl AuditEvent {
     }
 
     /// Done by a known user.
-    pub fn by_user(mut self, id: Uuid, username: &str) -> Self {
+    pub fn by_user(mut self, id: UserId, username: &str) -> Self {
         self.actor_user_id = Some(id);
         self.actor_username = Some(username.to_owned());
         self
@@ -157,7 +159,7 @@ pub struct AuditFilter {
 pub async fn list(
     conn: &mut AsyncPgConnection,
     filter: &AuditFilter,
-    page: &PageRequest,
+    page: &PageRequest<AuditEventId>,
 ) -> diesel::QueryResult<Vec<AuditRow>> {
     let mut query = audit_events::table
         .select(AuditRow::as_select())
@@ -168,7 +170,7 @@ pub async fn list(
         query = query.filter(audit_events::id.lt(after));
     }
     if let Some(actor) = &filter.actor {
-        query = match Uuid::parse_str(actor) {
+        query = match actor.parse::<UserId>() {
             Ok(id) => query.filter(audit_events::actor_user_id.eq(id)),
             Err(_) => query.filter(audit_events::actor_username.eq(actor.to_lowercase())),
         };

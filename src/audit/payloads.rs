@@ -7,6 +7,7 @@ use uuid::Uuid;
 
 use crate::db::enums::AuditOutcome;
 use crate::http::csv::{CsvRow, cell};
+use crate::ids::{AuditEventId, UserId};
 
 use super::model::AuditRow;
 
@@ -40,11 +41,11 @@ pub struct AuditQuery {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AuditEventBody {
     /// Id.
-    pub id: Uuid,
+    pub id: AuditEventId,
     /// When it happened.
     pub occurred_at: DateTime<Utc>,
     /// Who did it, when known.
-    pub actor_user_id: Option<Uuid>,
+    pub actor_user_id: Option<UserId>,
     /// The actor's username, or the name tried at a failed login.
     pub actor_username: Option<String>,
     /// What was done, e.g. `auth.login`, `user.update`, `access.denied`.

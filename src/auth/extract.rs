@@ -8,13 +8,12 @@
 use std::marker::PhantomData;
 use std::ops::Deref;
 
+use crate::db::enums::Role;
+use crate::error::AppError;
+use crate::ids::{PartnerId, PersonnelId, SessionId, UserId};
 use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpMessage, HttpRequest};
 use futures_util::future::{Ready, ready};
-use uuid::Uuid;
-
-use crate::db::enums::Role;
-use crate::error::AppError;
 
 use super::policy::Policy;
 
@@ -23,17 +22,17 @@ use super::policy::Policy;
 #[derive(Debug, Clone)]
 pub struct AuthUser {
     /// User id.
-    pub id: Uuid,
+    pub id: UserId,
     /// Username.
     pub username: String,
     /// Current roles (read from the database, not from the token).
     pub roles: Vec<Role>,
     /// Linked personnel record.
-    pub personnel_id: Option<Uuid>,
+    pub personnel_id: Option<PersonnelId>,
     /// Linked partner organization.
-    pub partner_id: Option<Uuid>,
+    pub partner_id: Option<PartnerId>,
     /// The login session (refresh-token family) of the token.
-    pub session: Uuid,
+    pub session: SessionId,
 }
 
 impl AuthUser {

@@ -9,6 +9,7 @@ use uuid::Uuid;
 
 use crate::db::enums::Role;
 use crate::error::AppError;
+use crate::ids::{SessionId, UserId};
 
 /// `iss` and `aud` of every token.
 pub const ISSUER: &str = "cit-api";
@@ -21,7 +22,7 @@ const LEEWAY_SECONDS: u64 = 30;
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Claims {
     /// The user id.
-    pub sub: Uuid,
+    pub sub: UserId,
     /// The user's roles when the token was made (the server re-reads them on every request).
     pub roles: Vec<Role>,
     /// Issued at, seconds since the epoch.
@@ -38,7 +39,7 @@ pub struct Claims {
     /// Token id.
     pub jti: Uuid,
     /// The refresh-token family (login session) this token belongs to.
-    pub sid: Uuid,
+    pub sid: SessionId,
 }
 
 /// The signing and verifying keys, made once at start.
@@ -75,9 +76,9 @@ impl JwtKeys {
     /// Signs an access token for a user and session, valid from `now`.
     pub fn issue(
         &self,
-        user_id: Uuid,
+        user_id: UserId,
         roles: &[Role],
-        session: Uuid,
+        session: SessionId,
         now: DateTime<Utc>,
     ) -> Result<String, AppError> {
         let claims = Claims {
@@ -146,8 +147,8 @@ mod tests {
 
     #[test]
     fn a_token_round_trips() {
-        let user = Uuid::now_v7();
-        let session = Uuid::now_v7();
+        let user = UserId::generate();
+        let session = SessionId::generate();
         let token = keys().issue(user, &[Role::Admin], session, now()).unwrap();
         let claims = keys().verify(&token, now()).unwrap();
         assert_eq!(claims.sub, user);
@@ -160,7 +161,7 @@ mod tests {
     fn an_expired_token_is_refused() {
         let issued = now() - chrono::Duration::minutes(20);
         let token = keys()
-            .issue(Uuid::now_v7(), &[], Uuid::now_v7(), issued)
+            .issue(UserId::generate(), &[], SessionId::generate(), issued)
             .unwrap();
         assert!(keys().verify(&token, now()).is_err());
         assert!(
@@ -173,7 +174,7 @@ mod tests {
     fn a_token_from_the_future_is_refused() {
         let later = now() + chrono::Duration::minutes(5);
         let token = keys()
-            .issue(Uuid::now_v7(), &[], Uuid::now_v7(), later)
+            .issue(UserId::generate(), &[], SessionId::generate(), later)
             .unwrap();
         assert!(keys().verify(&token, now()).is_err(), "iat in the future");
 
@@ -194,7 +195,12 @@ mod tests {
     #[test]
     fn another_key_or_alg_none_is_refused() {
         let token = keys()
-            .issue(Uuid::now_v7(), &[Role::Admin], Uuid::now_v7(), now())
+            .issue(
+                UserId::generate(),
+                &[Role::Admin],
+                SessionId::generate(),
+                now(),
+            )
             .unwrap();
         let other = JwtKeys::new(b"another secret of thirty-two bytes!!");
         assert!(other.verify(&token, now()).is_err());

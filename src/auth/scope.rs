@@ -8,23 +8,24 @@
 //! subject-identity rules add their variants here and copy the same shape.
 
 use actix_web::HttpRequest;
-use uuid::Uuid;
 
 use crate::error::AppError;
+use crate::ids::PersonnelId;
 
 use super::extract::{AuthUser, forbid};
 use super::policy::Policy;
 
-/// The rows of one kind a caller may reach.
+/// The rows of one kind a caller may reach, by the typed id `Id` the rule is about (e.g.
+/// `Scope<PersonnelId>`; partner users will get a `Scope<PartnerId>` over referrals).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Scope {
+pub enum Scope<Id> {
     /// Every row: the caller holds one of the policy's roles.
     All,
-    /// The one row with this id (e.g. the caller's own personnel record).
-    Only(Uuid),
+    /// The rows of this id only (e.g. the caller's own personnel record).
+    Only(Id),
 }
 
-impl Scope {
+impl Scope<PersonnelId> {
     /// The personnel a caller reaches: all of them with a role of `P`, else only the record the
     /// caller is linked to; a caller with neither is refused (403, audited).
     pub fn personnel<P: Policy>(req: &HttpRequest, caller: &AuthUser) -> Result<Self, AppError> {
@@ -36,9 +37,11 @@ impl Scope {
             .map(Self::Only)
             .ok_or_else(|| forbid(req, caller, P::ROLES))
     }
+}
 
+impl<Id: Copy + PartialEq> Scope<Id> {
     /// Whether the row `id` is in scope.
-    pub fn includes(self, id: Uuid) -> bool {
+    pub fn includes(self, id: Id) -> bool {
         match self {
             Self::All => true,
             Self::Only(own) => own == id,
@@ -46,7 +49,7 @@ impl Scope {
     }
 
     /// The one id the scope is limited to, if any: queries add `id = own` with it.
-    pub fn only(self) -> Option<Uuid> {
+    pub fn only(self) -> Option<Id> {
         match self {
             Self::All => None,
             Self::Only(own) => Some(own),
@@ -60,11 +63,11 @@ mod tests {
 
     #[test]
     fn a_narrow_scope_includes_its_own_row_only() {
-        let own = Uuid::now_v7();
+        let own = PersonnelId::generate();
         assert!(Scope::Only(own).includes(own));
-        assert!(!Scope::Only(own).includes(Uuid::now_v7()));
-        assert!(Scope::All.includes(own));
+        assert!(!Scope::Only(own).includes(PersonnelId::generate()));
+        assert!(Scope::<PersonnelId>::All.includes(own));
         assert_eq!(Scope::Only(own).only(), Some(own));
-        assert_eq!(Scope::All.only(), None);
+        assert_eq!(Scope::<PersonnelId>::All.only(), None);
     }
 }

@@ -14,6 +14,7 @@ use diesel::{
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
 use crate::db::tx::Tx;
+use crate::ids::{RefreshTokenId, SessionId, UserId};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
@@ -33,9 +34,9 @@ pub const ABSOLUTE_TIMEOUT: Duration = Duration::hours(12);
 #[derive(Debug, Queryable, Selectable)]
 #[diesel(table_name = refresh_tokens, check_for_backend(diesel::pg::Pg))]
 struct RefreshRow {
-    id: Uuid,
-    family_id: Uuid,
-    user_id: Uuid,
+    id: RefreshTokenId,
+    family_id: SessionId,
+    user_id: UserId,
     expires_at: DateTime<Utc>,
     family_expires_at: DateTime<Utc>,
     rotated_at: Option<DateTime<Utc>>,
@@ -45,9 +46,9 @@ struct RefreshRow {
 #[derive(Debug, Insertable)]
 #[diesel(table_name = refresh_tokens)]
 struct NewRefreshToken {
-    id: Uuid,
-    family_id: Uuid,
-    user_id: Uuid,
+    id: RefreshTokenId,
+    family_id: SessionId,
+    user_id: UserId,
     token_hash: Vec<u8>,
     issued_at: DateTime<Utc>,
     expires_at: DateTime<Utc>,
@@ -69,7 +70,7 @@ async fn mint(
     conn: &mut AsyncPgConnection,
     jwt: &JwtKeys,
     user: &UserRow,
-    family_id: Uuid,
+    family_id: SessionId,
     family_expires_at: DateTime<Utc>,
     now: DateTime<Utc>,
 ) -> Result<TokenPair, AppError> {
@@ -77,7 +78,7 @@ async fn mint(
     let expires_at = (now + IDLE_TIMEOUT).min(family_expires_at);
     diesel::insert_into(refresh_tokens::table)
         .values(NewRefreshToken {
-            id: Uuid::now_v7(),
+            id: RefreshTokenId::generate(),
             family_id,
             user_id: user.id,
             token_hash: digest(&refresh_token),
@@ -103,7 +104,15 @@ pub async fn start_session(
     user: &UserRow,
     now: DateTime<Utc>,
 ) -> Result<TokenPair, AppError> {
-    mint(conn, jwt, user, Uuid::now_v7(), now + ABSOLUTE_TIMEOUT, now).await
+    mint(
+        conn,
+        jwt,
+        user,
+        SessionId::generate(),
+        now + ABSOLUTE_TIMEOUT,
+        now,
+    )
+    .await
 }
 
 /// What a refresh attempt came to.
@@ -116,19 +125,19 @@ pub enum Refresh {
         /// Whose it is.
         user: Box<UserRow>,
         /// The session.
-        family_id: Uuid,
+        family_id: SessionId,
     },
     /// A rotated token came back: the family is now revoked.
     Reused {
         /// Whose it was.
-        user_id: Uuid,
+        user_id: UserId,
         /// The revoked session.
-        family_id: Uuid,
+        family_id: SessionId,
     },
     /// Unknown, expired, revoked, or of a user who may not log in.
     Rejected {
         /// Whose it was, when known.
-        user_id: Option<Uuid>,
+        user_id: Option<UserId>,
         /// Why, for the audit trail.
         reason: &'static str,
     },
@@ -195,7 +204,7 @@ pub async fn rotate(
 /// Revokes every token of a family.
 pub async fn revoke_family(
     conn: &mut AsyncPgConnection,
-    family_id: Uuid,
+    family_id: SessionId,
 ) -> diesel::QueryResult<()> {
     diesel::update(
         refresh_tokens::table
@@ -211,11 +220,11 @@ pub async fn revoke_family(
 /// Revokes every live token of a user, except those of `keep` (the caller's own session).
 pub async fn revoke_user_sessions(
     conn: &mut AsyncPgConnection,
-    user_id: Uuid,
-    keep: Option<Uuid>,
+    user_id: UserId,
+    keep: Option<SessionId>,
 ) -> diesel::QueryResult<usize> {
     // Families are UUID v7, so the nil UUID matches none of them.
-    let keep = keep.unwrap_or(Uuid::nil());
+    let keep = keep.unwrap_or(SessionId::from_uuid(Uuid::nil()));
     diesel::update(
         refresh_tokens::table
             .filter(refresh_tokens::user_id.eq(user_id))
@@ -231,8 +240,8 @@ pub async fn revoke_user_sessions(
 pub async fn family_of(
     conn: &mut AsyncPgConnection,
     token: &str,
-    user_id: Uuid,
-) -> diesel::QueryResult<Option<Uuid>> {
+    user_id: UserId,
+) -> diesel::QueryResult<Option<SessionId>> {
     refresh_tokens::table
         .filter(refresh_tokens::token_hash.eq(digest(token)))
         .filter(refresh_tokens::user_id.eq(user_id))

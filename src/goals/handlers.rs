@@ -2,7 +2,6 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
-use uuid::Uuid;
 
 use crate::auth::Require;
 use crate::auth::policy::{MetricsReaders, TrainingWriters};
@@ -14,6 +13,7 @@ use crate::http::json::JsonBody;
 use crate::http::pagination::PageQuery;
 use crate::http::pagination::{Page, PageRequest};
 use crate::http::query::{QueryParams, as_of};
+use crate::ids::GoalId;
 use crate::state::AppData;
 
 use super::model;
@@ -85,7 +85,7 @@ pub async fn create_goal(
 pub async fn find_goal(
     state: AppData,
     _caller: Require<MetricsReaders>,
-    id: web::Path<Uuid>,
+    id: web::Path<GoalId>,
 ) -> Result<HttpResponse, AppError> {
     let mut conn = state.pool.get().await?;
     let row = model::find(&mut conn, id.into_inner())
@@ -114,7 +114,7 @@ pub async fn update_goal(
     state: AppData,
     caller: Require<TrainingWriters>,
     meta: RequestMeta,
-    id: web::Path<Uuid>,
+    id: web::Path<GoalId>,
     if_match: IfMatch,
     body: JsonBody<UpdateGoal>,
 ) -> Result<HttpResponse, AppError> {
@@ -164,7 +164,7 @@ pub async fn goal_progress(
     req: HttpRequest,
     state: AppData,
     _caller: Require<MetricsReaders>,
-    id: web::Path<Uuid>,
+    id: web::Path<GoalId>,
     query: QueryParams<ProgressQuery>,
 ) -> Result<HttpResponse, AppError> {
     let as_of = as_of(query.into_inner().as_of, &state.clock)?;

@@ -9,7 +9,7 @@ use diesel::{
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
 use crate::db::tx::Tx;
-use uuid::Uuid;
+use crate::ids::{CertificationTypeId, GoalId, PersonnelId};
 
 use crate::clock::CityDay;
 use crate::db::enums::{Department, PersonnelRole};
@@ -23,11 +23,11 @@ use super::progress::{Member, Validity};
 #[diesel(table_name = goals, check_for_backend(diesel::pg::Pg))]
 pub struct GoalRow {
     /// Id.
-    pub id: Uuid,
+    pub id: GoalId,
     /// Name.
     pub name: String,
     /// Certification types that count.
-    pub certification_type_ids: Vec<Uuid>,
+    pub certification_type_ids: Vec<CertificationTypeId>,
     /// Departments counted; empty = any.
     pub departments: Vec<Department>,
     /// Roles counted; empty = any.
@@ -53,11 +53,11 @@ pub struct GoalRow {
 #[diesel(table_name = goals)]
 pub struct NewGoal {
     /// Id.
-    pub id: Uuid,
+    pub id: GoalId,
     /// Name.
     pub name: String,
     /// Types.
-    pub certification_type_ids: Vec<Uuid>,
+    pub certification_type_ids: Vec<CertificationTypeId>,
     /// Departments.
     pub departments: Vec<Department>,
     /// Roles.
@@ -79,7 +79,7 @@ pub struct GoalChanges {
     /// Name.
     pub name: Option<String>,
     /// Types.
-    pub certification_type_ids: Option<Vec<Uuid>>,
+    pub certification_type_ids: Option<Vec<CertificationTypeId>>,
     /// Departments.
     pub departments: Option<Vec<Department>>,
     /// Roles.
@@ -126,7 +126,7 @@ impl crate::audit::ChangedFields for GoalChanges {
 /// Lists goals, newest first.
 pub async fn list(
     conn: &mut AsyncPgConnection,
-    page: &PageRequest,
+    page: &PageRequest<GoalId>,
 ) -> diesel::QueryResult<Vec<GoalRow>> {
     let mut query = goals::table
         .select(GoalRow::as_select())
@@ -140,7 +140,7 @@ pub async fn list(
 }
 
 /// Finds a goal.
-pub async fn find(conn: &mut AsyncPgConnection, id: Uuid) -> diesel::QueryResult<GoalRow> {
+pub async fn find(conn: &mut AsyncPgConnection, id: GoalId) -> diesel::QueryResult<GoalRow> {
     goals::table
         .find(id)
         .select(GoalRow::as_select())
@@ -149,7 +149,7 @@ pub async fn find(conn: &mut AsyncPgConnection, id: Uuid) -> diesel::QueryResult
 }
 
 /// Locks a goal for an update.
-pub async fn lock(tx: &mut Tx<'_>, id: Uuid) -> diesel::QueryResult<GoalRow> {
+pub async fn lock(tx: &mut Tx<'_>, id: GoalId) -> diesel::QueryResult<GoalRow> {
     let conn = tx.conn();
     goals::table
         .find(id)
@@ -171,7 +171,7 @@ pub async fn insert(conn: &mut AsyncPgConnection, new: &NewGoal) -> diesel::Quer
 /// Applies changes and bumps the version.
 pub async fn update(
     conn: &mut AsyncPgConnection,
-    id: Uuid,
+    id: GoalId,
     changes: &GoalChanges,
 ) -> diesel::QueryResult<GoalRow> {
     diesel::update(goals::table.find(id))
@@ -186,7 +186,7 @@ pub async fn update(
 }
 
 type PersonTuple = (
-    Uuid,
+    PersonnelId,
     Department,
     PersonnelRole,
     Option<String>,
@@ -196,14 +196,19 @@ type PersonTuple = (
 );
 
 /// Holder, issued on, expires on, revoked at.
-type CertificateTuple = (Uuid, NaiveDate, Option<NaiveDate>, Option<DateTime<Utc>>);
+type CertificateTuple = (
+    PersonnelId,
+    NaiveDate,
+    Option<NaiveDate>,
+    Option<DateTime<Utc>>,
+);
 
 /// Everyone hired on or before `as_of`, with their certificates of `type_ids` issued on or
 /// before it: all that progress on any day up to `as_of` can depend on. A revocation's day is
 /// its date in the city's time zone.
 pub async fn load_members(
     conn: &mut AsyncPgConnection,
-    type_ids: &[Uuid],
+    type_ids: &[CertificationTypeId],
     as_of: CityDay,
 ) -> diesel::QueryResult<Vec<Member>> {
     let zone = as_of;
@@ -232,7 +237,7 @@ pub async fn load_members(
         ))
         .load(conn)
         .await?;
-    let mut held: HashMap<Uuid, Vec<Validity>> = HashMap::new();
+    let mut held: HashMap<PersonnelId, Vec<Validity>> = HashMap::new();
     for (person, issued_on, expires_on, revoked_at) in certificates {
         held.entry(person).or_default().push(Validity {
             issued_on,

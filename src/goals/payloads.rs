@@ -3,10 +3,10 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
-use uuid::Uuid;
 
 use crate::db::enums::{Department, PersonnelRole};
 use crate::http::csv::CsvRow;
+use crate::ids::{CertificationTypeId, GoalId};
 use crate::validation::present;
 
 use super::model::GoalRow;
@@ -45,11 +45,11 @@ impl From<PopulationBody> for Population {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct GoalBody {
     /// Id.
-    pub id: Uuid,
+    pub id: GoalId,
     /// Name.
     pub name: String,
     /// Certification types any one of which counts.
-    pub certification_type_ids: Vec<Uuid>,
+    pub certification_type_ids: Vec<CertificationTypeId>,
     /// Who is counted.
     pub population: PopulationBody,
     /// The share to reach, above 0 and at most 1.
@@ -120,7 +120,7 @@ impl CsvRow for GoalBody {
             join(
                 self.certification_type_ids
                     .iter()
-                    .map(Uuid::to_string)
+                    .map(CertificationTypeId::to_string)
                     .collect(),
             ),
             join(
@@ -154,7 +154,7 @@ pub struct CreateGoal {
     #[schema(example = "25% of patrol officers CIT-certified by 2028")]
     pub name: String,
     /// One or more certification types; any one counts.
-    pub certification_type_ids: Vec<Uuid>,
+    pub certification_type_ids: Vec<CertificationTypeId>,
     /// Who is counted.
     pub population: PopulationBody,
     /// Above 0 and at most 1.
@@ -191,7 +191,7 @@ pub struct UpdateGoal {
     /// New types.
     #[serde(default, deserialize_with = "present")]
     #[schema(value_type = Option<Vec<Uuid>>)]
-    pub certification_type_ids: Option<Option<Vec<Uuid>>>,
+    pub certification_type_ids: Option<Option<Vec<CertificationTypeId>>>,
     /// Changes to who is counted.
     #[serde(default, deserialize_with = "present")]
     #[schema(value_type = Option<PopulationPatch>)]
@@ -293,7 +293,7 @@ impl CsvRow for SeriesPoint {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ProgressBody {
     /// The goal.
-    pub goal_id: Uuid,
+    pub goal_id: GoalId,
     /// The day computed for.
     pub as_of: NaiveDate,
     /// People counted that day.

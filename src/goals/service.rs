@@ -2,7 +2,6 @@
 
 use chrono::NaiveDate;
 use diesel_async::{AsyncConnection, AsyncPgConnection};
-use uuid::Uuid;
 
 use crate::audit::{Action, AuditEvent, ChangedFields};
 use crate::auth::AuthUser;
@@ -11,6 +10,7 @@ use crate::db::tx::Tx;
 use crate::error::{AppError, OrNotFound};
 use crate::http::context::RequestMeta;
 use crate::http::etag::IfMatch;
+use crate::ids::{CertificationTypeId, GoalId};
 use crate::state::AppState;
 use crate::training::catalog::model as catalog;
 use crate::validation::{self, Errors, not_null};
@@ -38,7 +38,7 @@ fn dedup<T: Ord>(mut items: Vec<T>) -> Vec<T> {
 /// Checks the type ids exist; each unknown one is an error at its index.
 async fn check_types(
     conn: &mut AsyncPgConnection,
-    ids: &[Uuid],
+    ids: &[CertificationTypeId],
     errors: &mut Errors,
 ) -> Result<(), AppError> {
     if ids.is_empty() {
@@ -86,7 +86,7 @@ pub async fn create(
         let row = model::insert(
             conn,
             &NewGoal {
-                id: Uuid::now_v7(),
+                id: GoalId::generate(),
                 name,
                 certification_type_ids: dedup(input.certification_type_ids),
                 departments: dedup(input.population.departments),
@@ -113,7 +113,7 @@ pub async fn update(
     state: &AppState,
     actor: &AuthUser,
     meta: &RequestMeta,
-    id: Uuid,
+    id: GoalId,
     if_match: IfMatch,
     patch: UpdateGoal,
 ) -> Result<GoalRow, AppError> {
@@ -180,7 +180,7 @@ pub async fn update(
 /// Progress of a goal as of a day.
 pub async fn progress(
     state: &AppState,
-    id: Uuid,
+    id: GoalId,
     as_of: NaiveDate,
 ) -> Result<ProgressBody, AppError> {
     let mut conn = state.pool.get().await?;

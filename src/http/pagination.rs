@@ -26,16 +26,35 @@ pub struct Page<T> {
     pub next_cursor: Option<String>,
 }
 
-/// A validated `limit` and decoded `cursor`.
-#[derive(Debug, Clone, Copy)]
-pub struct PageRequest {
-    /// How many items to return.
-    pub limit: i64,
-    /// Return items strictly after (older than) this id.
-    pub after: Option<Uuid>,
+/// The key a list is ordered by and its cursor carries: a typed id (`crate::ids`), or a plain
+/// UUID.
+pub trait Key: Copy {
+    /// The key a cursor's UUID names.
+    fn from_uuid(id: Uuid) -> Self;
+    /// The UUID the cursor carries.
+    fn uuid(self) -> Uuid;
 }
 
-impl PageRequest {
+impl Key for Uuid {
+    fn from_uuid(id: Uuid) -> Self {
+        id
+    }
+
+    fn uuid(self) -> Uuid {
+        self
+    }
+}
+
+/// A validated `limit` and decoded `cursor`, for a list ordered by keys of type `K`.
+#[derive(Debug, Clone, Copy)]
+pub struct PageRequest<K = Uuid> {
+    /// How many items to return.
+    pub limit: i64,
+    /// Return items strictly after (older than) this key.
+    pub after: Option<K>,
+}
+
+impl<K: Key> PageRequest<K> {
     /// Validates the raw query values.
     pub fn new(limit: Option<i64>, cursor: Option<&str>) -> Result<Self, AppError> {
         let limit = limit.unwrap_or(DEFAULT_LIMIT);
@@ -52,7 +71,8 @@ impl PageRequest {
         let after = cursor
             .filter(|cursor| !cursor.is_empty())
             .map(decode_cursor)
-            .transpose()?;
+            .transpose()?
+            .map(K::from_uuid);
         Ok(Self { limit, after })
     }
 
@@ -65,14 +85,14 @@ impl PageRequest {
     pub fn page<R, T>(
         &self,
         mut rows: Vec<R>,
-        id: impl Fn(&R) -> Uuid,
+        id: impl Fn(&R) -> K,
         convert: impl FnMut(R) -> T,
     ) -> Page<T> {
         let limit = usize::try_from(self.limit).unwrap_or(usize::MAX);
         let more = rows.len() > limit;
         rows.truncate(limit);
         let next_cursor = if more {
-            rows.last().map(|row| encode_cursor(id(row)))
+            rows.last().map(|row| encode_cursor(id(row).uuid()))
         } else {
             None
         };
@@ -121,28 +141,34 @@ mod tests {
     #[test]
     fn a_cursor_round_trips() {
         let id = Uuid::now_v7();
-        let request = PageRequest::new(Some(10), Some(&encode_cursor(id))).unwrap();
+        let request = PageRequest::<Uuid>::new(Some(10), Some(&encode_cursor(id))).unwrap();
         assert_eq!(request.after, Some(id));
     }
 
     #[test]
     fn an_empty_cursor_is_the_first_page() {
-        assert_eq!(PageRequest::new(None, Some("")).unwrap().after, None);
-        assert!(PageRequest::new(None, Some("x")).is_err());
+        assert_eq!(
+            PageRequest::<Uuid>::new(None, Some("")).unwrap().after,
+            None
+        );
+        assert!(PageRequest::<Uuid>::new(None, Some("x")).is_err());
     }
 
     #[test]
     fn limits_outside_the_range_are_refused() {
-        assert!(PageRequest::new(Some(0), None).is_err());
-        assert!(PageRequest::new(Some(501), None).is_err());
-        assert_eq!(PageRequest::new(None, None).unwrap().limit, DEFAULT_LIMIT);
-        assert!(PageRequest::new(None, Some("not-a-cursor!")).is_err());
+        assert!(PageRequest::<Uuid>::new(Some(0), None).is_err());
+        assert!(PageRequest::<Uuid>::new(Some(501), None).is_err());
+        assert_eq!(
+            PageRequest::<Uuid>::new(None, None).unwrap().limit,
+            DEFAULT_LIMIT
+        );
+        assert!(PageRequest::<Uuid>::new(None, Some("not-a-cursor!")).is_err());
     }
 
     #[test]
     fn the_extra_row_becomes_the_next_cursor() {
         let ids: Vec<Uuid> = (0..3).map(|_| Uuid::now_v7()).collect();
-        let request = PageRequest::new(Some(2), None).unwrap();
+        let request = PageRequest::<Uuid>::new(Some(2), None).unwrap();
         let page = request.page(ids.clone(), |id| *id, |id| id);
         assert_eq!(page.items, ids[..2]);
         assert_eq!(page.next_cursor, Some(encode_cursor(ids[1])));

@@ -2,7 +2,6 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
-use uuid::Uuid;
 
 use crate::auth::policy::{PersonnelListers, Policy, TrainingReaders, TrainingWriters};
 use crate::auth::{AuthUser, Require, Scope, forbid};
@@ -13,6 +12,7 @@ use crate::http::etag::{IfMatch, created, versioned};
 use crate::http::json::JsonBody;
 use crate::http::pagination::{Page, PageRequest};
 use crate::http::query::QueryParams;
+use crate::ids::PersonnelId;
 use crate::state::AppData;
 
 use super::import;
@@ -157,7 +157,7 @@ pub async fn find_personnel(
     req: HttpRequest,
     state: AppData,
     caller: AuthUser,
-    id: web::Path<Uuid>,
+    id: web::Path<PersonnelId>,
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
     let scope = Scope::personnel::<TrainingReaders>(&req, &caller)?;
@@ -191,7 +191,7 @@ pub async fn update_personnel(
     state: AppData,
     caller: Require<TrainingWriters>,
     meta: RequestMeta,
-    id: web::Path<Uuid>,
+    id: web::Path<PersonnelId>,
     if_match: IfMatch,
     body: JsonBody<UpdatePersonnel>,
 ) -> Result<HttpResponse, AppError> {

@@ -316,7 +316,7 @@ mod tests {
                    F-9,Jo,Lee,fire,firefighter,2010-01-01\n";
         let mut roster = parse(csv.as_bytes()).unwrap();
         let current = PersonnelRow {
-            id: uuid::Uuid::nil(),
+            id: crate::ids::PersonnelId::generate(),
             employee_number: "F-9".into(),
             first_name: "Jo".into(),
             last_name: "Lee".into(),

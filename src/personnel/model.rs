@@ -8,7 +8,7 @@ use diesel::{
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
 use crate::db::tx::Tx;
-use uuid::Uuid;
+use crate::ids::PersonnelId;
 
 use crate::auth::Scope;
 use crate::clock::CityDay;
@@ -23,7 +23,7 @@ use crate::http::pagination::PageRequest;
 #[diesel(table_name = personnel, check_for_backend(diesel::pg::Pg))]
 pub struct PersonnelRow {
     /// Id.
-    pub id: Uuid,
+    pub id: PersonnelId,
     /// HR's employee number; unique.
     pub employee_number: String,
     /// First name.
@@ -59,7 +59,7 @@ pub struct PersonnelRow {
 #[diesel(table_name = personnel)]
 pub struct NewPersonnel {
     /// Id.
-    pub id: Uuid,
+    pub id: PersonnelId,
     /// Employee number.
     pub employee_number: String,
     /// First name.
@@ -188,7 +188,7 @@ pub struct PersonnelFilter {
 pub async fn list(
     conn: &mut AsyncPgConnection,
     filter: &PersonnelFilter,
-    page: &PageRequest,
+    page: &PageRequest<PersonnelId>,
     today: CityDay,
 ) -> diesel::QueryResult<Vec<(PersonnelRow, bool)>> {
     let mut query = personnel::table
@@ -250,8 +250,8 @@ pub async fn list(
 /// is `NotFound`.
 pub async fn find(
     conn: &mut AsyncPgConnection,
-    scope: Scope,
-    id: Uuid,
+    scope: Scope<PersonnelId>,
+    id: PersonnelId,
     today: CityDay,
 ) -> diesel::QueryResult<(PersonnelRow, bool)> {
     let mut query = personnel::table
@@ -268,7 +268,7 @@ pub async fn find(
 }
 
 /// Finds a person and locks the row.
-pub async fn lock(tx: &mut Tx<'_>, id: Uuid) -> diesel::QueryResult<PersonnelRow> {
+pub async fn lock(tx: &mut Tx<'_>, id: PersonnelId) -> diesel::QueryResult<PersonnelRow> {
     let conn = tx.conn();
     personnel::table
         .find(id)
@@ -298,7 +298,7 @@ pub async fn lock_by_employee_numbers(
 /// The columns of many records, one array each, for `unnest` (one statement for any count).
 #[derive(Default)]
 struct ColumnArrays {
-    id: Vec<Uuid>,
+    id: Vec<PersonnelId>,
     employee_number: Vec<String>,
     first_name: Vec<String>,
     last_name: Vec<String>,
@@ -313,7 +313,7 @@ struct ColumnArrays {
 }
 
 impl ColumnArrays {
-    fn push(&mut self, id: Uuid, person: &NewPersonnel) {
+    fn push(&mut self, id: PersonnelId, person: &NewPersonnel) {
         let NewPersonnel {
             id: _,
             employee_number,
@@ -395,7 +395,7 @@ pub async fn insert_all(
 /// bumping each version, in the transaction that locked them ([`lock_by_employee_numbers`]).
 pub async fn overwrite_all(
     conn: &mut Tx<'_>,
-    people: &[(Uuid, NewPersonnel)],
+    people: &[(PersonnelId, NewPersonnel)],
 ) -> diesel::QueryResult<usize> {
     if people.is_empty() {
         return Ok(0);
@@ -431,7 +431,7 @@ pub async fn insert_many(
 /// Applies changes and bumps the version.
 pub async fn update(
     conn: &mut AsyncPgConnection,
-    id: Uuid,
+    id: PersonnelId,
     changes: &PersonnelChanges,
 ) -> diesel::QueryResult<PersonnelRow> {
     diesel::update(personnel::table.find(id))

@@ -3,10 +3,10 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
-use uuid::Uuid;
 
 use crate::db::enums::{Department, PersonnelRole, PersonnelStatus};
 use crate::http::csv::{CsvRow, cell};
+use crate::ids::PersonnelId;
 use crate::training::certifications::payloads::CertificationBody;
 use crate::training::sessions::payloads::EnrollmentBody;
 use crate::validation::present;
@@ -17,7 +17,7 @@ use super::model::PersonnelRow;
 #[derive(Debug, Serialize, ToSchema)]
 pub struct PersonnelBody {
     /// Id.
-    pub id: Uuid,
+    pub id: PersonnelId,
     /// HR's employee number; unique.
     pub employee_number: String,
     /// First name.
@@ -98,7 +98,7 @@ impl PersonnelBody {
 #[serde(deny_unknown_fields)]
 pub struct PersonnelNumberBody {
     /// Id.
-    pub id: Uuid,
+    pub id: PersonnelId,
     /// Employee number.
     pub employee_number: String,
     /// First name.

@@ -3,7 +3,6 @@
 use std::collections::HashMap;
 
 use diesel_async::AsyncConnection;
-use uuid::Uuid;
 
 use crate::audit::{Action, AuditEvent, ChangedFields};
 use crate::auth::{AuthUser, Scope};
@@ -12,6 +11,7 @@ use crate::db::tx::Tx;
 use crate::error::{AppError, OrNotFound};
 use crate::http::context::RequestMeta;
 use crate::http::etag::IfMatch;
+use crate::ids::PersonnelId;
 use crate::state::AppState;
 use crate::training::certifications::model::certifications_of;
 use crate::training::certifications::payloads::CertificationBody;
@@ -85,8 +85,8 @@ fn merged(current: &PersonnelRow, patch: UpdatePersonnel, errors: &mut Errors) -
 /// A person in `scope` with their certifications and enrollments, statuses judged on `today`.
 pub async fn detail(
     state: &AppState,
-    scope: Scope,
-    id: Uuid,
+    scope: Scope<PersonnelId>,
+    id: PersonnelId,
     today: CityDay,
 ) -> Result<PersonnelDetail, AppError> {
     let mut conn = state.pool.get().await?;
@@ -111,7 +111,7 @@ pub async fn update(
     state: &AppState,
     actor: &AuthUser,
     meta: &RequestMeta,
-    id: Uuid,
+    id: PersonnelId,
     if_match: IfMatch,
     patch: UpdatePersonnel,
     today: CityDay,
@@ -199,7 +199,7 @@ pub async fn import(
 /// What an import will write: decided in memory from the file and the locked rows.
 struct ImportPlan {
     create: Vec<NewPersonnel>,
-    update: Vec<(Uuid, NewPersonnel)>,
+    update: Vec<(PersonnelId, NewPersonnel)>,
     unchanged: usize,
     errors: Vec<ImportLineError>,
 }

@@ -1,9 +1,9 @@
 //! The rules of a personnel record, shared by the JSON endpoints and the roster import.
 
 use chrono::NaiveDate;
-use uuid::Uuid;
 
 use crate::db::enums::PersonnelStatus;
+use crate::ids::PersonnelId;
 use crate::validation::{self, Errors};
 
 use super::model::NewPersonnel;
@@ -73,7 +73,7 @@ pub fn record(input: CreatePersonnel, errors: &mut Errors) -> Option<NewPersonne
         }
     };
     Some(NewPersonnel {
-        id: Uuid::now_v7(),
+        id: PersonnelId::generate(),
         employee_number: employee_number?,
         first_name: first_name?,
         last_name: last_name?,

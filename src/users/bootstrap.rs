@@ -5,13 +5,13 @@
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use diesel_async::AsyncConnection;
-use uuid::Uuid;
 
 use crate::audit::{Action, AuditEvent};
 use crate::db::enums::Role;
 use crate::db::tx::Tx;
 use crate::error::AppError;
 use crate::http::context::RequestMeta;
+use crate::ids::UserId;
 use crate::state::AppState;
 
 use super::model::{self, NewUser};
@@ -92,7 +92,7 @@ pub async fn ensure_admin(
             let row = model::insert(
                 conn,
                 &NewUser {
-                    id: Uuid::now_v7(),
+                    id: UserId::generate(),
                     username: username.clone(),
                     display_name: "Administrator".to_owned(),
                     password_hash,

@@ -2,7 +2,6 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
-use uuid::Uuid;
 
 use crate::auth::Require;
 use crate::auth::policy::Admins;
@@ -13,6 +12,7 @@ use crate::http::etag::{IfMatch, created, versioned};
 use crate::http::json::JsonBody;
 use crate::http::pagination::{Page, PageRequest};
 use crate::http::query::QueryParams;
+use crate::ids::UserId;
 use crate::state::AppData;
 
 use super::model::{self, UserFilter};
@@ -92,7 +92,7 @@ pub async fn create_user(
 pub async fn find_user(
     state: AppData,
     _caller: Require<Admins>,
-    id: web::Path<Uuid>,
+    id: web::Path<UserId>,
 ) -> Result<HttpResponse, AppError> {
     let mut conn = state.pool.get().await?;
     let row = model::find(&mut conn, id.into_inner())
@@ -124,7 +124,7 @@ pub async fn update_user(
     state: AppData,
     caller: Require<Admins>,
     meta: RequestMeta,
-    id: web::Path<Uuid>,
+    id: web::Path<UserId>,
     if_match: IfMatch,
     body: JsonBody<UpdateUser>,
 ) -> Result<HttpResponse, AppError> {
@@ -156,7 +156,7 @@ pub async fn unlock_user(
     state: AppData,
     caller: Require<Admins>,
     meta: RequestMeta,
-    id: web::Path<Uuid>,
+    id: web::Path<UserId>,
 ) -> Result<HttpResponse, AppError> {
     let row = service::unlock(&state, &caller, &meta, id.into_inner()).await?;
     Ok(versioned(StatusCode::OK, row.version, &UserBody::from(row)))
@@ -179,7 +179,7 @@ pub async fn set_user_password(
     state: AppData,
     caller: Require<Admins>,
     meta: RequestMeta,
-    id: web::Path<Uuid>,
+    id: web::Path<UserId>,
     body: JsonBody<SetPassword>,
 ) -> Result<HttpResponse, AppError> {
     let SetPassword { new_password } = body.into_inner();

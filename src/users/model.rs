@@ -10,7 +10,7 @@ use diesel::{
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
 use crate::db::tx::Tx;
-use uuid::Uuid;
+use crate::ids::{PartnerId, PersonnelId, SessionId, UserId};
 
 use crate::db::enums::Role;
 use crate::db::escape_like;
@@ -22,7 +22,7 @@ use crate::http::pagination::PageRequest;
 #[diesel(table_name = users, check_for_backend(diesel::pg::Pg))]
 pub struct UserRow {
     /// Id (UUID v7).
-    pub id: Uuid,
+    pub id: UserId,
     /// Login name, lower case.
     pub username: String,
     /// Name shown to people.
@@ -32,9 +32,9 @@ pub struct UserRow {
     /// One or more roles.
     pub roles: Vec<Role>,
     /// The personnel record of this user, if any.
-    pub personnel_id: Option<Uuid>,
+    pub personnel_id: Option<PersonnelId>,
     /// The community partner this user works for (partner role).
-    pub partner_id: Option<Uuid>,
+    pub partner_id: Option<PartnerId>,
     /// A disabled user can neither log in nor use a token.
     pub disabled: bool,
     /// Set when too many logins failed; cleared by an admin.
@@ -61,7 +61,7 @@ impl UserRow {
 #[diesel(table_name = users)]
 pub struct NewUser {
     /// Id (UUID v7).
-    pub id: Uuid,
+    pub id: UserId,
     /// Login name, lower case.
     pub username: String,
     /// Name shown to people.
@@ -71,9 +71,9 @@ pub struct NewUser {
     /// One or more roles.
     pub roles: Vec<Role>,
     /// Linked personnel record.
-    pub personnel_id: Option<Uuid>,
+    pub personnel_id: Option<PersonnelId>,
     /// Linked partner organization.
-    pub partner_id: Option<Uuid>,
+    pub partner_id: Option<PartnerId>,
 }
 
 /// Changes to a user; `None` leaves a column alone, `Some(None)` clears it.
@@ -85,9 +85,9 @@ pub struct UserChanges {
     /// New roles.
     pub roles: Option<Vec<Role>>,
     /// New personnel link.
-    pub personnel_id: Option<Option<Uuid>>,
+    pub personnel_id: Option<Option<PersonnelId>>,
     /// New partner link.
-    pub partner_id: Option<Option<Uuid>>,
+    pub partner_id: Option<Option<PartnerId>>,
     /// Disable or enable.
     pub disabled: Option<bool>,
 }
@@ -135,7 +135,7 @@ pub async fn insert(conn: &mut AsyncPgConnection, user: &NewUser) -> diesel::Que
 }
 
 /// Finds a user by id.
-pub async fn find(conn: &mut AsyncPgConnection, id: Uuid) -> diesel::QueryResult<UserRow> {
+pub async fn find(conn: &mut AsyncPgConnection, id: UserId) -> diesel::QueryResult<UserRow> {
     users::table
         .find(id)
         .select(UserRow::as_select())
@@ -147,8 +147,8 @@ pub async fn find(conn: &mut AsyncPgConnection, id: Uuid) -> diesel::QueryResult
 /// not past its absolute end): one statement, for authenticating a request.
 pub async fn find_with_session(
     conn: &mut AsyncPgConnection,
-    id: Uuid,
-    session: Uuid,
+    id: UserId,
+    session: SessionId,
     now: DateTime<Utc>,
 ) -> diesel::QueryResult<(UserRow, bool)> {
     let live = diesel::dsl::exists(
@@ -166,7 +166,7 @@ pub async fn find_with_session(
 }
 
 /// Finds a user by id and locks the row for the rest of the transaction.
-pub async fn find_for_update(tx: &mut Tx<'_>, id: Uuid) -> diesel::QueryResult<UserRow> {
+pub async fn find_for_update(tx: &mut Tx<'_>, id: UserId) -> diesel::QueryResult<UserRow> {
     let conn = tx.conn();
     users::table
         .find(id)
@@ -193,7 +193,7 @@ pub async fn find_by_username(
 pub async fn list(
     conn: &mut AsyncPgConnection,
     filter: &UserFilter,
-    page: &PageRequest,
+    page: &PageRequest<UserId>,
 ) -> diesel::QueryResult<Vec<UserRow>> {
     let mut query = users::table
         .select(UserRow::as_select())
@@ -228,7 +228,7 @@ pub async fn list(
 /// Applies changes and bumps the version.
 pub async fn update(
     conn: &mut AsyncPgConnection,
-    id: Uuid,
+    id: UserId,
     changes: &UserChanges,
 ) -> diesel::QueryResult<UserRow> {
     diesel::update(users::table.find(id))
@@ -245,7 +245,7 @@ pub async fn update(
 /// Sets a new password hash and bumps the version.
 pub async fn set_password(
     conn: &mut AsyncPgConnection,
-    id: Uuid,
+    id: UserId,
     password_hash: &str,
 ) -> diesel::QueryResult<UserRow> {
     diesel::update(users::table.find(id))
@@ -263,7 +263,7 @@ pub async fn set_password(
 /// Locks every enabled admin, in key order, and returns their ids. The "at least one enabled
 /// admin" rule reads this set, so two admins demoting each other at once serialise here
 /// instead of both passing the check (write skew). Lock it before any other user row.
-pub async fn lock_enabled_admins(tx: &mut Tx<'_>) -> diesel::QueryResult<Vec<Uuid>> {
+pub async fn lock_enabled_admins(tx: &mut Tx<'_>) -> diesel::QueryResult<Vec<UserId>> {
     let conn = tx.conn();
     users::table
         .filter(users::roles.contains(vec![Role::Admin]))
@@ -293,7 +293,7 @@ pub const LOCKOUT_WINDOW_MINUTES: i64 = 15;
 /// Returns whether this failure locked the account.
 pub async fn record_login_failure(
     tx: &mut Tx<'_>,
-    user_id: Uuid,
+    user_id: UserId,
     now: DateTime<Utc>,
 ) -> diesel::QueryResult<bool> {
     // Serialises concurrent failures of one user, so the fifth is counted exactly once.
@@ -326,7 +326,7 @@ pub async fn record_login_failure(
 /// Forgets the failed logins of a user (after a success, or on unlock).
 pub async fn clear_login_failures(
     conn: &mut AsyncPgConnection,
-    user_id: Uuid,
+    user_id: UserId,
 ) -> diesel::QueryResult<()> {
     diesel::delete(login_failures::table.filter(login_failures::user_id.eq(user_id)))
         .execute(conn)
@@ -335,7 +335,7 @@ pub async fn clear_login_failures(
 }
 
 /// Unlocks a user and forgets its failed logins.
-pub async fn unlock(conn: &mut AsyncPgConnection, user_id: Uuid) -> diesel::QueryResult<UserRow> {
+pub async fn unlock(conn: &mut AsyncPgConnection, user_id: UserId) -> diesel::QueryResult<UserRow> {
     clear_login_failures(conn, user_id).await?;
     diesel::update(users::table.find(user_id))
         .set((

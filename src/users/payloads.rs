@@ -3,11 +3,11 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
-use uuid::Uuid;
 
 use crate::config::REDACTED;
 use crate::db::enums::Role;
 use crate::http::csv::{CsvRow, cell};
+use crate::ids::{PartnerId, PersonnelId, UserId};
 use crate::validation::present;
 
 use super::model::UserRow;
@@ -16,7 +16,7 @@ use super::model::UserRow;
 #[derive(Debug, Serialize, ToSchema)]
 pub struct UserBody {
     /// Id.
-    pub id: Uuid,
+    pub id: UserId,
     /// Login name (lower case).
     pub username: String,
     /// Name shown to people.
@@ -24,9 +24,9 @@ pub struct UserBody {
     /// Roles.
     pub roles: Vec<Role>,
     /// Linked personnel record.
-    pub personnel_id: Option<Uuid>,
+    pub personnel_id: Option<PersonnelId>,
     /// Linked community partner (partner users).
-    pub partner_id: Option<Uuid>,
+    pub partner_id: Option<PartnerId>,
     /// A disabled user can neither log in nor use a token.
     pub disabled: bool,
     /// Locked after too many failed logins, until an admin unlocks.
@@ -104,7 +104,7 @@ impl CsvRow for UserBody {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct MeBody {
     /// Id.
-    pub id: Uuid,
+    pub id: UserId,
     /// Login name.
     pub username: String,
     /// Name shown to people.
@@ -112,7 +112,7 @@ pub struct MeBody {
     /// Roles.
     pub roles: Vec<Role>,
     /// Linked personnel record.
-    pub personnel_id: Option<Uuid>,
+    pub personnel_id: Option<PersonnelId>,
 }
 
 impl From<UserRow> for MeBody {
@@ -144,9 +144,9 @@ pub struct CreateUser {
     #[schema(min_length = 12, max_length = 128)]
     pub password: String,
     /// Link to a personnel record.
-    pub personnel_id: Option<Uuid>,
+    pub personnel_id: Option<PersonnelId>,
     /// Link to a community partner; required with the `partner` role.
-    pub partner_id: Option<Uuid>,
+    pub partner_id: Option<PartnerId>,
 }
 
 /// `PATCH /api/v1/users/{id}` (JSON merge patch: absent fields are left alone, `null` clears
@@ -165,11 +165,11 @@ pub struct UpdateUser {
     /// New personnel link, or `null` to unlink.
     #[serde(default, deserialize_with = "present")]
     #[schema(value_type = Option<Uuid>)]
-    pub personnel_id: Option<Option<Uuid>>,
+    pub personnel_id: Option<Option<PersonnelId>>,
     /// New partner link, or `null` to unlink.
     #[serde(default, deserialize_with = "present")]
     #[schema(value_type = Option<Uuid>)]
-    pub partner_id: Option<Option<Uuid>>,
+    pub partner_id: Option<Option<PartnerId>>,
     /// Disable (true) or enable (false). Disabling revokes the user's sessions at once.
     #[serde(default, deserialize_with = "present")]
     #[schema(value_type = Option<bool>)]

@@ -2,7 +2,6 @@
 //! guard, session revocation and the audit events.
 
 use diesel_async::AsyncConnection;
-use uuid::Uuid;
 
 use crate::audit::{Action, AuditEvent, ChangedFields};
 use crate::auth::{AuthUser, tokens};
@@ -11,6 +10,7 @@ use crate::db::tx::Tx;
 use crate::error::{AppError, OrNotFound};
 use crate::http::context::RequestMeta;
 use crate::http::etag::IfMatch;
+use crate::ids::UserId;
 use crate::state::AppState;
 use crate::validation::{Errors, not_null};
 
@@ -54,7 +54,7 @@ pub async fn create(
         let row = model::insert(
             conn,
             &NewUser {
-                id: Uuid::now_v7(),
+                id: UserId::generate(),
                 username,
                 display_name,
                 password_hash,
@@ -80,7 +80,7 @@ pub async fn update(
     state: &AppState,
     actor: &AuthUser,
     meta: &RequestMeta,
-    id: Uuid,
+    id: UserId,
     if_match: IfMatch,
     patch: UpdateUser,
 ) -> Result<UserRow, AppError> {
@@ -156,7 +156,7 @@ pub async fn unlock(
     state: &AppState,
     actor: &AuthUser,
     meta: &RequestMeta,
-    id: Uuid,
+    id: UserId,
 ) -> Result<UserRow, AppError> {
     let mut conn = state.pool.get().await?;
     conn.transaction::<_, AppError, _>(async |conn| {
@@ -181,7 +181,7 @@ pub async fn set_password(
     state: &AppState,
     actor: &AuthUser,
     meta: &RequestMeta,
-    id: Uuid,
+    id: UserId,
     new_password: String,
 ) -> Result<(), AppError> {
     let user = model::find(&mut *state.pool.get().await?, id)

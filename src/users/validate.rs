@@ -34,7 +34,10 @@ pub fn roles(mut roles: Vec<Role>) -> Result<Vec<Role>, String> {
 }
 
 /// A partner user must be linked to a partner.
-pub fn partner_link(roles: &[Role], partner_id: Option<uuid::Uuid>) -> Result<(), String> {
+pub fn partner_link(
+    roles: &[Role],
+    partner_id: Option<crate::ids::PartnerId>,
+) -> Result<(), String> {
     if roles.contains(&Role::Partner) && partner_id.is_none() {
         return Err("a user with the partner role must be linked to a partner".into());
     }
@@ -71,7 +74,7 @@ mod tests {
     #[test]
     fn the_partner_role_needs_a_partner() {
         assert!(partner_link(&[Role::Partner], None).is_err());
-        assert!(partner_link(&[Role::Partner], Some(uuid::Uuid::nil())).is_ok());
+        assert!(partner_link(&[Role::Partner], Some(crate::ids::PartnerId::generate())).is_ok());
         assert!(partner_link(&[Role::Analyst], None).is_ok());
     }
 }

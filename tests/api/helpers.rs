@@ -10,6 +10,7 @@ use cit_api::auth::password;
 use cit_api::clock::{Clock, DEFAULT_TIME_ZONE};
 use cit_api::config::{LogFormat, Secret, Settings};
 use cit_api::db::enums::Role;
+use cit_api::ids::{PartnerId, UserId};
 use cit_api::startup::Application;
 use cit_api::users::model::{self as users, NewUser};
 use diesel::sql_types::{BigInt, Bool, Text};
@@ -203,7 +204,7 @@ async fn ensure_template() -> String {
 /// A user made for a test, logged in.
 #[derive(Debug, Clone)]
 pub struct TestUser {
-    pub id: Uuid,
+    pub id: UserId,
     pub username: String,
     pub token: String,
     pub refresh_token: String,
@@ -494,12 +495,12 @@ impl TestApp {
     /// A new user holding `roles`, not logged in (token fields empty).
     pub async fn create_user(&self, roles: &[Role]) -> TestUser {
         let username = format!("user-{}", Uuid::now_v7().simple());
-        let partner_id = roles.contains(&Role::Partner).then(Uuid::now_v7);
+        let partner_id = roles.contains(&Role::Partner).then(PartnerId::generate);
         let mut conn = self.db.connect().await;
         let row = users::insert(
             &mut conn,
             &NewUser {
-                id: Uuid::now_v7(),
+                id: UserId::generate(),
                 username: username.clone(),
                 display_name: format!("Test {}", roles.first().map_or("user", |r| r.as_str())),
                 password_hash: password_hash().to_owned(),
@@ -608,7 +609,7 @@ pub struct AuditRecord {
     #[diesel(sql_type = Text)]
     pub outcome: String,
     #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Uuid>)]
-    pub actor_user_id: Option<Uuid>,
+    pub actor_user_id: Option<UserId>,
     #[diesel(sql_type = diesel::sql_types::Nullable<Text>)]
     pub actor_username: Option<String>,
     #[diesel(sql_type = Text)]

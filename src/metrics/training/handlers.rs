@@ -4,7 +4,6 @@ use actix_web::{HttpRequest, HttpResponse, get};
 use chrono::NaiveDate;
 use diesel::{ExpressionMethods, QueryDsl};
 use diesel_async::RunQueryDsl;
-use uuid::Uuid;
 
 use crate::auth::Require;
 use crate::auth::policy::MetricsReaders;
@@ -15,6 +14,7 @@ use crate::goals::model::load_members;
 use crate::goals::progress::{Member, Population, tally_by, tally_on};
 use crate::http::csv::respond;
 use crate::http::query::{QueryParams, as_of};
+use crate::ids::CertificationTypeId;
 use crate::state::AppData;
 
 use super::model::expiring;
@@ -58,7 +58,7 @@ pub async fn training_metrics(
 ) -> Result<HttpResponse, AppError> {
     let as_of = as_of(query.into_inner().as_of, &state.clock)?;
     let mut conn = state.pool.get().await?;
-    let cit_types: Vec<Uuid> = certification_types::table
+    let cit_types: Vec<CertificationTypeId> = certification_types::table
         .filter(certification_types::counts_as_cit.eq(true))
         .select(certification_types::id)
         .load(&mut conn)

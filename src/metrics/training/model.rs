@@ -5,11 +5,11 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 use diesel::{BoolExpressionMethods, ExpressionMethods, QueryDsl};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
-use uuid::Uuid;
 
 use crate::clock::CityDay;
 use crate::db::functions::certification_valid_on;
 use crate::db::schema::{certification_types, certifications, personnel};
+use crate::ids::CertificationTypeId;
 
 use super::payloads::Expiring;
 
@@ -24,7 +24,7 @@ pub async fn expiring(
 ) -> diesel::QueryResult<Vec<Expiring>> {
     let as_of = day.date;
     let horizon = as_of + chrono::Duration::days(WINDOWS[WINDOWS.len() - 1]);
-    let rows: Vec<(Uuid, String, Option<NaiveDate>)> = certifications::table
+    let rows: Vec<(CertificationTypeId, String, Option<NaiveDate>)> = certifications::table
         .inner_join(personnel::table)
         .inner_join(certification_types::table)
         .filter(certification_valid_on(
@@ -48,7 +48,7 @@ pub async fn expiring(
         ))
         .load(conn)
         .await?;
-    let mut by_type: BTreeMap<(String, Uuid), [u32; 3]> = BTreeMap::new();
+    let mut by_type: BTreeMap<(String, CertificationTypeId), [u32; 3]> = BTreeMap::new();
     for (type_id, code, expires_on) in rows {
         let Some(expires_on) = expires_on else {
             continue;

@@ -3,10 +3,10 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
-use uuid::Uuid;
 
 use crate::goals::progress::Tally;
 use crate::http::csv::{CsvRow, cell};
+use crate::ids::CertificationTypeId;
 
 use super::model::WINDOWS;
 
@@ -49,7 +49,7 @@ impl Coverage {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Expiring {
     /// The type.
-    pub certification_type_id: Uuid,
+    pub certification_type_id: CertificationTypeId,
     /// Its code.
     pub code: String,
     /// Valid on the day and expiring within 30 days after it.

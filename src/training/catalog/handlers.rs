@@ -2,7 +2,6 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
-use uuid::Uuid;
 
 use crate::auth::Require;
 use crate::auth::policy::{TrainingReaders, TrainingWriters};
@@ -13,6 +12,7 @@ use crate::http::etag::{IfMatch, created, versioned};
 use crate::http::json::JsonBody;
 use crate::http::pagination::{Page, PageRequest};
 use crate::http::query::QueryParams;
+use crate::ids::{CertificationTypeId, CourseId};
 use crate::state::AppData;
 
 use super::service;
@@ -95,7 +95,7 @@ pub async fn create_certification_type(
 pub async fn find_certification_type(
     state: AppData,
     _caller: Require<TrainingReaders>,
-    id: web::Path<Uuid>,
+    id: web::Path<CertificationTypeId>,
 ) -> Result<HttpResponse, AppError> {
     let mut conn = state.pool.get().await?;
     let row = catalog::find_type(&mut conn, id.into_inner())
@@ -130,7 +130,7 @@ pub async fn update_certification_type(
     state: AppData,
     caller: Require<TrainingWriters>,
     meta: RequestMeta,
-    id: web::Path<Uuid>,
+    id: web::Path<CertificationTypeId>,
     if_match: IfMatch,
     body: JsonBody<UpdateCertificationType>,
 ) -> Result<HttpResponse, AppError> {
@@ -219,7 +219,7 @@ pub async fn create_course(
 pub async fn find_course(
     state: AppData,
     _caller: Require<TrainingReaders>,
-    id: web::Path<Uuid>,
+    id: web::Path<CourseId>,
 ) -> Result<HttpResponse, AppError> {
     let mut conn = state.pool.get().await?;
     let row = catalog::find_course(&mut conn, id.into_inner())
@@ -253,7 +253,7 @@ pub async fn update_course(
     state: AppData,
     caller: Require<TrainingWriters>,
     meta: RequestMeta,
-    id: web::Path<Uuid>,
+    id: web::Path<CourseId>,
     if_match: IfMatch,
     body: JsonBody<UpdateCourse>,
 ) -> Result<HttpResponse, AppError> {

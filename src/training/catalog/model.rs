@@ -7,7 +7,7 @@ use diesel::{
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
 use crate::db::tx::Tx;
-use uuid::Uuid;
+use crate::ids::{CertificationTypeId, CourseId};
 
 use crate::db::schema::{certification_types, courses};
 use crate::http::pagination::PageRequest;
@@ -17,7 +17,7 @@ use crate::http::pagination::PageRequest;
 #[diesel(table_name = certification_types, check_for_backend(diesel::pg::Pg))]
 pub struct CertificationTypeRow {
     /// Id.
-    pub id: Uuid,
+    pub id: CertificationTypeId,
     /// Short upper-case code, e.g. `CIT_BASIC`.
     pub code: String,
     /// Name.
@@ -41,7 +41,7 @@ pub struct CertificationTypeRow {
 #[diesel(table_name = certification_types)]
 pub struct NewCertificationType {
     /// Id.
-    pub id: Uuid,
+    pub id: CertificationTypeId,
     /// Code.
     pub code: String,
     /// Name.
@@ -95,7 +95,7 @@ impl crate::audit::ChangedFields for CertificationTypeChanges {
 #[diesel(table_name = courses, check_for_backend(diesel::pg::Pg))]
 pub struct CourseRow {
     /// Id.
-    pub id: Uuid,
+    pub id: CourseId,
     /// Short code, e.g. `CIT-40`.
     pub code: String,
     /// Title.
@@ -105,7 +105,7 @@ pub struct CourseRow {
     /// Who teaches it.
     pub provider: String,
     /// The certification completing it grants, if any.
-    pub certification_type_id: Option<Uuid>,
+    pub certification_type_id: Option<CertificationTypeId>,
     /// Version.
     pub version: i32,
     /// Made at.
@@ -119,7 +119,7 @@ pub struct CourseRow {
 #[diesel(table_name = courses)]
 pub struct NewCourse {
     /// Id.
-    pub id: Uuid,
+    pub id: CourseId,
     /// Code.
     pub code: String,
     /// Title.
@@ -129,7 +129,7 @@ pub struct NewCourse {
     /// Provider.
     pub provider: String,
     /// Certification granted.
-    pub certification_type_id: Option<Uuid>,
+    pub certification_type_id: Option<CertificationTypeId>,
 }
 
 /// Changes to a course.
@@ -145,7 +145,7 @@ pub struct CourseChanges {
     /// Provider.
     pub provider: Option<String>,
     /// Certification granted (`Some(None)` = none).
-    pub certification_type_id: Option<Option<Uuid>>,
+    pub certification_type_id: Option<Option<CertificationTypeId>>,
 }
 
 impl crate::audit::ChangedFields for CourseChanges {
@@ -171,7 +171,7 @@ impl crate::audit::ChangedFields for CourseChanges {
 /// Lists certification types, newest first.
 pub async fn list_types(
     conn: &mut AsyncPgConnection,
-    page: &PageRequest,
+    page: &PageRequest<CertificationTypeId>,
 ) -> diesel::QueryResult<Vec<CertificationTypeRow>> {
     let mut query = certification_types::table
         .select(CertificationTypeRow::as_select())
@@ -187,7 +187,7 @@ pub async fn list_types(
 /// Finds a certification type.
 pub async fn find_type(
     conn: &mut AsyncPgConnection,
-    id: Uuid,
+    id: CertificationTypeId,
 ) -> diesel::QueryResult<CertificationTypeRow> {
     certification_types::table
         .find(id)
@@ -199,8 +199,8 @@ pub async fn find_type(
 /// Which of `ids` exist.
 pub async fn existing_type_ids(
     conn: &mut AsyncPgConnection,
-    ids: &[Uuid],
-) -> diesel::QueryResult<Vec<Uuid>> {
+    ids: &[CertificationTypeId],
+) -> diesel::QueryResult<Vec<CertificationTypeId>> {
     certification_types::table
         .filter(certification_types::id.eq_any(ids))
         .select(certification_types::id)
@@ -223,7 +223,7 @@ pub async fn insert_type(
 /// Locks a certification type for an update.
 pub async fn find_type_for_update(
     tx: &mut Tx<'_>,
-    id: Uuid,
+    id: CertificationTypeId,
 ) -> diesel::QueryResult<CertificationTypeRow> {
     let conn = tx.conn();
     certification_types::table
@@ -237,7 +237,7 @@ pub async fn find_type_for_update(
 /// Applies changes and bumps the version.
 pub async fn update_type(
     conn: &mut AsyncPgConnection,
-    id: Uuid,
+    id: CertificationTypeId,
     changes: &CertificationTypeChanges,
 ) -> diesel::QueryResult<CertificationTypeRow> {
     diesel::update(certification_types::table.find(id))
@@ -254,7 +254,7 @@ pub async fn update_type(
 /// Lists courses, newest first.
 pub async fn list_courses(
     conn: &mut AsyncPgConnection,
-    page: &PageRequest,
+    page: &PageRequest<CourseId>,
 ) -> diesel::QueryResult<Vec<CourseRow>> {
     let mut query = courses::table
         .select(CourseRow::as_select())
@@ -268,7 +268,10 @@ pub async fn list_courses(
 }
 
 /// Finds a course.
-pub async fn find_course(conn: &mut AsyncPgConnection, id: Uuid) -> diesel::QueryResult<CourseRow> {
+pub async fn find_course(
+    conn: &mut AsyncPgConnection,
+    id: CourseId,
+) -> diesel::QueryResult<CourseRow> {
     courses::table
         .find(id)
         .select(CourseRow::as_select())
@@ -277,7 +280,10 @@ pub async fn find_course(conn: &mut AsyncPgConnection, id: Uuid) -> diesel::Quer
 }
 
 /// Locks a course for an update.
-pub async fn find_course_for_update(tx: &mut Tx<'_>, id: Uuid) -> diesel::QueryResult<CourseRow> {
+pub async fn find_course_for_update(
+    tx: &mut Tx<'_>,
+    id: CourseId,
+) -> diesel::QueryResult<CourseRow> {
     let conn = tx.conn();
     courses::table
         .find(id)
@@ -302,7 +308,7 @@ pub async fn insert_course(
 /// Applies changes and bumps the version.
 pub async fn update_course(
     conn: &mut AsyncPgConnection,
-    id: Uuid,
+    id: CourseId,
     changes: &CourseChanges,
 ) -> diesel::QueryResult<CourseRow> {
     diesel::update(courses::table.find(id))

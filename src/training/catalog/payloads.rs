@@ -2,9 +2,9 @@
 
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
-use uuid::Uuid;
 
 use crate::http::csv::{CsvRow, cell};
+use crate::ids::{CertificationTypeId, CourseId};
 use crate::validation::present;
 
 use crate::training::catalog::model::{CertificationTypeRow, CourseRow};
@@ -13,7 +13,7 @@ use crate::training::catalog::model::{CertificationTypeRow, CourseRow};
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CertificationTypeBody {
     /// Id.
-    pub id: Uuid,
+    pub id: CertificationTypeId,
     /// Upper-case code, e.g. `CIT_BASIC`.
     pub code: String,
     /// Name.
@@ -129,7 +129,7 @@ pub struct UpdateCertificationType {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CourseBody {
     /// Id.
-    pub id: Uuid,
+    pub id: CourseId,
     /// Code, e.g. `CIT-40`.
     pub code: String,
     /// Title.
@@ -139,7 +139,7 @@ pub struct CourseBody {
     /// Who teaches it.
     pub provider: String,
     /// The certification completing it grants; `null` = none.
-    pub certification_type_id: Option<Uuid>,
+    pub certification_type_id: Option<CertificationTypeId>,
     /// Version for `If-Match`.
     pub version: i32,
 }
@@ -209,7 +209,7 @@ pub struct CreateCourse {
     /// Who teaches it.
     pub provider: String,
     /// The certification completing it grants.
-    pub certification_type_id: Option<Uuid>,
+    pub certification_type_id: Option<CertificationTypeId>,
 }
 
 /// `PATCH /api/v1/courses/{id}` (merge patch).
@@ -235,5 +235,5 @@ pub struct UpdateCourse {
     /// New certification granted; `null` = none.
     #[serde(default, deserialize_with = "present")]
     #[schema(value_type = Option<Uuid>)]
-    pub certification_type_id: Option<Option<Uuid>>,
+    pub certification_type_id: Option<Option<CertificationTypeId>>,
 }

@@ -1,7 +1,6 @@
 //! Creating and changing certification types and courses.
 
 use diesel_async::AsyncConnection;
-use uuid::Uuid;
 
 use crate::audit::{Action, AuditEvent, ChangedFields};
 use crate::auth::AuthUser;
@@ -9,6 +8,7 @@ use crate::db::tx::Tx;
 use crate::error::{AppError, OrNotFound};
 use crate::http::context::RequestMeta;
 use crate::http::etag::IfMatch;
+use crate::ids::{CertificationTypeId, CourseId};
 use crate::state::AppState;
 use crate::validation::{self, Errors, not_null};
 
@@ -59,7 +59,7 @@ pub async fn create_type(
         let row = catalog::insert_type(
             conn,
             &NewCertificationType {
-                id: Uuid::now_v7(),
+                id: CertificationTypeId::generate(),
                 code,
                 name,
                 issuer,
@@ -84,7 +84,7 @@ pub async fn update_type(
     state: &AppState,
     actor: &AuthUser,
     meta: &RequestMeta,
-    id: Uuid,
+    id: CertificationTypeId,
     if_match: IfMatch,
     patch: UpdateCertificationType,
 ) -> Result<CertificationTypeRow, AppError> {
@@ -153,7 +153,7 @@ pub async fn create_course(
         let row = catalog::insert_course(
             conn,
             &NewCourse {
-                id: Uuid::now_v7(),
+                id: CourseId::generate(),
                 code,
                 title,
                 hours,
@@ -178,7 +178,7 @@ pub async fn update_course(
     state: &AppState,
     actor: &AuthUser,
     meta: &RequestMeta,
-    id: Uuid,
+    id: CourseId,
     if_match: IfMatch,
     patch: UpdateCourse,
 ) -> Result<CourseRow, AppError> {

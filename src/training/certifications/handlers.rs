@@ -2,7 +2,6 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
-use uuid::Uuid;
 
 use crate::auth::Require;
 use crate::auth::policy::{TrainingReaders, TrainingWriters};
@@ -12,6 +11,7 @@ use crate::http::csv::respond_page;
 use crate::http::json::JsonBody;
 use crate::http::pagination::{Page, PageRequest};
 use crate::http::query::QueryParams;
+use crate::ids::CertificationId;
 use crate::state::AppData;
 
 use super::service;
@@ -114,7 +114,7 @@ pub async fn create_certification(
 pub async fn find_certification(
     state: AppData,
     _caller: Require<TrainingReaders>,
-    id: web::Path<Uuid>,
+    id: web::Path<CertificationId>,
 ) -> Result<HttpResponse, AppError> {
     let mut conn = state.pool.get().await?;
     let row = certifications::find(&mut conn, id.into_inner())
@@ -143,7 +143,7 @@ pub async fn revoke_certification(
     state: AppData,
     caller: Require<TrainingWriters>,
     meta: RequestMeta,
-    id: web::Path<Uuid>,
+    id: web::Path<CertificationId>,
     body: JsonBody<RevokeCertification>,
 ) -> Result<web::Json<CertificationBody>, AppError> {
     let row = service::revoke(

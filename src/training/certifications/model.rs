@@ -6,7 +6,7 @@ use diesel::{ExpressionMethods, Insertable, QueryDsl, Queryable, Selectable, Sel
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
 use crate::db::tx::Tx;
-use uuid::Uuid;
+use crate::ids::{CertificationId, CertificationTypeId, EnrollmentId, PersonnelId, UserId};
 
 use crate::clock::CityDay;
 use crate::db::functions::{certification_status_on, certification_valid_on};
@@ -20,11 +20,11 @@ use crate::training::lifecycle::CertificationStatus;
 #[diesel(table_name = certifications, check_for_backend(diesel::pg::Pg))]
 pub struct CertificationRow {
     /// Id.
-    pub id: Uuid,
+    pub id: CertificationId,
     /// Holder.
-    pub personnel_id: Uuid,
+    pub personnel_id: PersonnelId,
     /// Type.
-    pub certification_type_id: Uuid,
+    pub certification_type_id: CertificationTypeId,
     /// Certificate number (unique per type).
     pub certificate_number: String,
     /// Issue date.
@@ -36,9 +36,9 @@ pub struct CertificationRow {
     /// Why.
     pub revoked_reason: Option<String>,
     /// By whom.
-    pub revoked_by: Option<Uuid>,
+    pub revoked_by: Option<UserId>,
     /// The enrollment whose completion issued it.
-    pub enrollment_id: Option<Uuid>,
+    pub enrollment_id: Option<EnrollmentId>,
     /// Recorded at.
     pub created_at: DateTime<Utc>,
 }
@@ -48,11 +48,11 @@ pub struct CertificationRow {
 #[diesel(table_name = certifications)]
 pub struct NewCertification {
     /// Id.
-    pub id: Uuid,
+    pub id: CertificationId,
     /// Holder.
-    pub personnel_id: Uuid,
+    pub personnel_id: PersonnelId,
     /// Type.
-    pub certification_type_id: Uuid,
+    pub certification_type_id: CertificationTypeId,
     /// Number.
     pub certificate_number: String,
     /// Issue date.
@@ -60,16 +60,16 @@ pub struct NewCertification {
     /// Expiry date.
     pub expires_on: Option<NaiveDate>,
     /// Issuing enrollment.
-    pub enrollment_id: Option<Uuid>,
+    pub enrollment_id: Option<EnrollmentId>,
 }
 
 /// Filters of the certification list.
 #[derive(Debug, Default)]
 pub struct CertificationFilter {
     /// Held by.
-    pub personnel_id: Option<Uuid>,
+    pub personnel_id: Option<PersonnelId>,
     /// Of type.
-    pub certification_type_id: Option<Uuid>,
+    pub certification_type_id: Option<CertificationTypeId>,
     /// Status today.
     pub status: Option<CertificationStatus>,
     /// Active and expiring within this many days.
@@ -81,7 +81,7 @@ pub struct CertificationFilter {
 pub async fn list(
     conn: &mut AsyncPgConnection,
     filter: &CertificationFilter,
-    page: &PageRequest,
+    page: &PageRequest<CertificationId>,
     today: CityDay,
 ) -> diesel::QueryResult<Vec<CertificationRow>> {
     let mut query = certifications::table
@@ -127,7 +127,7 @@ pub async fn list(
 /// A person's certifications, newest first.
 pub async fn certifications_of(
     conn: &mut AsyncPgConnection,
-    personnel_id: Uuid,
+    personnel_id: PersonnelId,
 ) -> diesel::QueryResult<Vec<CertificationRow>> {
     certifications::table
         .filter(certifications::personnel_id.eq(personnel_id))
@@ -138,7 +138,10 @@ pub async fn certifications_of(
 }
 
 /// Finds a certification.
-pub async fn find(conn: &mut AsyncPgConnection, id: Uuid) -> diesel::QueryResult<CertificationRow> {
+pub async fn find(
+    conn: &mut AsyncPgConnection,
+    id: CertificationId,
+) -> diesel::QueryResult<CertificationRow> {
     certifications::table
         .find(id)
         .select(CertificationRow::as_select())
@@ -147,7 +150,7 @@ pub async fn find(conn: &mut AsyncPgConnection, id: Uuid) -> diesel::QueryResult
 }
 
 /// Locks a certification for an update.
-pub async fn lock(tx: &mut Tx<'_>, id: Uuid) -> diesel::QueryResult<CertificationRow> {
+pub async fn lock(tx: &mut Tx<'_>, id: CertificationId) -> diesel::QueryResult<CertificationRow> {
     let conn = tx.conn();
     certifications::table
         .find(id)
@@ -172,9 +175,9 @@ pub async fn insert(
 /// Revokes a certification at `at`, keeping the record and the reason.
 pub async fn revoke(
     conn: &mut AsyncPgConnection,
-    id: Uuid,
+    id: CertificationId,
     reason: &str,
-    by: Uuid,
+    by: UserId,
     at: DateTime<Utc>,
 ) -> diesel::QueryResult<CertificationRow> {
     diesel::update(certifications::table.find(id))

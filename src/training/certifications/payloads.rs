@@ -3,10 +3,10 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
-use uuid::Uuid;
 
 use crate::clock::CityDay;
 use crate::http::csv::{CsvRow, cell};
+use crate::ids::{CertificationId, CertificationTypeId, EnrollmentId, PersonnelId};
 
 use crate::training::certifications::model::CertificationRow;
 use crate::training::lifecycle::{CertificationStatus, certification_status};
@@ -15,11 +15,11 @@ use crate::training::lifecycle::{CertificationStatus, certification_status};
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CertificationBody {
     /// Id.
-    pub id: Uuid,
+    pub id: CertificationId,
     /// Holder.
-    pub personnel_id: Uuid,
+    pub personnel_id: PersonnelId,
     /// Type.
-    pub certification_type_id: Uuid,
+    pub certification_type_id: CertificationTypeId,
     /// Certificate number.
     pub certificate_number: String,
     /// Issue date.
@@ -33,7 +33,7 @@ pub struct CertificationBody {
     /// Why it was revoked.
     pub revoked_reason: Option<String>,
     /// The enrollment whose completion issued it; `null` for certificates earned elsewhere.
-    pub enrollment_id: Option<Uuid>,
+    pub enrollment_id: Option<EnrollmentId>,
     /// When it was recorded.
     pub created_at: DateTime<Utc>,
 }
@@ -109,9 +109,9 @@ impl CsvRow for CertificationBody {
 #[serde(deny_unknown_fields)]
 pub struct CreateCertification {
     /// The holder.
-    pub personnel_id: Uuid,
+    pub personnel_id: PersonnelId,
     /// The type.
-    pub certification_type_id: Uuid,
+    pub certification_type_id: CertificationTypeId,
     /// Issue date; not in the future.
     #[schema(example = "2025-10-17")]
     pub issued_on: NaiveDate,
@@ -138,9 +138,9 @@ pub struct RevokeCertification {
 #[into_params(parameter_in = Query)]
 pub struct CertificationQuery {
     /// Held by this person.
-    pub personnel_id: Option<Uuid>,
+    pub personnel_id: Option<PersonnelId>,
     /// Of this type.
-    pub certification_type_id: Option<Uuid>,
+    pub certification_type_id: Option<CertificationTypeId>,
     /// With this status today.
     pub status: Option<CertificationStatus>,
     /// Active and expiring within this many days (1–3650).

@@ -2,13 +2,13 @@
 
 use chrono::NaiveDate;
 use diesel_async::AsyncConnection;
-use uuid::Uuid;
 
 use crate::audit::{Action, AuditEvent};
 use crate::auth::AuthUser;
 use crate::db::tx::Tx;
 use crate::error::{AppError, OrNotFound};
 use crate::http::context::RequestMeta;
+use crate::ids::CertificationId;
 use crate::state::AppState;
 use crate::validation::{self, Errors};
 
@@ -65,7 +65,7 @@ pub async fn record(
         let row = certifications::insert(
             conn,
             &NewCertification {
-                id: Uuid::now_v7(),
+                id: CertificationId::generate(),
                 personnel_id: input.personnel_id,
                 certification_type_id: kind.id,
                 certificate_number: number,
@@ -94,7 +94,7 @@ pub async fn revoke(
     state: &AppState,
     actor: &AuthUser,
     meta: &RequestMeta,
-    id: Uuid,
+    id: CertificationId,
     reason: &str,
 ) -> Result<CertificationRow, AppError> {
     let reason =

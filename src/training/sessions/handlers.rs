@@ -4,7 +4,6 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
 use serde::Serialize;
 use utoipa::ToSchema;
-use uuid::Uuid;
 
 use crate::auth::Require;
 use crate::auth::policy::{TrainingReaders, TrainingWriters};
@@ -15,6 +14,7 @@ use crate::http::etag::{IfMatch, created, versioned};
 use crate::http::json::JsonBody;
 use crate::http::pagination::{Page, PageRequest};
 use crate::http::query::QueryParams;
+use crate::ids::{EnrollmentId, TrainingSessionId};
 use crate::state::AppData;
 
 use super::service;
@@ -100,7 +100,7 @@ pub async fn create_training_session(
 pub async fn find_training_session(
     state: AppData,
     _caller: Require<TrainingReaders>,
-    id: web::Path<Uuid>,
+    id: web::Path<TrainingSessionId>,
 ) -> Result<HttpResponse, AppError> {
     let mut conn = state.pool.get().await?;
     let (row, seats) = sessions::find_session(&mut conn, id.into_inner())
@@ -137,7 +137,7 @@ pub async fn update_training_session(
     state: AppData,
     caller: Require<TrainingWriters>,
     meta: RequestMeta,
-    id: web::Path<Uuid>,
+    id: web::Path<TrainingSessionId>,
     if_match: IfMatch,
     body: JsonBody<UpdateSession>,
 ) -> Result<HttpResponse, AppError> {
@@ -177,7 +177,7 @@ pub async fn list_enrollments(
     req: HttpRequest,
     state: AppData,
     _caller: Require<TrainingReaders>,
-    id: web::Path<Uuid>,
+    id: web::Path<TrainingSessionId>,
     query: QueryParams<PageQuery>,
 ) -> Result<HttpResponse, AppError> {
     let query = query.into_inner();
@@ -212,7 +212,7 @@ pub async fn create_enrollment(
     state: AppData,
     caller: Require<TrainingWriters>,
     meta: RequestMeta,
-    id: web::Path<Uuid>,
+    id: web::Path<TrainingSessionId>,
     body: JsonBody<CreateEnrollment>,
 ) -> Result<HttpResponse, AppError> {
     let row = service::enroll(
@@ -243,7 +243,7 @@ pub async fn create_enrollment(
 pub async fn find_enrollment(
     state: AppData,
     _caller: Require<TrainingReaders>,
-    id: web::Path<Uuid>,
+    id: web::Path<EnrollmentId>,
 ) -> Result<HttpResponse, AppError> {
     let mut conn = state.pool.get().await?;
     let row = sessions::find_enrollment(&mut conn, id.into_inner())
@@ -293,7 +293,7 @@ pub async fn update_enrollment(
     state: AppData,
     caller: Require<TrainingWriters>,
     meta: RequestMeta,
-    id: web::Path<Uuid>,
+    id: web::Path<EnrollmentId>,
     if_match: IfMatch,
     body: JsonBody<UpdateEnrollment>,
 ) -> Result<HttpResponse, AppError> {

@@ -7,7 +7,7 @@ use diesel::{
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
 use crate::db::tx::Tx;
-use uuid::Uuid;
+use crate::ids::{CourseId, EnrollmentId, PersonnelId, TrainingSessionId};
 
 use crate::db::enums::{EnrollmentStatus, SessionStatus};
 use crate::db::schema::{enrollments, training_sessions};
@@ -18,9 +18,9 @@ use crate::http::pagination::PageRequest;
 #[diesel(table_name = training_sessions, check_for_backend(diesel::pg::Pg))]
 pub struct SessionRow {
     /// Id.
-    pub id: Uuid,
+    pub id: TrainingSessionId,
     /// The course taught.
-    pub course_id: Uuid,
+    pub course_id: CourseId,
     /// First day.
     pub starts_on: NaiveDate,
     /// Last day.
@@ -46,9 +46,9 @@ pub struct SessionRow {
 #[diesel(table_name = training_sessions)]
 pub struct NewSession {
     /// Id.
-    pub id: Uuid,
+    pub id: TrainingSessionId,
     /// Course.
-    pub course_id: Uuid,
+    pub course_id: CourseId,
     /// First day.
     pub starts_on: NaiveDate,
     /// Last day.
@@ -105,7 +105,7 @@ impl crate::audit::ChangedFields for SessionChanges {
 #[derive(Debug, Default)]
 pub struct SessionFilter {
     /// Of this course.
-    pub course_id: Option<Uuid>,
+    pub course_id: Option<CourseId>,
     /// Starting on or after.
     pub from: Option<NaiveDate>,
     /// Starting on or before.
@@ -119,11 +119,11 @@ pub struct SessionFilter {
 #[diesel(table_name = enrollments, check_for_backend(diesel::pg::Pg))]
 pub struct EnrollmentRow {
     /// Id.
-    pub id: Uuid,
+    pub id: EnrollmentId,
     /// Session.
-    pub session_id: Uuid,
+    pub session_id: TrainingSessionId,
     /// Person.
-    pub personnel_id: Uuid,
+    pub personnel_id: PersonnelId,
     /// Status.
     pub status: EnrollmentStatus,
     /// Hours credited.
@@ -175,7 +175,7 @@ fn seats_taken() -> diesel::expression::SqlLiteral<diesel::sql_types::BigInt> {
 pub async fn list_sessions(
     conn: &mut AsyncPgConnection,
     filter: &SessionFilter,
-    page: &PageRequest,
+    page: &PageRequest<TrainingSessionId>,
 ) -> diesel::QueryResult<Vec<SessionWithSeats>> {
     let mut query = training_sessions::table
         .select((SessionRow::as_select(), seats_taken()))
@@ -203,7 +203,7 @@ pub async fn list_sessions(
 /// Finds a session with its seats taken.
 pub async fn find_session(
     conn: &mut AsyncPgConnection,
-    id: Uuid,
+    id: TrainingSessionId,
 ) -> diesel::QueryResult<SessionWithSeats> {
     training_sessions::table
         .find(id)
@@ -214,7 +214,10 @@ pub async fn find_session(
 
 /// Locks a session row; enrollments that count seats take this lock first, so two requests
 /// cannot both take the last seat.
-pub async fn lock_session(tx: &mut Tx<'_>, id: Uuid) -> diesel::QueryResult<SessionRow> {
+pub async fn lock_session(
+    tx: &mut Tx<'_>,
+    id: TrainingSessionId,
+) -> diesel::QueryResult<SessionRow> {
     let conn = tx.conn();
     training_sessions::table
         .find(id)
@@ -227,7 +230,7 @@ pub async fn lock_session(tx: &mut Tx<'_>, id: Uuid) -> diesel::QueryResult<Sess
 /// Seats taken in a session.
 pub async fn count_seats(
     conn: &mut AsyncPgConnection,
-    session_id: Uuid,
+    session_id: TrainingSessionId,
 ) -> diesel::QueryResult<i64> {
     enrollments::table
         .filter(enrollments::session_id.eq(session_id))
@@ -252,7 +255,7 @@ pub async fn insert_session(
 /// Applies changes and bumps the version.
 pub async fn update_session(
     conn: &mut AsyncPgConnection,
-    id: Uuid,
+    id: TrainingSessionId,
     changes: &SessionChanges,
 ) -> diesel::QueryResult<SessionRow> {
     diesel::update(training_sessions::table.find(id))
@@ -269,8 +272,8 @@ pub async fn update_session(
 /// Lists a session's enrollments, oldest first (enrollment order).
 pub async fn list_enrollments(
     conn: &mut AsyncPgConnection,
-    session_id: Uuid,
-    page: &PageRequest,
+    session_id: TrainingSessionId,
+    page: &PageRequest<EnrollmentId>,
 ) -> diesel::QueryResult<Vec<EnrollmentRow>> {
     let mut query = enrollments::table
         .filter(enrollments::session_id.eq(session_id))
@@ -287,7 +290,7 @@ pub async fn list_enrollments(
 /// A person's enrollments, newest first.
 pub async fn enrollments_of(
     conn: &mut AsyncPgConnection,
-    personnel_id: Uuid,
+    personnel_id: PersonnelId,
 ) -> diesel::QueryResult<Vec<EnrollmentRow>> {
     enrollments::table
         .filter(enrollments::personnel_id.eq(personnel_id))
@@ -300,12 +303,12 @@ pub async fn enrollments_of(
 /// Inserts an enrollment.
 pub async fn insert_enrollment(
     conn: &mut AsyncPgConnection,
-    session_id: Uuid,
-    personnel_id: Uuid,
+    session_id: TrainingSessionId,
+    personnel_id: PersonnelId,
 ) -> diesel::QueryResult<EnrollmentRow> {
     diesel::insert_into(enrollments::table)
         .values((
-            enrollments::id.eq(Uuid::now_v7()),
+            enrollments::id.eq(EnrollmentId::generate()),
             enrollments::session_id.eq(session_id),
             enrollments::personnel_id.eq(personnel_id),
         ))
@@ -317,7 +320,7 @@ pub async fn insert_enrollment(
 /// Finds an enrollment.
 pub async fn find_enrollment(
     conn: &mut AsyncPgConnection,
-    id: Uuid,
+    id: EnrollmentId,
 ) -> diesel::QueryResult<EnrollmentRow> {
     enrollments::table
         .find(id)
@@ -327,7 +330,10 @@ pub async fn find_enrollment(
 }
 
 /// Locks an enrollment for an update.
-pub async fn lock_enrollment(tx: &mut Tx<'_>, id: Uuid) -> diesel::QueryResult<EnrollmentRow> {
+pub async fn lock_enrollment(
+    tx: &mut Tx<'_>,
+    id: EnrollmentId,
+) -> diesel::QueryResult<EnrollmentRow> {
     let conn = tx.conn();
     enrollments::table
         .find(id)
@@ -340,7 +346,7 @@ pub async fn lock_enrollment(tx: &mut Tx<'_>, id: Uuid) -> diesel::QueryResult<E
 /// Applies changes and bumps the version.
 pub async fn update_enrollment(
     conn: &mut AsyncPgConnection,
-    id: Uuid,
+    id: EnrollmentId,
     changes: &EnrollmentChanges,
 ) -> diesel::QueryResult<EnrollmentRow> {
     diesel::update(enrollments::table.find(id))

@@ -3,10 +3,10 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
-use uuid::Uuid;
 
 use crate::db::enums::{EnrollmentStatus, SessionStatus};
 use crate::http::csv::{CsvRow, cell};
+use crate::ids::{CourseId, EnrollmentId, PersonnelId, TrainingSessionId};
 use crate::validation::present;
 
 use crate::training::sessions::model::{EnrollmentRow, SessionRow};
@@ -15,9 +15,9 @@ use crate::training::sessions::model::{EnrollmentRow, SessionRow};
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SessionBody {
     /// Id.
-    pub id: Uuid,
+    pub id: TrainingSessionId,
     /// The course taught.
-    pub course_id: Uuid,
+    pub course_id: CourseId,
     /// First day.
     pub starts_on: NaiveDate,
     /// Last day (the issue date of certificates earned in it).
@@ -102,7 +102,7 @@ impl CsvRow for SessionBody {
 #[serde(deny_unknown_fields)]
 pub struct CreateSession {
     /// The course.
-    pub course_id: Uuid,
+    pub course_id: CourseId,
     /// First day.
     #[schema(example = "2026-03-02")]
     pub starts_on: NaiveDate,
@@ -157,7 +157,7 @@ pub struct UpdateSession {
 #[into_params(parameter_in = Query)]
 pub struct SessionQuery {
     /// Sessions of this course.
-    pub course_id: Option<Uuid>,
+    pub course_id: Option<CourseId>,
     /// Starting on or after this date.
     #[param(pattern = r"^(19[0-9]{2}|20[0-9]{2}|2100)-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$")]
     pub from: Option<NaiveDate>,
@@ -177,11 +177,11 @@ pub struct SessionQuery {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct EnrollmentBody {
     /// Id.
-    pub id: Uuid,
+    pub id: EnrollmentId,
     /// Session.
-    pub session_id: Uuid,
+    pub session_id: TrainingSessionId,
     /// Person.
-    pub personnel_id: Uuid,
+    pub personnel_id: PersonnelId,
     /// Status.
     pub status: EnrollmentStatus,
     /// Hours credited (defaults to the course's hours on completion).
@@ -245,7 +245,7 @@ impl CsvRow for EnrollmentBody {
 #[serde(deny_unknown_fields)]
 pub struct CreateEnrollment {
     /// The person to enroll.
-    pub personnel_id: Uuid,
+    pub personnel_id: PersonnelId,
 }
 
 /// `PATCH /api/v1/enrollments/{id}` (merge patch). Status moves

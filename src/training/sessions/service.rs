@@ -3,7 +3,6 @@
 
 use chrono::NaiveDate;
 use diesel_async::{AsyncConnection, AsyncPgConnection};
-use uuid::Uuid;
 
 use crate::audit::{Action, AuditEvent, ChangedFields};
 use crate::auth::AuthUser;
@@ -13,6 +12,9 @@ use crate::db::tx::Tx;
 use crate::error::{AppError, OrNotFound};
 use crate::http::context::RequestMeta;
 use crate::http::etag::IfMatch;
+use crate::ids::{
+    CertificationId, CertificationTypeId, EnrollmentId, PersonnelId, TrainingSessionId,
+};
 use crate::personnel::model as personnel;
 use crate::state::AppState;
 use crate::validation::{self, Errors, not_null};
@@ -62,7 +64,7 @@ pub async fn create_session(
         let row = sessions::insert_session(
             conn,
             &NewSession {
-                id: Uuid::now_v7(),
+                id: TrainingSessionId::generate(),
                 course_id: input.course_id,
                 starts_on: input.starts_on,
                 ends_on: input.ends_on,
@@ -89,7 +91,7 @@ pub async fn update_session(
     state: &AppState,
     actor: &AuthUser,
     meta: &RequestMeta,
-    id: Uuid,
+    id: TrainingSessionId,
     if_match: IfMatch,
     patch: UpdateSession,
     today: NaiveDate,
@@ -197,8 +199,8 @@ pub async fn enroll(
     state: &AppState,
     actor: &AuthUser,
     meta: &RequestMeta,
-    session_id: Uuid,
-    personnel_id: Uuid,
+    session_id: TrainingSessionId,
+    personnel_id: PersonnelId,
 ) -> Result<EnrollmentRow, AppError> {
     let mut conn = state.pool.get().await?;
     conn.transaction::<_, AppError, _>(async |conn| {
@@ -242,7 +244,7 @@ pub async fn update_enrollment(
     state: &AppState,
     actor: &AuthUser,
     meta: &RequestMeta,
-    id: Uuid,
+    id: EnrollmentId,
     if_match: IfMatch,
     patch: UpdateEnrollment,
     today: NaiveDate,
@@ -326,14 +328,14 @@ async fn issue_certificate(
     meta: &RequestMeta,
     enrollment: &EnrollmentRow,
     session: &SessionRow,
-    type_id: Uuid,
+    type_id: CertificationTypeId,
 ) -> Result<CertificationRow, AppError> {
     let kind = catalog::find_type(conn, type_id).await?;
     let issued_on = session.ends_on;
     let row = certifications::insert(
         conn,
         &NewCertification {
-            id: Uuid::now_v7(),
+            id: CertificationId::generate(),
             personnel_id: enrollment.personnel_id,
             certification_type_id: type_id,
             certificate_number: format!("{}-{}", kind.code, enrollment.id),
