@@ -29,6 +29,14 @@ pub struct AppState {
     pub dummy_hash: String,
 }
 
+impl AppState {
+    /// A pooled connection for one request's work; services take it (or a transaction on it)
+    /// rather than reaching for the pool themselves, so their steps compose.
+    pub async fn db(&self) -> Result<crate::db::Conn, crate::error::AppError> {
+        Ok(self.pool.get().await?)
+    }
+}
+
 /// The extractor form of the state.
 pub type AppData = web::Data<AppState>;
 

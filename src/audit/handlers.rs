@@ -49,7 +49,7 @@ pub async fn list_audit_events(
         from: query.from,
         to: query.to,
     };
-    let mut conn = state.pool.get().await?;
+    let mut conn = state.db().await?;
     let rows = model::list(&mut conn, &filter, &page).await?;
     let events = page.page(rows, |row| row.id, AuditEventBody::from);
     AuditEvent::new(Action::AuditList)

@@ -66,7 +66,7 @@ pub async fn refresh(
     body: JsonBody<RefreshRequest>,
 ) -> Result<web::Json<TokenPair>, AppError> {
     let token = body.into_inner().refresh_token;
-    let mut conn = state.pool.get().await?;
+    let mut conn = state.db().await?;
     // The outcome is committed whatever it is: a detected re-use must stay revoked.
     let outcome = conn
         .transaction::<_, AppError, _>(async |conn| {
@@ -133,7 +133,7 @@ pub async fn logout(
     body: JsonBody<RefreshRequest>,
 ) -> Result<HttpResponse, AppError> {
     let token = body.into_inner().refresh_token;
-    let mut conn = state.pool.get().await?;
+    let mut conn = state.db().await?;
     conn.transaction::<_, AppError, _>(async |conn| {
         let conn = &mut Tx::of(conn)?;
         let named = tokens::family_of(conn, &token, caller.id).await?;

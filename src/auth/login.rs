@@ -37,13 +37,13 @@ pub async fn login(
     // A client past its failures (counting its logins still being checked) gets 429 before
     // any password work.
     let admission = state.login_throttle.admit(meta.ip, state.clock.now())?;
-    let user = users::find_by_username(&mut *state.pool.get().await?, &username).await?;
+    let user = users::find_by_username(&mut *state.db().await?, &username).await?;
     let stored = user
         .as_ref()
         .map_or_else(|| state.dummy_hash.clone(), |u| u.password_hash.clone());
     // The connection went back to the pool: argon2 must not hold one while it runs.
     let matches = state.hasher.verify(password_given, stored).await?;
-    let mut conn = state.pool.get().await?;
+    let mut conn = state.db().await?;
     let event = AuditEvent::new(Action::AuthLogin);
 
     if matches {

@@ -39,7 +39,7 @@ fn bearer_token(value: &header::HeaderValue) -> Result<&str, AppError> {
 async fn authenticate_token(state: &AppState, token: &str) -> Result<AuthUser, AppError> {
     let now = state.clock.now();
     let claims = state.jwt.verify(token, now)?;
-    let mut conn = state.pool.get().await?;
+    let mut conn = state.db().await?;
     let (user, session_live) =
         match users::find_with_session(&mut conn, claims.sub, claims.sid, now).await {
             Ok(found) => found,

@@ -42,7 +42,7 @@ pub async fn list_goals(
 ) -> Result<HttpResponse, AppError> {
     let query = query.into_inner();
     let page = PageRequest::new(query.limit, query.cursor.as_deref())?;
-    let mut conn = state.pool.get().await?;
+    let mut conn = state.db().await?;
     let rows = model::list(&mut conn, &page).await?;
     respond_page(&req, page.page(rows, |r| r.id, GoalBody::from))
 }
@@ -64,7 +64,8 @@ pub async fn create_goal(
     meta: RequestMeta,
     body: JsonBody<CreateGoal>,
 ) -> Result<HttpResponse, AppError> {
-    let row = service::create(&state, &caller, &meta, body.into_inner()).await?;
+    let mut conn = state.db().await?;
+    let row = service::create(&mut conn, &caller, &meta, body.into_inner()).await?;
     let location = format!("/api/v1/goals/{}", row.id);
     let version = row.version;
     Ok(created(&location, version, &GoalBody::from(row)))
@@ -87,7 +88,7 @@ pub async fn find_goal(
     _caller: Require<MetricsReaders>,
     id: web::Path<GoalId>,
 ) -> Result<HttpResponse, AppError> {
-    let mut conn = state.pool.get().await?;
+    let mut conn = state.db().await?;
     let row = model::find(&mut conn, id.into_inner())
         .await
         .or_not_found("goal")?;
@@ -118,8 +119,9 @@ pub async fn update_goal(
     if_match: IfMatch,
     body: JsonBody<UpdateGoal>,
 ) -> Result<HttpResponse, AppError> {
+    let mut conn = state.db().await?;
     let row = service::update(
-        &state,
+        &mut conn,
         &caller,
         &meta,
         id.into_inner(),
@@ -168,6 +170,8 @@ pub async fn goal_progress(
     query: QueryParams<ProgressQuery>,
 ) -> Result<HttpResponse, AppError> {
     let as_of = as_of(query.into_inner().as_of, &state.clock)?;
-    let progress = service::progress(&state, id.into_inner(), as_of).await?;
+    let mut conn = state.db().await?;
+    let as_of = state.clock.city_day(as_of);
+    let progress = service::progress(&mut conn, id.into_inner(), as_of).await?;
     respond(&req, &progress, &progress.series)
 }

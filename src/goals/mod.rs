@@ -5,7 +5,7 @@ mod handlers;
 pub mod model;
 pub mod payloads;
 pub mod progress;
-mod service;
+pub mod service;
 
 /// Registers the goal endpoints.
 pub fn configure(config: &mut utoipa_actix_web::service_config::ServiceConfig<'_>) {

@@ -1,17 +1,16 @@
 //! Creating and changing goals, and computing their progress.
 
-use chrono::NaiveDate;
 use diesel_async::{AsyncConnection, AsyncPgConnection};
 
 use crate::audit::{Action, AuditEvent, ChangedFields};
 use crate::auth::AuthUser;
+use crate::clock::CityDay;
 use crate::dates;
 use crate::db::tx::Tx;
 use crate::error::{AppError, OrNotFound};
 use crate::http::context::RequestMeta;
 use crate::http::etag::IfMatch;
 use crate::ids::{CertificationTypeId, GoalId};
-use crate::state::AppState;
 use crate::training::catalog::model as catalog;
 use crate::validation::{self, Errors, not_null};
 
@@ -62,7 +61,7 @@ async fn check_types(
 
 /// Creates a goal.
 pub async fn create(
-    state: &AppState,
+    conn: &mut AsyncPgConnection,
     actor: &AuthUser,
     meta: &RequestMeta,
     input: CreateGoal,
@@ -75,8 +74,7 @@ pub async fn create(
     if input.deadline <= input.start_date {
         errors.add("deadline", "must be after start_date");
     }
-    let mut conn = state.pool.get().await?;
-    check_types(&mut conn, &input.certification_type_ids, &mut errors).await?;
+    check_types(conn, &input.certification_type_ids, &mut errors).await?;
     let (Some(name), Some(target_share)) = (name, target_share) else {
         return Err(errors.into_error());
     };
@@ -110,7 +108,7 @@ pub async fn create(
 
 /// Applies a merge patch to a goal.
 pub async fn update(
-    state: &AppState,
+    conn: &mut AsyncPgConnection,
     actor: &AuthUser,
     meta: &RequestMeta,
     id: GoalId,
@@ -132,9 +130,8 @@ pub async fn update(
         .and_then(|d| errors.check("start_date", dates::plausible(d)));
     let deadline = not_null(&mut errors, "deadline", patch.deadline)
         .and_then(|d| errors.check("deadline", dates::plausible(d)));
-    let mut conn = state.pool.get().await?;
     if let Some(ids) = &type_ids {
-        check_types(&mut conn, ids, &mut errors).await?;
+        check_types(conn, ids, &mut errors).await?;
     }
     errors.finish()?;
     conn.transaction::<_, AppError, _>(async |conn| {
@@ -177,21 +174,15 @@ pub async fn update(
     .await
 }
 
-/// Progress of a goal as of a day.
+/// Progress of a goal as of a city day: two statements, then arithmetic in memory.
 pub async fn progress(
-    state: &AppState,
+    conn: &mut AsyncPgConnection,
     id: GoalId,
-    as_of: NaiveDate,
+    as_of: CityDay,
 ) -> Result<ProgressBody, AppError> {
-    let mut conn = state.pool.get().await?;
-    let goal = model::find(&mut conn, id).await.or_not_found("goal")?;
-    let members = model::load_members(
-        &mut conn,
-        &goal.certification_type_ids,
-        state.clock.city_day(as_of),
-    )
-    .await?;
-    drop(conn);
+    let goal = model::find(conn, id).await.or_not_found("goal")?;
+    let members = model::load_members(conn, &goal.certification_type_ids, as_of).await?;
+    let as_of = as_of.date;
 
     let population = Population {
         departments: goal.departments,

@@ -50,7 +50,7 @@ struct Version {
 )]
 #[get("/readyz")]
 pub async fn readyz(state: AppData) -> Result<web::Json<Health>, AppError> {
-    let mut conn = state.pool.get().await?;
+    let mut conn = state.db().await?;
     let applied: Option<Version> = diesel::sql_query(
         "SELECT version FROM __diesel_schema_migrations ORDER BY version DESC LIMIT 1",
     )

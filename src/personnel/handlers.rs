@@ -56,7 +56,7 @@ pub async fn list_personnel(
         q: query.q,
     };
     let numbers_only = !caller.has_any(TrainingReaders::ROLES);
-    let mut conn = state.pool.get().await?;
+    let mut conn = state.db().await?;
     let rows = model::list(&mut conn, &filter, &page, state.clock.city_today()).await?;
     let page = page.page(
         rows,
@@ -97,7 +97,8 @@ pub async fn create_personnel(
     meta: RequestMeta,
     body: JsonBody<CreatePersonnel>,
 ) -> Result<HttpResponse, AppError> {
-    let row = service::create(&state, &caller, &meta, body.into_inner()).await?;
+    let mut conn = state.db().await?;
+    let row = service::create(&mut conn, &caller, &meta, body.into_inner()).await?;
     let location = format!("/api/v1/personnel/{}", row.id);
     let version = row.version;
     let certified = false;
@@ -136,7 +137,8 @@ pub async fn import_personnel(
 ) -> Result<web::Json<ImportReport>, AppError> {
     // Up to 16 MiB of CSV: parsed on a blocking thread, not on the async workers.
     let roster = web::block(move || import::parse(&body.0)).await??;
-    service::import(&state, &caller, &meta, roster)
+    let mut conn = state.db().await?;
+    service::import(&mut conn, &caller, &meta, roster)
         .await
         .map(web::Json)
 }
@@ -164,7 +166,8 @@ pub async fn find_personnel(
     if !scope.includes(id) {
         return Err(forbid(&req, &caller, TrainingReaders::ROLES));
     }
-    let detail = service::detail(&state, scope, id, state.clock.city_today()).await?;
+    let mut conn = state.db().await?;
+    let detail = service::detail(&mut conn, scope, id, state.clock.city_today()).await?;
     let version = detail.person.version;
     Ok(versioned(StatusCode::OK, version, &detail))
 }
@@ -195,8 +198,9 @@ pub async fn update_personnel(
     if_match: IfMatch,
     body: JsonBody<UpdatePersonnel>,
 ) -> Result<HttpResponse, AppError> {
+    let mut conn = state.db().await?;
     let person = service::update(
-        &state,
+        &mut conn,
         &caller,
         &meta,
         id.into_inner(),

@@ -6,7 +6,7 @@ mod handlers;
 pub mod import;
 pub mod model;
 pub mod payloads;
-mod service;
+pub mod service;
 pub mod validate;
 
 /// Registers the personnel endpoints.

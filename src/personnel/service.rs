@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use diesel_async::AsyncConnection;
+use diesel_async::{AsyncConnection, AsyncPgConnection};
 
 use crate::audit::{Action, AuditEvent, ChangedFields};
 use crate::auth::{AuthUser, Scope};
@@ -12,7 +12,6 @@ use crate::error::{AppError, OrNotFound};
 use crate::http::context::RequestMeta;
 use crate::http::etag::IfMatch;
 use crate::ids::PersonnelId;
-use crate::state::AppState;
 use crate::training::certifications::model::certifications_of;
 use crate::training::certifications::payloads::CertificationBody;
 use crate::training::sessions::model::enrollments_of;
@@ -28,7 +27,7 @@ use super::validate;
 
 /// Creates a person.
 pub async fn create(
-    state: &AppState,
+    conn: &mut AsyncPgConnection,
     actor: &AuthUser,
     meta: &RequestMeta,
     input: CreatePersonnel,
@@ -37,7 +36,6 @@ pub async fn create(
     let Some(person) = validate::record(input, &mut errors) else {
         return Err(errors.into_error());
     };
-    let mut conn = state.pool.get().await?;
     conn.transaction::<_, AppError, _>(async |conn| {
         let conn = &mut Tx::of(conn)?;
         let row = model::insert_many(conn, std::slice::from_ref(&person))
@@ -84,17 +82,16 @@ fn merged(current: &PersonnelRow, patch: UpdatePersonnel, errors: &mut Errors) -
 
 /// A person in `scope` with their certifications and enrollments, statuses judged on `today`.
 pub async fn detail(
-    state: &AppState,
+    conn: &mut AsyncPgConnection,
     scope: Scope<PersonnelId>,
     id: PersonnelId,
     today: CityDay,
 ) -> Result<PersonnelDetail, AppError> {
-    let mut conn = state.pool.get().await?;
-    let (row, certified) = model::find(&mut conn, scope, id, today)
+    let (row, certified) = model::find(conn, scope, id, today)
         .await
         .or_not_found("personnel record")?;
-    let certifications = certifications_of(&mut conn, id).await?;
-    let enrollments = enrollments_of(&mut conn, id).await?;
+    let certifications = certifications_of(conn, id).await?;
+    let enrollments = enrollments_of(conn, id).await?;
     Ok(PersonnelDetail {
         person: PersonnelBody::new(row, certified),
         certifications: certifications
@@ -108,7 +105,7 @@ pub async fn detail(
 /// Applies a merge patch; the merged record must pass the same rules as a new one. Returns the
 /// record with whether the person is CIT-certified on `today`.
 pub async fn update(
-    state: &AppState,
+    conn: &mut AsyncPgConnection,
     actor: &AuthUser,
     meta: &RequestMeta,
     id: PersonnelId,
@@ -116,7 +113,6 @@ pub async fn update(
     patch: UpdatePersonnel,
     today: CityDay,
 ) -> Result<PersonnelBody, AppError> {
-    let mut conn = state.pool.get().await?;
     conn.transaction::<_, AppError, _>(async |conn| {
         let conn = &mut Tx::of(conn)?;
         let current = model::lock(conn, id)
@@ -151,7 +147,7 @@ pub async fn update(
 /// person it updates (on a blocking thread: a roster can hold 100,000 lines); a line that
 /// fails is reported and the others are stored.
 pub async fn import(
-    state: &AppState,
+    conn: &mut AsyncPgConnection,
     actor: &AuthUser,
     meta: &RequestMeta,
     roster: Roster,
@@ -161,7 +157,6 @@ pub async fn import(
         .iter()
         .map(|l| l.input.employee_number.trim().to_owned())
         .collect();
-    let mut conn = state.pool.get().await?;
     conn.transaction::<_, AppError, _>(async |conn| {
         let conn = &mut Tx::of(conn)?;
         let existing = model::lock_by_employee_numbers(conn, &numbers).await?;

@@ -46,7 +46,7 @@ pub async fn list_users(
         disabled: query.disabled,
         locked: query.locked,
     };
-    let mut conn = state.pool.get().await?;
+    let mut conn = state.db().await?;
     let rows = model::list(&mut conn, &filter, &page).await?;
     respond_page(&req, page.page(rows, |row| row.id, UserBody::from))
 }
@@ -71,7 +71,8 @@ pub async fn create_user(
     meta: RequestMeta,
     body: JsonBody<CreateUser>,
 ) -> Result<HttpResponse, AppError> {
-    let row = service::create(&state, &caller, &meta, body.into_inner()).await?;
+    let user = service::prepare(&state.passwords, &state.hasher, body.into_inner()).await?;
+    let row = service::create(&mut *state.db().await?, &caller, &meta, &user).await?;
     let location = format!("/api/v1/users/{}", row.id);
     let version = row.version;
     Ok(created(&location, version, &UserBody::from(row)))
@@ -94,7 +95,7 @@ pub async fn find_user(
     _caller: Require<Admins>,
     id: web::Path<UserId>,
 ) -> Result<HttpResponse, AppError> {
-    let mut conn = state.pool.get().await?;
+    let mut conn = state.db().await?;
     let row = model::find(&mut conn, id.into_inner())
         .await
         .or_not_found("user")?;
@@ -128,8 +129,9 @@ pub async fn update_user(
     if_match: IfMatch,
     body: JsonBody<UpdateUser>,
 ) -> Result<HttpResponse, AppError> {
+    let mut conn = state.db().await?;
     let row = service::update(
-        &state,
+        &mut conn,
         &caller,
         &meta,
         id.into_inner(),
@@ -158,7 +160,8 @@ pub async fn unlock_user(
     meta: RequestMeta,
     id: web::Path<UserId>,
 ) -> Result<HttpResponse, AppError> {
-    let row = service::unlock(&state, &caller, &meta, id.into_inner()).await?;
+    let mut conn = state.db().await?;
+    let row = service::unlock(&mut conn, &caller, &meta, id.into_inner()).await?;
     Ok(versioned(StatusCode::OK, row.version, &UserBody::from(row)))
 }
 

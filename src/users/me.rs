@@ -22,7 +22,7 @@ use super::service;
 )]
 #[get("/me")]
 pub async fn find_me(state: AppData, caller: AuthUser) -> Result<web::Json<MeBody>, AppError> {
-    let mut conn = state.pool.get().await?;
+    let mut conn = state.db().await?;
     let row = model::find(&mut conn, caller.id).await?;
     Ok(web::Json(MeBody::from(row)))
 }

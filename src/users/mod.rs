@@ -7,7 +7,7 @@ mod handlers;
 mod me;
 pub mod model;
 mod payloads;
-mod service;
+pub mod service;
 pub mod validate;
 
 pub use payloads::UserBody;

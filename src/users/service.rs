@@ -1,9 +1,15 @@
 //! What the user endpoints do, between parsing and the database: validation, the last-admin
 //! guard, session revocation and the audit events.
+//!
+//! Steps that touch the database take the caller's connection (or transaction). Argon2 never
+//! runs while a pooled connection is held, so creating a user is two steps (`prepare` hashes,
+//! `create` stores), and the two password flows (`set_password`, `change_own_password`) take
+//! the state and borrow a connection only around their statements.
 
-use diesel_async::AsyncConnection;
+use diesel_async::{AsyncConnection, AsyncPgConnection};
 
 use crate::audit::{Action, AuditEvent, ChangedFields};
+use crate::auth::password::{Hasher, PasswordPolicy};
 use crate::auth::{AuthUser, tokens};
 use crate::db::enums::{AuditOutcome, Role};
 use crate::db::tx::Tx;
@@ -18,13 +24,13 @@ use super::model::{self, NewUser, UserChanges, UserRow};
 use super::payloads::{ChangePassword, CreateUser, UpdateUser};
 use super::validate;
 
-/// Creates a user.
-pub async fn create(
-    state: &AppState,
-    actor: &AuthUser,
-    meta: &RequestMeta,
+/// Checks a new user and hashes its password (no connection needed or held): the row
+/// [`create`] stores.
+pub async fn prepare(
+    passwords: &PasswordPolicy,
+    hasher: &Hasher,
     input: CreateUser,
-) -> Result<UserRow, AppError> {
+) -> Result<NewUser, AppError> {
     let mut errors = Errors::default();
     let username = errors.check("username", validate::username(&input.username));
     let display_name = errors.check("display_name", validate::display_name(&input.display_name));
@@ -38,32 +44,32 @@ pub async fn create(
     let policy_name = username
         .clone()
         .unwrap_or_else(|| input.username.to_lowercase());
-    errors.check(
-        "password",
-        state.passwords.check(&input.password, &policy_name),
-    );
+    errors.check("password", passwords.check(&input.password, &policy_name));
     let (Some(username), Some(display_name), Some(roles)) = (username, display_name, roles) else {
         return Err(errors.into_error());
     };
     errors.finish()?;
+    Ok(NewUser {
+        id: UserId::generate(),
+        username,
+        display_name,
+        password_hash: hasher.hash(input.password).await?,
+        roles,
+        personnel_id: input.personnel_id,
+        partner_id: input.partner_id,
+    })
+}
 
-    let password_hash = state.hasher.hash(input.password).await?;
-    let mut conn = state.pool.get().await?;
+/// Stores a user [`prepare`] made, with its audit row.
+pub async fn create(
+    conn: &mut AsyncPgConnection,
+    actor: &AuthUser,
+    meta: &RequestMeta,
+    user: &NewUser,
+) -> Result<UserRow, AppError> {
     conn.transaction::<_, AppError, _>(async |conn| {
         let conn = &mut Tx::of(conn)?;
-        let row = model::insert(
-            conn,
-            &NewUser {
-                id: UserId::generate(),
-                username,
-                display_name,
-                password_hash,
-                roles,
-                personnel_id: input.personnel_id,
-                partner_id: input.partner_id,
-            },
-        )
-        .await?;
+        let row = model::insert(conn, user).await?;
         AuditEvent::new(Action::UserCreate)
             .by(actor)
             .resource(row.id)
@@ -77,7 +83,7 @@ pub async fn create(
 
 /// Applies a merge patch to a user.
 pub async fn update(
-    state: &AppState,
+    conn: &mut AsyncPgConnection,
     actor: &AuthUser,
     meta: &RequestMeta,
     id: UserId,
@@ -92,7 +98,6 @@ pub async fn update(
     let disabled = not_null(&mut errors, "disabled", patch.disabled);
     errors.finish()?;
 
-    let mut conn = state.pool.get().await?;
     conn.transaction::<_, AppError, _>(async |conn| {
         let conn = &mut Tx::of(conn)?;
         // Roles or the disabled flag may take away an admin: lock the admin set first (key
@@ -153,12 +158,11 @@ pub async fn update(
 
 /// Unlocks a locked user.
 pub async fn unlock(
-    state: &AppState,
+    conn: &mut AsyncPgConnection,
     actor: &AuthUser,
     meta: &RequestMeta,
     id: UserId,
 ) -> Result<UserRow, AppError> {
-    let mut conn = state.pool.get().await?;
     conn.transaction::<_, AppError, _>(async |conn| {
         let conn = &mut Tx::of(conn)?;
         let current = model::find_for_update(conn, id)
@@ -184,7 +188,7 @@ pub async fn set_password(
     id: UserId,
     new_password: String,
 ) -> Result<(), AppError> {
-    let user = model::find(&mut *state.pool.get().await?, id)
+    let user = model::find(&mut *state.db().await?, id)
         .await
         .or_not_found("user")?;
     state
@@ -193,7 +197,7 @@ pub async fn set_password(
         .map_err(|message| AppError::invalid("new_password", message))?;
     // No pooled connection is held while argon2 runs.
     let password_hash = state.hasher.hash(new_password).await?;
-    let mut conn = state.pool.get().await?;
+    let mut conn = state.db().await?;
     conn.transaction::<_, AppError, _>(async |conn| {
         let conn = &mut Tx::of(conn)?;
         model::set_password(conn, id, &password_hash).await?;
@@ -218,7 +222,7 @@ pub async fn change_own_password(
     meta: &RequestMeta,
     input: ChangePassword,
 ) -> Result<(), AppError> {
-    let user = model::find(&mut *state.pool.get().await?, caller.id).await?;
+    let user = model::find(&mut *state.db().await?, caller.id).await?;
     let mut errors = Errors::default();
     errors.check(
         "new_password",
@@ -261,7 +265,7 @@ pub async fn change_own_password(
     }
 
     let password_hash = state.hasher.hash(input.new_password).await?;
-    let mut conn = state.pool.get().await?;
+    let mut conn = state.db().await?;
     conn.transaction::<_, AppError, _>(async |conn| {
         let conn = &mut Tx::of(conn)?;
         model::set_password(conn, caller.id, &password_hash).await?;

@@ -437,3 +437,67 @@ async fn the_roster_import_keeps_good_lines_reports_bad_ones_and_is_idempotent()
     .await
     .problem(415);
 }
+
+/// Services take the caller's connection: inside the caller's transaction each call is a
+/// savepoint, so a batch keeps its good records when one is bad, and the caller alone decides
+/// whether any of it is committed.
+#[actix_rt::test]
+async fn services_compose_inside_the_callers_transaction() {
+    use cit_api::auth::AuthUser;
+    use cit_api::error::AppError;
+    use cit_api::http::context::RequestMeta;
+    use cit_api::ids::SessionId;
+    use cit_api::personnel::{payloads::CreatePersonnel, service};
+    use diesel_async::AsyncConnection;
+
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let actor = AuthUser {
+        id: admin.id,
+        username: admin.username.clone(),
+        roles: vec![Role::Admin],
+        personnel_id: None,
+        partner_id: None,
+        session: SessionId::generate(),
+    };
+    let meta = RequestMeta {
+        request_id: Uuid::now_v7(),
+        ip: None,
+    };
+    let person =
+        |number: &str| -> CreatePersonnel { serde_json::from_value(officer(number)).unwrap() };
+    let mut conn = app.db.connect().await;
+
+    let outcomes = conn
+        .transaction::<_, AppError, _>(async |tx| {
+            let mut outcomes = Vec::new();
+            for number in ["B-1", "B-1", "B-2"] {
+                let created = service::create(tx, &actor, &meta, person(number)).await;
+                outcomes.push(created.map(|row| row.employee_number));
+            }
+            Ok(outcomes)
+        })
+        .await
+        .unwrap();
+    assert_eq!(outcomes[0].as_deref().ok(), Some("B-1"));
+    assert!(
+        matches!(outcomes[1], Err(AppError::Conflict(_))),
+        "{:?}",
+        outcomes[1]
+    );
+    assert_eq!(outcomes[2].as_deref().ok(), Some("B-2"));
+    let stored = "SELECT count(*) AS count FROM personnel WHERE employee_number LIKE 'B-%'";
+    assert_eq!(app.count(stored).await, 2);
+    assert_eq!(app.audit_events("personnel.create").await.len(), 2);
+
+    let refused = conn
+        .transaction::<(), AppError, _>(async |tx| {
+            service::create(tx, &actor, &meta, person("C-1")).await?;
+            Err(AppError::Conflict("the caller changed its mind".into()))
+        })
+        .await;
+    assert!(refused.is_err());
+    let kept = "SELECT count(*) AS count FROM personnel WHERE employee_number = 'C-1'";
+    assert_eq!(app.count(kept).await, 0, "rolled back with the caller");
+    assert_eq!(app.audit_events("personnel.create").await.len(), 2);
+}

@@ -57,7 +57,7 @@ pub async fn training_metrics(
     query: QueryParams<TrainingMetricsQuery>,
 ) -> Result<HttpResponse, AppError> {
     let as_of = as_of(query.into_inner().as_of, &state.clock)?;
-    let mut conn = state.pool.get().await?;
+    let mut conn = state.db().await?;
     let cit_types: Vec<CertificationTypeId> = certification_types::table
         .filter(certification_types::counts_as_cit.eq(true))
         .select(certification_types::id)

@@ -45,7 +45,7 @@ pub async fn list_certification_types(
 ) -> Result<HttpResponse, AppError> {
     let query = query.into_inner();
     let page = PageRequest::new(query.limit, query.cursor.as_deref())?;
-    let mut conn = state.pool.get().await?;
+    let mut conn = state.db().await?;
     let rows = catalog::list_types(&mut conn, &page).await?;
     respond_page(&req, page.page(rows, |r| r.id, CertificationTypeBody::from))
 }
@@ -70,7 +70,8 @@ pub async fn create_certification_type(
     meta: RequestMeta,
     body: JsonBody<CreateCertificationType>,
 ) -> Result<HttpResponse, AppError> {
-    let row = service::create_type(&state, &caller, &meta, body.into_inner()).await?;
+    let mut conn = state.db().await?;
+    let row = service::create_type(&mut conn, &caller, &meta, body.into_inner()).await?;
     let location = format!("/api/v1/certification-types/{}", row.id);
     let version = row.version;
     Ok(created(
@@ -97,7 +98,7 @@ pub async fn find_certification_type(
     _caller: Require<TrainingReaders>,
     id: web::Path<CertificationTypeId>,
 ) -> Result<HttpResponse, AppError> {
-    let mut conn = state.pool.get().await?;
+    let mut conn = state.db().await?;
     let row = catalog::find_type(&mut conn, id.into_inner())
         .await
         .or_not_found("certification type")?;
@@ -134,8 +135,9 @@ pub async fn update_certification_type(
     if_match: IfMatch,
     body: JsonBody<UpdateCertificationType>,
 ) -> Result<HttpResponse, AppError> {
+    let mut conn = state.db().await?;
     let row = service::update_type(
-        &state,
+        &mut conn,
         &caller,
         &meta,
         id.into_inner(),
@@ -173,7 +175,7 @@ pub async fn list_courses(
 ) -> Result<HttpResponse, AppError> {
     let query = query.into_inner();
     let page = PageRequest::new(query.limit, query.cursor.as_deref())?;
-    let mut conn = state.pool.get().await?;
+    let mut conn = state.db().await?;
     let rows = catalog::list_courses(&mut conn, &page).await?;
     respond_page(&req, page.page(rows, |r| r.id, CourseBody::from))
 }
@@ -198,7 +200,8 @@ pub async fn create_course(
     meta: RequestMeta,
     body: JsonBody<CreateCourse>,
 ) -> Result<HttpResponse, AppError> {
-    let row = service::create_course(&state, &caller, &meta, body.into_inner()).await?;
+    let mut conn = state.db().await?;
+    let row = service::create_course(&mut conn, &caller, &meta, body.into_inner()).await?;
     let location = format!("/api/v1/courses/{}", row.id);
     let version = row.version;
     Ok(created(&location, version, &CourseBody::from(row)))
@@ -221,7 +224,7 @@ pub async fn find_course(
     _caller: Require<TrainingReaders>,
     id: web::Path<CourseId>,
 ) -> Result<HttpResponse, AppError> {
-    let mut conn = state.pool.get().await?;
+    let mut conn = state.db().await?;
     let row = catalog::find_course(&mut conn, id.into_inner())
         .await
         .or_not_found("course")?;
@@ -257,8 +260,9 @@ pub async fn update_course(
     if_match: IfMatch,
     body: JsonBody<UpdateCourse>,
 ) -> Result<HttpResponse, AppError> {
+    let mut conn = state.db().await?;
     let row = service::update_course(
-        &state,
+        &mut conn,
         &caller,
         &meta,
         id.into_inner(),

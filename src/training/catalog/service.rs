@@ -1,6 +1,6 @@
 //! Creating and changing certification types and courses.
 
-use diesel_async::AsyncConnection;
+use diesel_async::{AsyncConnection, AsyncPgConnection};
 
 use crate::audit::{Action, AuditEvent, ChangedFields};
 use crate::auth::AuthUser;
@@ -9,7 +9,6 @@ use crate::error::{AppError, OrNotFound};
 use crate::http::context::RequestMeta;
 use crate::http::etag::IfMatch;
 use crate::ids::{CertificationTypeId, CourseId};
-use crate::state::AppState;
 use crate::validation::{self, Errors, not_null};
 
 use crate::training::catalog::model::{
@@ -37,7 +36,7 @@ fn hours(value: f64) -> Result<f64, String> {
 
 /// Creates a certification type.
 pub async fn create_type(
-    state: &AppState,
+    conn: &mut AsyncPgConnection,
     actor: &AuthUser,
     meta: &RequestMeta,
     input: CreateCertificationType,
@@ -53,7 +52,6 @@ pub async fn create_type(
         return Err(errors.into_error());
     };
     errors.finish()?;
-    let mut conn = state.pool.get().await?;
     conn.transaction::<_, AppError, _>(async |conn| {
         let conn = &mut Tx::of(conn)?;
         let row = catalog::insert_type(
@@ -81,7 +79,7 @@ pub async fn create_type(
 
 /// Applies a merge patch to a certification type.
 pub async fn update_type(
-    state: &AppState,
+    conn: &mut AsyncPgConnection,
     actor: &AuthUser,
     meta: &RequestMeta,
     id: CertificationTypeId,
@@ -101,7 +99,6 @@ pub async fn update_type(
         other => other,
     };
     errors.finish()?;
-    let mut conn = state.pool.get().await?;
     conn.transaction::<_, AppError, _>(async |conn| {
         let conn = &mut Tx::of(conn)?;
         let current = catalog::find_type_for_update(conn, id)
@@ -133,7 +130,7 @@ pub async fn update_type(
 
 /// Creates a course.
 pub async fn create_course(
-    state: &AppState,
+    conn: &mut AsyncPgConnection,
     actor: &AuthUser,
     meta: &RequestMeta,
     input: CreateCourse,
@@ -147,7 +144,6 @@ pub async fn create_course(
     else {
         return Err(errors.into_error());
     };
-    let mut conn = state.pool.get().await?;
     conn.transaction::<_, AppError, _>(async |conn| {
         let conn = &mut Tx::of(conn)?;
         let row = catalog::insert_course(
@@ -175,7 +171,7 @@ pub async fn create_course(
 
 /// Applies a merge patch to a course.
 pub async fn update_course(
-    state: &AppState,
+    conn: &mut AsyncPgConnection,
     actor: &AuthUser,
     meta: &RequestMeta,
     id: CourseId,
@@ -192,7 +188,6 @@ pub async fn update_course(
     let provider = not_null(&mut errors, "provider", patch.provider)
         .and_then(|v| errors.check("provider", validation::text(&v, 200)));
     errors.finish()?;
-    let mut conn = state.pool.get().await?;
     conn.transaction::<_, AppError, _>(async |conn| {
         let conn = &mut Tx::of(conn)?;
         let current = catalog::find_course_for_update(conn, id)

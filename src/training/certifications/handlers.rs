@@ -62,7 +62,7 @@ pub async fn list_certifications(
         expiring_within_days: query.expiring_within_days,
     };
     let today = state.clock.city_today();
-    let mut conn = state.pool.get().await?;
+    let mut conn = state.db().await?;
     let rows = certifications::list(&mut conn, &filter, &page, today).await?;
     respond_page(
         &req,
@@ -92,7 +92,8 @@ pub async fn create_certification(
     body: JsonBody<CreateCertification>,
 ) -> Result<HttpResponse, AppError> {
     let today = state.clock.city_today();
-    let row = service::record(&state, &caller, &meta, body.into_inner(), today.date).await?;
+    let mut conn = state.db().await?;
+    let row = service::record(&mut conn, &caller, &meta, body.into_inner(), today.date).await?;
     let location = format!("/api/v1/certifications/{}", row.id);
     Ok(HttpResponse::Created()
         .insert_header((actix_web::http::header::LOCATION, location))
@@ -116,7 +117,7 @@ pub async fn find_certification(
     _caller: Require<TrainingReaders>,
     id: web::Path<CertificationId>,
 ) -> Result<HttpResponse, AppError> {
-    let mut conn = state.pool.get().await?;
+    let mut conn = state.db().await?;
     let row = certifications::find(&mut conn, id.into_inner())
         .await
         .or_not_found("certification")?;
@@ -146,12 +147,14 @@ pub async fn revoke_certification(
     id: web::Path<CertificationId>,
     body: JsonBody<RevokeCertification>,
 ) -> Result<web::Json<CertificationBody>, AppError> {
+    let mut conn = state.db().await?;
     let row = service::revoke(
-        &state,
+        &mut conn,
         &caller,
         &meta,
         id.into_inner(),
         &body.into_inner().reason,
+        state.clock.now(),
     )
     .await?;
     Ok(web::Json(CertificationBody::new(

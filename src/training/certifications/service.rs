@@ -1,7 +1,7 @@
 //! Recording certificates earned elsewhere, and revoking certificates.
 
-use chrono::NaiveDate;
-use diesel_async::AsyncConnection;
+use chrono::{DateTime, NaiveDate, Utc};
+use diesel_async::{AsyncConnection, AsyncPgConnection};
 
 use crate::audit::{Action, AuditEvent};
 use crate::auth::AuthUser;
@@ -9,7 +9,6 @@ use crate::db::tx::Tx;
 use crate::error::{AppError, OrNotFound};
 use crate::http::context::RequestMeta;
 use crate::ids::CertificationId;
-use crate::state::AppState;
 use crate::validation::{self, Errors};
 
 use crate::training::catalog::model as catalog;
@@ -21,7 +20,7 @@ use crate::training::lifecycle;
 
 /// Records a certificate earned outside our own sessions.
 pub async fn record(
-    state: &AppState,
+    conn: &mut AsyncPgConnection,
     actor: &AuthUser,
     meta: &RequestMeta,
     input: CreateCertification,
@@ -46,7 +45,6 @@ pub async fn record(
         return Err(errors.into_error());
     };
     errors.finish()?;
-    let mut conn = state.pool.get().await?;
     conn.transaction::<_, AppError, _>(async |conn| {
         let conn = &mut Tx::of(conn)?;
         let kind = match catalog::find_type(conn, input.certification_type_id).await {
@@ -91,15 +89,15 @@ pub async fn record(
 
 /// Revokes a certificate; the record and the reason stay.
 pub async fn revoke(
-    state: &AppState,
+    conn: &mut AsyncPgConnection,
     actor: &AuthUser,
     meta: &RequestMeta,
     id: CertificationId,
     reason: &str,
+    now: DateTime<Utc>,
 ) -> Result<CertificationRow, AppError> {
     let reason =
         validation::text(reason, 500).map_err(|message| AppError::invalid("reason", message))?;
-    let mut conn = state.pool.get().await?;
     conn.transaction::<_, AppError, _>(async |conn| {
         let conn = &mut Tx::of(conn)?;
         let current = certifications::lock(conn, id)
@@ -110,7 +108,7 @@ pub async fn revoke(
                 "the certification is already revoked".into(),
             ));
         }
-        let row = certifications::revoke(conn, id, &reason, actor.id, state.clock.now()).await?;
+        let row = certifications::revoke(conn, id, &reason, actor.id, now).await?;
         AuditEvent::new(Action::CertificationRevoke)
             .by(actor)
             .resource(id)

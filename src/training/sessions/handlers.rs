@@ -54,7 +54,7 @@ pub async fn list_training_sessions(
         to: query.to,
         status: query.status,
     };
-    let mut conn = state.pool.get().await?;
+    let mut conn = state.db().await?;
     let rows = sessions::list_sessions(&mut conn, &filter, &page).await?;
     respond_page(
         &req,
@@ -79,7 +79,8 @@ pub async fn create_training_session(
     meta: RequestMeta,
     body: JsonBody<CreateSession>,
 ) -> Result<HttpResponse, AppError> {
-    let row = service::create_session(&state, &caller, &meta, body.into_inner()).await?;
+    let mut conn = state.db().await?;
+    let row = service::create_session(&mut conn, &caller, &meta, body.into_inner()).await?;
     let location = format!("/api/v1/training-sessions/{}", row.id);
     let version = row.version;
     Ok(created(&location, version, &SessionBody::new(row, 0)))
@@ -102,7 +103,7 @@ pub async fn find_training_session(
     _caller: Require<TrainingReaders>,
     id: web::Path<TrainingSessionId>,
 ) -> Result<HttpResponse, AppError> {
-    let mut conn = state.pool.get().await?;
+    let mut conn = state.db().await?;
     let (row, seats) = sessions::find_session(&mut conn, id.into_inner())
         .await
         .or_not_found("training session")?;
@@ -141,8 +142,9 @@ pub async fn update_training_session(
     if_match: IfMatch,
     body: JsonBody<UpdateSession>,
 ) -> Result<HttpResponse, AppError> {
+    let mut conn = state.db().await?;
     let (row, seats) = service::update_session(
-        &state,
+        &mut conn,
         &caller,
         &meta,
         id.into_inner(),
@@ -183,7 +185,7 @@ pub async fn list_enrollments(
     let query = query.into_inner();
     let page = PageRequest::new(query.limit, query.cursor.as_deref())?;
     let id = id.into_inner();
-    let mut conn = state.pool.get().await?;
+    let mut conn = state.db().await?;
     sessions::find_session(&mut conn, id)
         .await
         .or_not_found("training session")?;
@@ -215,8 +217,9 @@ pub async fn create_enrollment(
     id: web::Path<TrainingSessionId>,
     body: JsonBody<CreateEnrollment>,
 ) -> Result<HttpResponse, AppError> {
+    let mut conn = state.db().await?;
     let row = service::enroll(
-        &state,
+        &mut conn,
         &caller,
         &meta,
         id.into_inner(),
@@ -245,7 +248,7 @@ pub async fn find_enrollment(
     _caller: Require<TrainingReaders>,
     id: web::Path<EnrollmentId>,
 ) -> Result<HttpResponse, AppError> {
-    let mut conn = state.pool.get().await?;
+    let mut conn = state.db().await?;
     let row = sessions::find_enrollment(&mut conn, id.into_inner())
         .await
         .or_not_found("enrollment")?;
@@ -298,8 +301,9 @@ pub async fn update_enrollment(
     body: JsonBody<UpdateEnrollment>,
 ) -> Result<HttpResponse, AppError> {
     let today = state.clock.city_today();
+    let mut conn = state.db().await?;
     let (row, issued) = service::update_enrollment(
-        &state,
+        &mut conn,
         &caller,
         &meta,
         id.into_inner(),

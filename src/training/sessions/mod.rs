@@ -5,4 +5,4 @@
 pub(crate) mod handlers;
 pub mod model;
 pub mod payloads;
-mod service;
+pub mod service;

@@ -16,7 +16,6 @@ use crate::ids::{
     CertificationId, CertificationTypeId, EnrollmentId, PersonnelId, TrainingSessionId,
 };
 use crate::personnel::model as personnel;
-use crate::state::AppState;
 use crate::validation::{self, Errors, not_null};
 
 use crate::training::catalog::model as catalog;
@@ -36,7 +35,7 @@ fn capacity(value: i32) -> Result<i32, String> {
 
 /// Schedules a session.
 pub async fn create_session(
-    state: &AppState,
+    conn: &mut AsyncPgConnection,
     actor: &AuthUser,
     meta: &RequestMeta,
     input: CreateSession,
@@ -58,7 +57,6 @@ pub async fn create_session(
         return Err(errors.into_error());
     };
     errors.finish()?;
-    let mut conn = state.pool.get().await?;
     conn.transaction::<_, AppError, _>(async |conn| {
         let conn = &mut Tx::of(conn)?;
         let row = sessions::insert_session(
@@ -88,7 +86,7 @@ pub async fn create_session(
 /// Applies a merge patch to a session: dates stay ordered, capacity never drops below the
 /// seats taken, and status moves only along the session lifecycle.
 pub async fn update_session(
-    state: &AppState,
+    conn: &mut AsyncPgConnection,
     actor: &AuthUser,
     meta: &RequestMeta,
     id: TrainingSessionId,
@@ -115,8 +113,6 @@ pub async fn update_session(
         .and_then(|v| errors.check("capacity", capacity(v)));
     let status = not_null(&mut errors, "status", patch.status);
     errors.finish()?;
-
-    let mut conn = state.pool.get().await?;
     conn.transaction::<_, AppError, _>(async |conn| {
         let conn = &mut Tx::of(conn)?;
         let current = sessions::lock_session(conn, id)
@@ -196,13 +192,12 @@ async fn check_seat(conn: &mut AsyncPgConnection, session: &SessionRow) -> Resul
 /// Enrolls a person. The session row is locked while seats are counted, so concurrent
 /// enrollments never take more seats than there are.
 pub async fn enroll(
-    state: &AppState,
+    conn: &mut AsyncPgConnection,
     actor: &AuthUser,
     meta: &RequestMeta,
     session_id: TrainingSessionId,
     personnel_id: PersonnelId,
 ) -> Result<EnrollmentRow, AppError> {
-    let mut conn = state.pool.get().await?;
     conn.transaction::<_, AppError, _>(async |conn| {
         let conn = &mut Tx::of(conn)?;
         let session = sessions::lock_session(conn, session_id)
@@ -241,7 +236,7 @@ pub async fn enroll(
 /// Changes an enrollment. Completing a certifying course issues the certification in the
 /// same transaction: issued on the session's last day, expiring after the type's validity.
 pub async fn update_enrollment(
-    state: &AppState,
+    conn: &mut AsyncPgConnection,
     actor: &AuthUser,
     meta: &RequestMeta,
     id: EnrollmentId,
@@ -252,8 +247,7 @@ pub async fn update_enrollment(
     let mut errors = Errors::default();
     let status = not_null(&mut errors, "status", patch.status);
     errors.finish()?;
-    let mut conn = state.pool.get().await?;
-    let session_id = sessions::find_enrollment(&mut conn, id)
+    let session_id = sessions::find_enrollment(conn, id)
         .await
         .or_not_found("enrollment")?
         .session_id;
