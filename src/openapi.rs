@@ -130,9 +130,9 @@ fn add_standard_responses(operation: &mut Operation, path: &str, reads_database:
         .is_some_and(|requirements| !requirements.is_empty());
     let role_checked = secured
         && operation
-            .description
-            .as_deref()
-            .is_some_and(|d| d.contains("Roles:"));
+            .extensions
+            .as_ref()
+            .is_some_and(|extensions| extensions.contains_key(ROLES_EXTENSION));
     let has_body = operation.request_body.is_some();
     let has_if_match = operation.parameters.as_ref().is_some_and(|p| {
         p.iter()
@@ -187,10 +187,34 @@ fn describe_if_match(operation: &mut Operation) {
     }
 }
 
+/// The extension each guarded operation carries: the roles of the policy its handler requires,
+/// written from the policy type (`extensions(("x-roles" = json!(TrainingWriters::ROLES)))`).
+pub const ROLES_EXTENSION: &str = "x-roles";
+
+/// Opens the description of a guarded operation with "Roles: …", written from its `x-roles`,
+/// so the roles a reader sees are the policy's own; `tests/api/access.rs` holds every role
+/// against what the guard lets in.
+fn describe_roles(operation: &mut Operation) {
+    let Some(roles) = operation
+        .extensions
+        .as_ref()
+        .and_then(|extensions| extensions.get(ROLES_EXTENSION))
+        .and_then(|roles| roles.as_array())
+    else {
+        return;
+    };
+    let names: Vec<&str> = roles.iter().filter_map(|role| role.as_str()).collect();
+    let line = format!("Roles: {}.", names.join(", "));
+    operation.description = Some(match operation.description.take() {
+        Some(rest) if !rest.is_empty() => format!("{line}\n\n{rest}"),
+        _ => line,
+    });
+}
+
 /// What `http::etag::IfMatch` accepts.
 pub const IF_MATCH_PATTERN: &str = r#"^(\*|(W/)?"?[0-9]{1,9}"?)$"#;
 
-/// Applies [`add_standard_responses`] to every operation of the document.
+/// Completes every operation of the document: standard responses, `If-Match`, roles.
 fn finish(document: &mut Document) {
     for (path, item) in document.paths.paths.iter_mut() {
         let reads_database = !matches!(
@@ -209,6 +233,7 @@ fn finish(document: &mut Document) {
         {
             add_standard_responses(operation, path, reads_database);
             describe_if_match(operation);
+            describe_roles(operation);
         }
     }
 }

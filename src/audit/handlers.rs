@@ -3,7 +3,7 @@
 use actix_web::{HttpRequest, HttpResponse, get};
 
 use crate::auth::Require;
-use crate::auth::policy::AuditReaders;
+use crate::auth::policy::{AuditReaders, Policy};
 use crate::error::AppError;
 use crate::http::context::RequestMeta;
 use crate::http::csv::respond_page;
@@ -17,12 +17,13 @@ use super::vocabulary::Action;
 
 /// List audit events, newest first.
 ///
-/// Roles: auditor, admin. Reading the trail is itself recorded (`audit.list`).
-/// Answers `Accept: text/csv` with the same columns.
+/// Reading the trail is itself recorded (`audit.list`). Answers `Accept: text/csv` with the same
+/// columns.
 #[utoipa::path(
     tag = "audit",
     params(AuditQuery),
     security(("bearer" = [])),
+    extensions(("x-roles" = json!(AuditReaders::ROLES))),
     responses(
         (status = 200, description = "A page of events", content(
             (Page<AuditEventBody> = "application/json"),

@@ -4,7 +4,7 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
 
 use crate::auth::Require;
-use crate::auth::policy::{MetricsReaders, TrainingWriters};
+use crate::auth::policy::{MetricsReaders, Policy, TrainingWriters};
 use crate::error::{AppError, OrNotFound};
 use crate::http::context::RequestMeta;
 use crate::http::csv::{respond, respond_page};
@@ -22,12 +22,13 @@ use super::service;
 
 /// List goals, newest first.
 ///
-/// Roles: admin, coordinator, supervisor, analyst. A fresh database holds the program's first
-/// goal: 20% of officers and designated staff holding `CIT_BASIC` or `CIT_TELECOM`.
+/// A fresh database holds the program's first goal: 20% of officers and designated staff holding
+/// `CIT_BASIC` or `CIT_TELECOM`.
 #[utoipa::path(
     tag = "goals",
     params(PageQuery),
     security(("bearer" = [])),
+    extensions(("x-roles" = json!(MetricsReaders::ROLES))),
     responses((status = 200, description = "A page of goals", content(
         (Page<GoalBody> = "application/json"),
         (String = "text/csv"),
@@ -49,11 +50,12 @@ pub async fn list_goals(
 
 /// Create a goal.
 ///
-/// Roles: admin, coordinator. Audited as `goal.create`.
+/// Audited as `goal.create`.
 #[utoipa::path(
     tag = "goals",
     request_body = CreateGoal,
     security(("bearer" = [])),
+    extensions(("x-roles" = json!(TrainingWriters::ROLES))),
     responses((status = 201, description = "Created", body = GoalBody,
         headers(("Location" = String), ("ETag" = String)))),
 )]
@@ -72,12 +74,11 @@ pub async fn create_goal(
 }
 
 /// Find a goal.
-///
-/// Roles: admin, coordinator, supervisor, analyst.
 #[utoipa::path(
     tag = "goals",
     params(("id" = Uuid, Path, description = "Goal id")),
     security(("bearer" = [])),
+    extensions(("x-roles" = json!(MetricsReaders::ROLES))),
     responses(
         (status = 200, description = "The goal", body = GoalBody, headers(("ETag" = String))),
     ),
@@ -97,7 +98,7 @@ pub async fn find_goal(
 
 /// Change a goal (JSON merge patch; `population` merges field by field).
 ///
-/// Roles: admin, coordinator. Honours `If-Match`. Audited as `goal.update`.
+/// Honours `If-Match`. Audited as `goal.update`.
 #[utoipa::path(
     tag = "goals",
     params(
@@ -106,6 +107,7 @@ pub async fn find_goal(
     ),
     request_body(content = UpdateGoal, content_type = "application/merge-patch+json"),
     security(("bearer" = [])),
+    extensions(("x-roles" = json!(TrainingWriters::ROLES))),
     responses(
         (status = 200, description = "The changed goal", body = GoalBody, headers(("ETag" = String))),
     ),
@@ -134,8 +136,6 @@ pub async fn update_goal(
 
 /// Progress toward a goal as of a day (default today).
 ///
-/// Roles: admin, coordinator, supervisor, analyst.
-///
 /// On a day D the **population** is everyone employed on D (`hire_date <= D` and no
 /// `separation_date` or one after D) whose department and role are in the goal's lists (an
 /// empty list matches any), plus, when the goal includes designated staff, every employed
@@ -154,6 +154,7 @@ pub async fn update_goal(
     tag = "goals",
     params(("id" = Uuid, Path, description = "Goal id"), ProgressQuery),
     security(("bearer" = [])),
+    extensions(("x-roles" = json!(MetricsReaders::ROLES))),
     responses(
         (status = 200, description = "Progress", content(
             (ProgressBody = "application/json"),

@@ -25,13 +25,13 @@ use super::service;
 
 /// List personnel, newest first.
 ///
-/// Roles: admin, coordinator, supervisor, integration. Integration callers (the records
-/// management system) get only `id`, `employee_number`, `first_name` and `last_name`.
-/// Answers `Accept: text/csv` too.
+/// Integration callers (the records management system) get only `id`, `employee_number`,
+/// `first_name` and `last_name`. Answers `Accept: text/csv` too.
 #[utoipa::path(
     tag = "personnel",
     params(PersonnelQuery),
     security(("bearer" = [])),
+    extensions(("x-roles" = json!(PersonnelListers::ROLES))),
     responses((status = 200, description = "A page of personnel", content(
         (Page<PersonnelListItem> = "application/json"),
         (String = "text/csv"),
@@ -79,11 +79,12 @@ pub async fn list_personnel(
 
 /// Create a personnel record.
 ///
-/// Roles: admin, coordinator. Audited as `personnel.create`.
+/// Audited as `personnel.create`.
 #[utoipa::path(
     tag = "personnel",
     request_body = CreatePersonnel,
     security(("bearer" = [])),
+    extensions(("x-roles" = json!(TrainingWriters::ROLES))),
     responses(
         (status = 201, description = "Created", body = PersonnelBody,
             headers(("Location" = String), ("ETag" = String))),
@@ -111,12 +112,12 @@ pub async fn create_personnel(
 
 /// Import the HR roster (CSV), upserting by `employee_number`.
 ///
-/// Roles: admin, coordinator. The body is `text/csv` (up to 16 MiB) with a header row.
-/// Required columns: `employee_number`, `first_name`, `last_name`, `department`, `role`,
-/// `hire_date`; optional: `rank`, `shift`, `separation_date`, `status`, `designated_staff`.
-/// Column order is free, names are case-insensitive, other columns are ignored. Dates are
-/// `YYYY-MM-DD`; `designated_staff` is true/false, yes/no or 1/0. A line with a separation
-/// date separates the person. People missing from the file are left as they are.
+/// The body is `text/csv` (up to 16 MiB) with a header row. Required columns: `employee_number`,
+/// `first_name`, `last_name`, `department`, `role`, `hire_date`; optional: `rank`, `shift`,
+/// `separation_date`, `status`, `designated_staff`. Column order is free, names are
+/// case-insensitive, other columns are ignored. Dates are `YYYY-MM-DD`; `designated_staff` is
+/// true/false, yes/no or 1/0. A line with a separation date separates the person. People missing
+/// from the file are left as they are.
 ///
 /// Each line stands alone: a bad line is reported with its line number (the header is line 1)
 /// and every good line is stored. Importing the same file again changes nothing. Audited as
@@ -126,6 +127,7 @@ pub async fn create_personnel(
     request_body(content = String, content_type = "text/csv",
         example = "employee_number,first_name,last_name,department,role,shift,hire_date,designated_staff\nP-1001,Ana,Diaz,police,officer,B,2016-08-15,false\n"),
     security(("bearer" = [])),
+    extensions(("x-roles" = json!(TrainingWriters::ROLES))),
     responses((status = 200, description = "What was created, updated, left alone and rejected", body = ImportReport)),
 )]
 #[post("/personnel/import")]
@@ -145,11 +147,12 @@ pub async fn import_personnel(
 
 /// Find a personnel record, with its certifications and enrollments.
 ///
-/// Roles: admin, coordinator, supervisor; and any user linked to this record (their own).
+/// A user linked to this record may read it too, whatever its roles (their own record).
 #[utoipa::path(
     tag = "personnel",
     params(("id" = Uuid, Path, description = "Personnel id")),
     security(("bearer" = [])),
+    extensions(("x-roles" = json!(TrainingReaders::ROLES))),
     responses(
         (status = 200, description = "The record", body = PersonnelDetail, headers(("ETag" = String))),
     ),
@@ -174,8 +177,8 @@ pub async fn find_personnel(
 
 /// Change a personnel record (JSON merge patch).
 ///
-/// Roles: admin, coordinator. Honours `If-Match`. Separation is recorded by setting
-/// `separation_date`; records are never deleted. Audited as `personnel.update`.
+/// Honours `If-Match`. Separation is recorded by setting `separation_date`; records are never
+/// deleted. Audited as `personnel.update`.
 #[utoipa::path(
     tag = "personnel",
     params(
@@ -184,6 +187,7 @@ pub async fn find_personnel(
     ),
     request_body(content = UpdatePersonnel, content_type = "application/merge-patch+json"),
     security(("bearer" = [])),
+    extensions(("x-roles" = json!(TrainingWriters::ROLES))),
     responses(
         (status = 200, description = "The changed record", body = PersonnelBody, headers(("ETag" = String))),
         (status = 409, description = "The employee number is taken", body = crate::error::Problem, content_type = "application/problem+json"),

@@ -4,7 +4,7 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
 
 use crate::auth::Require;
-use crate::auth::policy::Admins;
+use crate::auth::policy::{Admins, Policy};
 use crate::error::{AppError, OrNotFound};
 use crate::http::context::RequestMeta;
 use crate::http::csv::respond_page;
@@ -21,11 +21,12 @@ use super::service;
 
 /// List users, newest first.
 ///
-/// Roles: admin. Answers `Accept: text/csv` too.
+/// Answers `Accept: text/csv` too.
 #[utoipa::path(
     tag = "users",
     params(UserQuery),
     security(("bearer" = [])),
+    extensions(("x-roles" = json!(Admins::ROLES))),
     responses((status = 200, description = "A page of users", content(
         (Page<UserBody> = "application/json"),
         (String = "text/csv"),
@@ -53,11 +54,12 @@ pub async fn list_users(
 
 /// Create a user.
 ///
-/// Roles: admin. Audited as `user.create`.
+/// Audited as `user.create`.
 #[utoipa::path(
     tag = "users",
     request_body = CreateUser,
     security(("bearer" = [])),
+    extensions(("x-roles" = json!(Admins::ROLES))),
     responses(
         (status = 201, description = "Created", body = UserBody,
             headers(("Location" = String), ("ETag" = String))),
@@ -79,12 +81,11 @@ pub async fn create_user(
 }
 
 /// Find a user.
-///
-/// Roles: admin.
 #[utoipa::path(
     tag = "users",
     params(("id" = Uuid, Path, description = "User id")),
     security(("bearer" = [])),
+    extensions(("x-roles" = json!(Admins::ROLES))),
     responses(
         (status = 200, description = "The user", body = UserBody, headers(("ETag" = String))),
     ),
@@ -104,9 +105,9 @@ pub async fn find_user(
 
 /// Change a user (JSON merge patch).
 ///
-/// Roles: admin. Honours `If-Match` (412 when the version moved on). Disabling a user ends
-/// their sessions and their access tokens stop working at once. A change that would leave no
-/// enabled admin is refused (409). Audited as `user.update` with the names of changed fields.
+/// Honours `If-Match` (412 when the version moved on). Disabling a user ends their sessions and
+/// their access tokens stop working at once. A change that would leave no enabled admin is refused
+/// (409). Audited as `user.update` with the names of changed fields.
 #[utoipa::path(
     tag = "users",
     params(
@@ -115,6 +116,7 @@ pub async fn find_user(
     ),
     request_body(content = UpdateUser, content_type = "application/merge-patch+json"),
     security(("bearer" = [])),
+    extensions(("x-roles" = json!(Admins::ROLES))),
     responses(
         (status = 200, description = "The changed user", body = UserBody, headers(("ETag" = String))),
         (status = 409, description = "Would leave no enabled admin", body = crate::error::Problem, content_type = "application/problem+json"),
@@ -144,11 +146,12 @@ pub async fn update_user(
 
 /// Unlock a user locked by failed logins.
 ///
-/// Roles: admin. Audited as `user.unlock`.
+/// Audited as `user.unlock`.
 #[utoipa::path(
     tag = "users",
     params(("id" = Uuid, Path, description = "User id")),
     security(("bearer" = [])),
+    extensions(("x-roles" = json!(Admins::ROLES))),
     responses(
         (status = 200, description = "The unlocked user", body = UserBody, headers(("ETag" = String))),
     ),
@@ -167,12 +170,13 @@ pub async fn unlock_user(
 
 /// Set a user's password.
 ///
-/// Roles: admin. Ends every session of the user. Audited as `user.password_reset`.
+/// Ends every session of the user. Audited as `user.password_reset`.
 #[utoipa::path(
     tag = "users",
     params(("id" = Uuid, Path, description = "User id")),
     request_body = SetPassword,
     security(("bearer" = [])),
+    extensions(("x-roles" = json!(Admins::ROLES))),
     responses(
         (status = 204, description = "Password set"),
     ),

@@ -1,6 +1,8 @@
 //! Access decided by construction: every operation of the generated document is walked, so a
-//! new route that forgets its guard, or a description that names other roles than its guard
-//! lets in, fails here without anyone listing the route.
+//! new route that forgets its guard, or a document that names other roles than its guard lets
+//! in, fails here without anyone listing the route. The roles an operation names (`x-roles`,
+//! and the "Roles: …" line the document writes from it) come from the policy type in its
+//! `#[utoipa::path]`; this test proves the handler's `Require<…>` lets in exactly those.
 
 use actix_web::http::Method;
 use cit_api::db::enums::Role;
@@ -27,8 +29,8 @@ pub const ANY_AUTHENTICATED: &[(&str, &str)] = &[
     ("POST", "/api/v1/auth/logout"),
 ];
 
-/// Every operation of the document: method, path, and the roles its description names
-/// (`None` when any authenticated caller may call it).
+/// Every operation of the document: method, path, and the roles it names in `x-roles` (`None`
+/// when any authenticated caller may call it). The description opens with the same roles.
 fn operations() -> Vec<(Method, String, Option<Vec<Role>>)> {
     let document = cit_api::openapi::document();
     let mut found = Vec::new();
@@ -41,16 +43,24 @@ fn operations() -> Vec<(Method, String, Option<Vec<Role>>)> {
             (Method::DELETE, &item.delete),
         ] {
             let Some(operation) = operation else { continue };
-            let roles = operation
-                .description
-                .as_deref()
-                .and_then(|text| text.split_once("Roles: "))
-                .map(|(_, rest)| {
-                    let list = rest.split(['.', ';']).next().unwrap();
-                    list.split(", ")
-                        .map(|name| name.trim().parse::<Role>().unwrap())
-                        .collect()
-                });
+            let roles: Option<Vec<Role>> = operation
+                .extensions
+                .as_ref()
+                .and_then(|extensions| extensions.get(cit_api::openapi::ROLES_EXTENSION))
+                .map(|roles| serde_json::from_value(roles.clone()).unwrap());
+            if let Some(roles) = &roles {
+                let names: Vec<&str> = roles.iter().map(|role| role.as_str()).collect();
+                let line = format!("Roles: {}.", names.join(", "));
+                let description = operation.description.as_deref().unwrap_or_default();
+                assert!(
+                    description.starts_with(&line),
+                    "{method} {path}: the description opens with {line:?}: {description:?}"
+                );
+                assert!(
+                    !roles.is_empty(),
+                    "{method} {path}: a guard lets someone in"
+                );
+            }
             found.push((method, path.clone(), roles));
         }
     }
@@ -116,7 +126,7 @@ async fn the_roles_each_description_names_are_exactly_the_roles_its_guard_lets_i
         assert_eq!(
             roles.is_none(),
             ANY_AUTHENTICATED.contains(&(method.as_str(), path.as_str())),
-            "{method} {path}: name its roles (`Roles: …`) or list it as open to any caller"
+            "{method} {path}: name its policy's roles (`x-roles`) or list it as open to any caller"
         );
         for (role, user) in &users {
             let response = call(&app, &method, &path, Some(&user.token)).await;

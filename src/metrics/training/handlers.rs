@@ -6,7 +6,7 @@ use diesel::{ExpressionMethods, QueryDsl};
 use diesel_async::RunQueryDsl;
 
 use crate::auth::Require;
-use crate::auth::policy::MetricsReaders;
+use crate::auth::policy::{MetricsReaders, Policy};
 use crate::db::enums::{Department, PersonnelRole};
 use crate::db::schema::certification_types;
 use crate::error::AppError;
@@ -34,16 +34,16 @@ fn groups<K: Ord>(
 
 /// Training metrics: CIT coverage and expiring certifications, as of a day (default today).
 ///
-/// Roles: admin, coordinator, supervisor, analyst. Coverage counts everyone employed on the day
-/// (hired on or before it, not separated on or before it); certified are those holding a
-/// certification of a type that counts as CIT (`counts_as_cit`), valid that day. Expiring
-/// counts certifications valid on the day, held by employed people, whose `expires_on` falls
-/// within 30, 60 or 90 days after it (the windows nest). Answers `Accept: text/csv` with one
-/// line per group (`section` = total, department, role, shift or expiring).
+/// Coverage counts everyone employed on the day (hired on or before it, not separated on or before
+/// it); certified are those holding a certification of a type that counts as CIT (`counts_as_cit`),
+/// valid that day. Expiring counts certifications valid on the day, held by employed people, whose
+/// `expires_on` falls within 30, 60 or 90 days after it (the windows nest). Answers `Accept:
+/// text/csv` with one line per group (`section` = total, department, role, shift or expiring).
 #[utoipa::path(
     tag = "metrics",
     params(TrainingMetricsQuery),
     security(("bearer" = [])),
+    extensions(("x-roles" = json!(MetricsReaders::ROLES))),
     responses((status = 200, description = "Training metrics", content(
         (TrainingMetrics = "application/json"),
         (String = "text/csv"),

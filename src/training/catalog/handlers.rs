@@ -4,7 +4,7 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
 
 use crate::auth::Require;
-use crate::auth::policy::{TrainingReaders, TrainingWriters};
+use crate::auth::policy::{Policy, TrainingReaders, TrainingWriters};
 use crate::error::{AppError, OrNotFound};
 use crate::http::context::RequestMeta;
 use crate::http::csv::respond_page;
@@ -25,12 +25,13 @@ use crate::training::catalog::payloads::{
 
 /// List certification types, newest first.
 ///
-/// Roles: admin, coordinator, supervisor. A fresh database holds the standard types:
-/// `CIT_BASIC` and `CIT_TELECOM` (count as CIT), `CIT_REFRESHER`, `MH_AWARENESS`; none expires.
+/// A fresh database holds the standard types: `CIT_BASIC` and `CIT_TELECOM` (count as CIT),
+/// `CIT_REFRESHER`, `MH_AWARENESS`; none expires.
 #[utoipa::path(
     tag = "training",
     params(PageQuery),
     security(("bearer" = [])),
+    extensions(("x-roles" = json!(TrainingReaders::ROLES))),
     responses((status = 200, description = "A page of types", content(
         (Page<CertificationTypeBody> = "application/json"),
         (String = "text/csv"),
@@ -52,11 +53,12 @@ pub async fn list_certification_types(
 
 /// Create a certification type.
 ///
-/// Roles: admin, coordinator. Audited as `certification_type.create`.
+/// Audited as `certification_type.create`.
 #[utoipa::path(
     tag = "training",
     request_body = CreateCertificationType,
     security(("bearer" = [])),
+    extensions(("x-roles" = json!(TrainingWriters::ROLES))),
     responses(
         (status = 201, description = "Created", body = CertificationTypeBody,
             headers(("Location" = String), ("ETag" = String))),
@@ -82,12 +84,11 @@ pub async fn create_certification_type(
 }
 
 /// Find a certification type.
-///
-/// Roles: admin, coordinator, supervisor.
 #[utoipa::path(
     tag = "training",
     params(("id" = Uuid, Path, description = "Certification type id")),
     security(("bearer" = [])),
+    extensions(("x-roles" = json!(TrainingReaders::ROLES))),
     responses(
         (status = 200, description = "The type", body = CertificationTypeBody, headers(("ETag" = String))),
     ),
@@ -111,8 +112,8 @@ pub async fn find_certification_type(
 
 /// Change a certification type (JSON merge patch).
 ///
-/// Roles: admin, coordinator. Honours `If-Match`. A new `validity_months` applies to
-/// certificates issued from now on. Audited as `certification_type.update`.
+/// Honours `If-Match`. A new `validity_months` applies to certificates issued from now on. Audited
+/// as `certification_type.update`.
 #[utoipa::path(
     tag = "training",
     params(
@@ -121,6 +122,7 @@ pub async fn find_certification_type(
     ),
     request_body(content = UpdateCertificationType, content_type = "application/merge-patch+json"),
     security(("bearer" = [])),
+    extensions(("x-roles" = json!(TrainingWriters::ROLES))),
     responses(
         (status = 200, description = "The changed type", body = CertificationTypeBody, headers(("ETag" = String))),
         (status = 409, description = "The code is taken", body = crate::error::Problem, content_type = "application/problem+json"),
@@ -154,13 +156,14 @@ pub async fn update_certification_type(
 
 /// List courses, newest first.
 ///
-/// Roles: admin, coordinator, supervisor. A fresh database holds the standard courses:
-/// `CIT-40` (40-hour basic, grants `CIT_BASIC`), `CIT-REF-8`, `CIT-TC-8` (telecommunicators,
-/// grants `CIT_TELECOM`), `MHA-8` and `CIT-INTRO` (no certificate).
+/// A fresh database holds the standard courses: `CIT-40` (40-hour basic, grants `CIT_BASIC`),
+/// `CIT-REF-8`, `CIT-TC-8` (telecommunicators, grants `CIT_TELECOM`), `MHA-8` and `CIT-INTRO` (no
+/// certificate).
 #[utoipa::path(
     tag = "training",
     params(PageQuery),
     security(("bearer" = [])),
+    extensions(("x-roles" = json!(TrainingReaders::ROLES))),
     responses((status = 200, description = "A page of courses", content(
         (Page<CourseBody> = "application/json"),
         (String = "text/csv"),
@@ -182,11 +185,12 @@ pub async fn list_courses(
 
 /// Create a course.
 ///
-/// Roles: admin, coordinator. Audited as `course.create`.
+/// Audited as `course.create`.
 #[utoipa::path(
     tag = "training",
     request_body = CreateCourse,
     security(("bearer" = [])),
+    extensions(("x-roles" = json!(TrainingWriters::ROLES))),
     responses(
         (status = 201, description = "Created", body = CourseBody,
             headers(("Location" = String), ("ETag" = String))),
@@ -208,12 +212,11 @@ pub async fn create_course(
 }
 
 /// Find a course.
-///
-/// Roles: admin, coordinator, supervisor.
 #[utoipa::path(
     tag = "training",
     params(("id" = Uuid, Path, description = "Course id")),
     security(("bearer" = [])),
+    extensions(("x-roles" = json!(TrainingReaders::ROLES))),
     responses(
         (status = 200, description = "The course", body = CourseBody, headers(("ETag" = String))),
     ),
@@ -237,7 +240,7 @@ pub async fn find_course(
 
 /// Change a course (JSON merge patch).
 ///
-/// Roles: admin, coordinator. Honours `If-Match`. Audited as `course.update`.
+/// Honours `If-Match`. Audited as `course.update`.
 #[utoipa::path(
     tag = "training",
     params(
@@ -246,6 +249,7 @@ pub async fn find_course(
     ),
     request_body(content = UpdateCourse, content_type = "application/merge-patch+json"),
     security(("bearer" = [])),
+    extensions(("x-roles" = json!(TrainingWriters::ROLES))),
     responses(
         (status = 200, description = "The changed course", body = CourseBody, headers(("ETag" = String))),
         (status = 409, description = "The code is taken", body = crate::error::Problem, content_type = "application/problem+json"),

@@ -4,7 +4,7 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 
 use crate::auth::Require;
-use crate::auth::policy::{TrainingReaders, TrainingWriters};
+use crate::auth::policy::{Policy, TrainingReaders, TrainingWriters};
 use crate::error::{AppError, OrNotFound};
 use crate::http::context::RequestMeta;
 use crate::http::csv::respond_page;
@@ -22,13 +22,14 @@ use crate::training::certifications::payloads::{
 
 /// List certifications, newest first.
 ///
-/// Roles: admin, coordinator, supervisor. `status` is judged today: `revoked` when revoked,
-/// else `expired` when `expires_on` has come, else `active`. `expiring_within_days=N` keeps
-/// active ones whose `expires_on` falls within the next N days. Answers `Accept: text/csv`.
+/// `status` is judged today: `revoked` when revoked, else `expired` when `expires_on` has come,
+/// else `active`. `expiring_within_days=N` keeps active ones whose `expires_on` falls within the
+/// next N days. Answers `Accept: text/csv`.
 #[utoipa::path(
     tag = "training",
     params(CertificationQuery),
     security(("bearer" = [])),
+    extensions(("x-roles" = json!(TrainingReaders::ROLES))),
     responses((status = 200, description = "A page of certifications", content(
         (Page<CertificationBody> = "application/json"),
         (String = "text/csv"),
@@ -72,12 +73,13 @@ pub async fn list_certifications(
 
 /// Record a certificate earned elsewhere (e.g. another agency's academy).
 ///
-/// Roles: admin, coordinator. `expires_on` defaults to `issued_on` plus the type's validity
-/// (no expiry when the type has none). Audited as `certification.create`.
+/// `expires_on` defaults to `issued_on` plus the type's validity (no expiry when the type has
+/// none). Audited as `certification.create`.
 #[utoipa::path(
     tag = "training",
     request_body = CreateCertification,
     security(("bearer" = [])),
+    extensions(("x-roles" = json!(TrainingWriters::ROLES))),
     responses(
         (status = 201, description = "Recorded", body = CertificationBody,
             headers(("Location" = String))),
@@ -101,12 +103,11 @@ pub async fn create_certification(
 }
 
 /// Find a certification.
-///
-/// Roles: admin, coordinator, supervisor.
 #[utoipa::path(
     tag = "training",
     params(("id" = Uuid, Path, description = "Certification id")),
     security(("bearer" = [])),
+    extensions(("x-roles" = json!(TrainingReaders::ROLES))),
     responses(
         (status = 200, description = "The certification", body = CertificationBody),
     ),
@@ -127,13 +128,14 @@ pub async fn find_certification(
 
 /// Revoke a certification. The record stays, with the reason, who and when.
 ///
-/// Roles: admin, coordinator. 409 when already revoked. Progress figures for days before the
-/// revocation still count it. Audited as `certification.revoke`.
+/// 409 when already revoked. Progress figures for days before the revocation still count it.
+/// Audited as `certification.revoke`.
 #[utoipa::path(
     tag = "training",
     params(("id" = Uuid, Path, description = "Certification id")),
     request_body = RevokeCertification,
     security(("bearer" = [])),
+    extensions(("x-roles" = json!(TrainingWriters::ROLES))),
     responses(
         (status = 200, description = "Revoked", body = CertificationBody),
         (status = 409, description = "Already revoked", body = crate::error::Problem, content_type = "application/problem+json"),

@@ -6,7 +6,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::auth::Require;
-use crate::auth::policy::{TrainingReaders, TrainingWriters};
+use crate::auth::policy::{Policy, TrainingReaders, TrainingWriters};
 use crate::error::{AppError, OrNotFound};
 use crate::http::context::RequestMeta;
 use crate::http::csv::respond_page;
@@ -28,12 +28,12 @@ use crate::training::sessions::payloads::{
 
 /// List training sessions, newest first.
 ///
-/// Roles: admin, coordinator, supervisor. `from`/`to` bound the first day. Answers
-/// `Accept: text/csv` too.
+/// `from`/`to` bound the first day. Answers `Accept: text/csv` too.
 #[utoipa::path(
     tag = "training",
     params(SessionQuery),
     security(("bearer" = [])),
+    extensions(("x-roles" = json!(TrainingReaders::ROLES))),
     responses((status = 200, description = "A page of sessions", content(
         (Page<SessionBody> = "application/json"),
         (String = "text/csv"),
@@ -64,11 +64,12 @@ pub async fn list_training_sessions(
 
 /// Schedule a training session.
 ///
-/// Roles: admin, coordinator. Audited as `training_session.create`.
+/// Audited as `training_session.create`.
 #[utoipa::path(
     tag = "training",
     request_body = CreateSession,
     security(("bearer" = [])),
+    extensions(("x-roles" = json!(TrainingWriters::ROLES))),
     responses((status = 201, description = "Scheduled", body = SessionBody,
         headers(("Location" = String), ("ETag" = String)))),
 )]
@@ -87,12 +88,11 @@ pub async fn create_training_session(
 }
 
 /// Find a training session.
-///
-/// Roles: admin, coordinator, supervisor.
 #[utoipa::path(
     tag = "training",
     params(("id" = Uuid, Path, description = "Session id")),
     security(("bearer" = [])),
+    extensions(("x-roles" = json!(TrainingReaders::ROLES))),
     responses(
         (status = 200, description = "The session", body = SessionBody, headers(("ETag" = String))),
     ),
@@ -116,10 +116,10 @@ pub async fn find_training_session(
 
 /// Change a training session (JSON merge patch).
 ///
-/// Roles: admin, coordinator. Honours `If-Match`. `ends_on` stays on or after `starts_on` and
-/// `capacity` never drops below the seats taken (422). `status` moves
-/// `scheduled → completed | cancelled` and `cancelled → scheduled`; a session can be
-/// completed from its last day on; anything else is 409. Audited as `training_session.update`.
+/// Honours `If-Match`. `ends_on` stays on or after `starts_on` and `capacity` never drops below the
+/// seats taken (422). `status` moves `scheduled → completed | cancelled` and `cancelled →
+/// scheduled`; a session can be completed from its last day on; anything else is 409. Audited as
+/// `training_session.update`.
 #[utoipa::path(
     tag = "training",
     params(
@@ -128,6 +128,7 @@ pub async fn find_training_session(
     ),
     request_body(content = UpdateSession, content_type = "application/merge-patch+json"),
     security(("bearer" = [])),
+    extensions(("x-roles" = json!(TrainingWriters::ROLES))),
     responses(
         (status = 200, description = "The changed session", body = SessionBody, headers(("ETag" = String))),
         (status = 409, description = "Not a legal status change", body = crate::error::Problem, content_type = "application/problem+json"),
@@ -162,11 +163,12 @@ pub async fn update_training_session(
 
 /// List a session's enrollments, in enrollment order.
 ///
-/// Roles: admin, coordinator, supervisor. Answers `Accept: text/csv` too.
+/// Answers `Accept: text/csv` too.
 #[utoipa::path(
     tag = "training",
     params(("id" = Uuid, Path, description = "Session id"), PageQuery),
     security(("bearer" = [])),
+    extensions(("x-roles" = json!(TrainingReaders::ROLES))),
     responses(
         (status = 200, description = "A page of enrollments", content(
             (Page<EnrollmentBody> = "application/json"),
@@ -195,14 +197,15 @@ pub async fn list_enrollments(
 
 /// Enroll a person in a session.
 ///
-/// Roles: admin, coordinator. 409 when the person is already enrolled, the session is full or
-/// not scheduled; the capacity holds under concurrent requests. 422 for an unknown or separated
-/// person. Audited as `enrollment.create`.
+/// 409 when the person is already enrolled, the session is full or not scheduled; the capacity
+/// holds under concurrent requests. 422 for an unknown or separated person. Audited as
+/// `enrollment.create`.
 #[utoipa::path(
     tag = "training",
     params(("id" = Uuid, Path, description = "Session id")),
     request_body = CreateEnrollment,
     security(("bearer" = [])),
+    extensions(("x-roles" = json!(TrainingWriters::ROLES))),
     responses(
         (status = 201, description = "Enrolled", body = EnrollmentBody,
             headers(("Location" = String), ("ETag" = String))),
@@ -232,12 +235,11 @@ pub async fn create_enrollment(
 }
 
 /// Find an enrollment.
-///
-/// Roles: admin, coordinator, supervisor.
 #[utoipa::path(
     tag = "training",
     params(("id" = Uuid, Path, description = "Enrollment id")),
     security(("bearer" = [])),
+    extensions(("x-roles" = json!(TrainingReaders::ROLES))),
     responses(
         (status = 200, description = "The enrollment", body = EnrollmentBody, headers(("ETag" = String))),
     ),
@@ -271,11 +273,10 @@ pub struct EnrollmentUpdated {
 
 /// Change an enrollment's status or hours (JSON merge patch).
 ///
-/// Roles: admin, coordinator. Honours `If-Match`. Status moves
-/// `enrolled → attended | completed | failed | no_show | withdrawn`,
-/// `attended → completed | failed`, `withdrawn → enrolled` (needs a free seat); anything else
-/// is 409. Completion can be recorded from the session's last day on; when the course grants a
-/// certification it is issued in the same transaction (issued on the session's last day,
+/// Honours `If-Match`. Status moves `enrolled → attended | completed | failed | no_show |
+/// withdrawn`, `attended → completed | failed`, `withdrawn → enrolled` (needs a free seat);
+/// anything else is 409. Completion can be recorded from the session's last day on; when the course
+/// grants a certification it is issued in the same transaction (issued on the session's last day,
 /// expiring after the type's validity) and returned as `issued_certification`. Audited as
 /// `enrollment.update` (and `certification.issue`).
 #[utoipa::path(
@@ -286,6 +287,7 @@ pub struct EnrollmentUpdated {
     ),
     request_body(content = UpdateEnrollment, content_type = "application/merge-patch+json"),
     security(("bearer" = [])),
+    extensions(("x-roles" = json!(TrainingWriters::ROLES))),
     responses(
         (status = 200, description = "The changed enrollment", body = EnrollmentUpdated, headers(("ETag" = String))),
         (status = 409, description = "Not a legal status change now", body = crate::error::Problem, content_type = "application/problem+json"),
