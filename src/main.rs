@@ -9,7 +9,7 @@ use cit_api::auth::password::Hasher;
 use cit_api::clock::Clock;
 use cit_api::config::Settings;
 use cit_api::db::migrations::redact_url;
-use cit_api::startup::{Application, StartupError, prepare_database};
+use cit_api::startup::{Application, StartupError, check_schema_current, prepare_database};
 use cit_api::users::bootstrap::FirstAdmin;
 use cit_api::users::break_glass;
 use cit_api::{openapi, telemetry};
@@ -74,7 +74,8 @@ async fn main() -> ExitCode {
 #[allow(clippy::print_stdout)]
 async fn break_glass(settings: &Settings, name: String, reset: bool) -> ExitCode {
     let url = settings.migration_url();
-    if let Err(error) = prepare_database(url).await {
+    // An emergency is no time to change the schema: refuse a database this binary would migrate.
+    if let Err(error) = check_schema_current(url).await {
         return fail(&database_hint(settings, &StartupError::Database(error)));
     }
     if reset {

@@ -80,6 +80,20 @@ pub async fn prepare_database(database_url: &str) -> Result<usize, SetupError> {
     .map_err(|e| SetupError::Failed(format!("migration task: {e}")))?
 }
 
+/// Fails unless the database has applied every migration of this binary; changes nothing. For
+/// commands that must not alter the schema as a side effect (the break-glass commands).
+pub async fn check_schema_current(database_url: &str) -> Result<(), SetupError> {
+    let url = database_url.to_owned();
+    let pending = tokio::task::spawn_blocking(move || migrations::pending_migrations(&url))
+        .await
+        .map_err(|e| SetupError::Failed(format!("migration check task: {e}")))??;
+    if pending.is_empty() {
+        Ok(())
+    } else {
+        Err(SetupError::Behind { pending })
+    }
+}
+
 /// When requests run as the derived service role over a URL with a password, the role gets that
 /// password (as the owner), so it logs in under password authentication too.
 async fn give_service_role_its_password(

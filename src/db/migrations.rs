@@ -26,6 +26,17 @@ pub enum SetupError {
     /// A statement failed while creating the database or migrating it.
     #[error("preparing the database failed: {0}")]
     Failed(String),
+    /// The database has not applied every migration this binary holds.
+    #[error(
+        "the database schema is behind this binary ({} migration(s) pending, the first {}); \
+         run `cit-api migrate` first",
+        pending.len(),
+        pending.first().map_or("?", String::as_str)
+    )]
+    Behind {
+        /// The pending migrations, oldest first.
+        pending: Vec<String>,
+    },
 }
 
 /// The URL with any password replaced by `***`, for messages and logs.
@@ -135,6 +146,55 @@ pub fn run_migrations(database_url: &str) -> Result<usize, SetupError> {
         .run_pending_migrations(MIGRATIONS)
         .map_err(|e| SetupError::Failed(e.to_string()))?;
     Ok(applied.len())
+}
+
+/// The migrations compiled into this binary that the database has not applied, oldest first.
+/// Reads only: not even diesel's bookkeeping table is made. Blocking, like [`run_migrations`].
+pub fn pending_migrations(database_url: &str) -> Result<Vec<String>, SetupError> {
+    use diesel::migration::MigrationSource;
+    use diesel::sql_types::{Bool, Text};
+
+    #[derive(diesel::QueryableByName)]
+    struct Version {
+        #[diesel(sql_type = Text)]
+        version: String,
+    }
+    #[derive(diesel::QueryableByName)]
+    struct Exists {
+        #[diesel(sql_type = Bool)]
+        exists: bool,
+    }
+
+    let failed = |e: diesel::result::Error| SetupError::Failed(e.to_string());
+    let mut conn = AsyncConnectionWrapper::<AsyncPgConnection>::establish(database_url)
+        .map_err(|e| connect_error(database_url, &e))?;
+    let tracked = diesel::RunQueryDsl::get_result::<Exists>(
+        diesel::sql_query("SELECT to_regclass('__diesel_schema_migrations') IS NOT NULL AS exists"),
+        &mut conn,
+    )
+    .map_err(failed)?;
+    let applied: Vec<String> = if tracked.exists {
+        diesel::RunQueryDsl::load::<Version>(
+            diesel::sql_query("SELECT version FROM __diesel_schema_migrations"),
+            &mut conn,
+        )
+        .map_err(failed)?
+        .into_iter()
+        .map(|v| v.version)
+        .collect()
+    } else {
+        Vec::new()
+    };
+    let compiled: Vec<Box<dyn diesel::migration::Migration<diesel::pg::Pg>>> =
+        MigrationSource::<diesel::pg::Pg>::migrations(&MIGRATIONS)
+            .map_err(|e| SetupError::Failed(e.to_string()))?;
+    let mut pending: Vec<String> = compiled
+        .iter()
+        .filter(|m| !applied.contains(&m.name().version().to_string()))
+        .map(|m| m.name().to_string())
+        .collect();
+    pending.sort();
+    Ok(pending)
 }
 
 /// The newest migration compiled into this binary, as diesel records it.

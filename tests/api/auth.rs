@@ -598,3 +598,33 @@ async fn an_operator_unlocks_or_resets_the_only_admin_from_the_command_line() {
     assert_eq!(unknown.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&unknown.stderr).contains("no user is named"));
 }
+
+#[actix_web::test]
+async fn the_break_glass_commands_never_migrate_a_database() {
+    let app = TestApp::spawn().await;
+    let empty = format!("cit_unmigrated_{}", Uuid::now_v7().simple());
+    app.execute(&format!("CREATE DATABASE {empty}"))
+        .await
+        .unwrap();
+    let url = format!("{}/{empty}", crate::helpers::server_url());
+
+    for args in [["unlock-user", "admin"], ["reset-password", "admin"]] {
+        let output = run_cli(&args, &url);
+        assert_eq!(output.status.code(), Some(1), "{args:?}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains("run `cit-api migrate` first"), "{stderr}");
+    }
+    use diesel_async::{AsyncConnection, AsyncPgConnection};
+    let mut conn = AsyncPgConnection::establish(&url).await.unwrap();
+    let count = diesel::select(diesel::dsl::sql::<diesel::sql_types::BigInt>(
+        "(SELECT count(*) FROM pg_tables WHERE schemaname = 'public')",
+    ));
+    let tables: i64 = diesel_async::RunQueryDsl::get_result(count, &mut conn)
+        .await
+        .unwrap();
+    drop(conn);
+    app.execute(&format!("DROP DATABASE {empty} WITH (FORCE)"))
+        .await
+        .unwrap();
+    assert_eq!(tables, 0, "the schema was left alone");
+}
