@@ -6,7 +6,8 @@
 //! `$ref` into the document.
 //!
 //! A new kind of record adds its id to the list at the end of this file (`build.rs` reads the
-//! names from it).
+//! names from it, one `NameId,` a line). utoipa matches the alias by the last name of a type's
+//! path, so no other type may be called like an id.
 //!
 //! ```
 //! use cit_api::ids::PersonnelId;

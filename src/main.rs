@@ -147,6 +147,11 @@ async fn serve(settings: Settings) -> ExitCode {
 /// One line, with what to do about it when the database is the problem.
 fn database_hint(settings: &Settings, error: &StartupError) -> String {
     match error {
+        StartupError::Database(cit_api::db::migrations::SetupError::Connect { reason, .. })
+            if reason.contains("does not exist") =>
+        {
+            format!("{error}. Create and migrate it with `cit-api migrate`.")
+        }
         StartupError::Database(cit_api::db::migrations::SetupError::Connect { .. }) => format!(
             "{error}. Start PostgreSQL (e.g. `pg_ctlcluster 15 main start`, or `docker compose up -d db`) or point DATABASE_URL at one (now {}).",
             redact_url(settings.migration_url())

@@ -13,7 +13,7 @@ use crate::http::context::RequestMeta;
 use crate::http::pagination::PageRequest;
 use crate::ids::{AuditEventId, UserId};
 
-use super::vocabulary::Action;
+use super::vocabulary::{Action, Audited, Resource};
 
 /// A row of `audit_events`.
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -102,9 +102,24 @@ impl AuditEvent {
         self
     }
 
-    /// On this record.
-    pub fn resource(mut self, id: impl ToString) -> Self {
+    /// On this record: an id of the kind the action is about (checked in debug builds, so
+    /// every tested write proves it).
+    pub fn resource<I: Audited>(mut self, id: I) -> Self {
+        debug_assert_eq!(
+            I::RESOURCE.as_str(),
+            self.resource_type,
+            "{} names a {} id",
+            self.action,
+            I::RESOURCE.as_str()
+        );
         self.resource_id = Some(id.to_string());
+        self
+    }
+
+    /// On this route pattern (`access.denied`).
+    pub fn route(mut self, pattern: &str) -> Self {
+        debug_assert_eq!(self.resource_type, Resource::Route.as_str());
+        self.resource_id = Some(pattern.to_owned());
         self
     }
 

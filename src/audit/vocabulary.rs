@@ -192,6 +192,34 @@ impl Action {
     }
 }
 
+/// A typed id the audit trail can name, with the kind of record it names: `AuditEvent::resource`
+/// takes one, so an event names a record by an id of the kind its action is about.
+pub trait Audited: std::fmt::Display {
+    /// The kind of record the id names.
+    const RESOURCE: Resource;
+}
+
+macro_rules! audited {
+    ($($id:ident => $resource:ident),+ $(,)?) => {$(
+        impl Audited for crate::ids::$id {
+            const RESOURCE: Resource = Resource::$resource;
+        }
+    )+};
+}
+
+audited! {
+    UserId => User,
+    SessionId => Session,
+    PersonnelId => Personnel,
+    CertificationTypeId => CertificationType,
+    CourseId => Course,
+    TrainingSessionId => TrainingSession,
+    EnrollmentId => Enrollment,
+    CertificationId => Certification,
+    GoalId => Goal,
+    AuditEventId => AuditEvent,
+}
+
 impl Resource {
     /// The label stored and shown (`training_session`).
     pub fn as_str(self) -> &'static str {

@@ -79,13 +79,13 @@ pub async fn refresh(
                 } => {
                     event
                         .by_user(user.id, &user.username)
-                        .resource(family_id)
+                        .resource(*family_id)
                         .record(conn, &meta)
                         .await?;
                 }
                 Refresh::Reused { user_id, family_id } => {
                     event
-                        .resource(family_id)
+                        .resource(*family_id)
                         .outcome(AuditOutcome::Denied)
                         .details(serde_json::json!({ "reason": "reused", "user_id": user_id, "family_revoked": true }))
                         .record(conn, &meta)

@@ -104,7 +104,7 @@ async fn record_denial<B>(state: &AppState, response: &ServiceResponse<B>, denia
     let needed: Vec<&str> = denial.required.iter().map(|role| role.as_str()).collect();
     let event = AuditEvent::new(Action::AccessDenied)
         .by(&denial.user)
-        .resource(&route)
+        .route(&route)
         .outcome(AuditOutcome::Denied)
         .details(serde_json::json!({
             "method": request.method().as_str(),

@@ -26,8 +26,7 @@ pub struct Page<T> {
     pub next_cursor: Option<String>,
 }
 
-/// The key a list is ordered by and its cursor carries: a typed id (`crate::ids`), or a plain
-/// UUID.
+/// The key a list is ordered by and its cursor carries: a typed id (`crate::ids`).
 pub trait Key: Copy {
     /// The key a cursor's UUID names.
     fn from_uuid(id: Uuid) -> Self;
@@ -35,6 +34,7 @@ pub trait Key: Copy {
     fn uuid(self) -> Uuid;
 }
 
+#[cfg(test)]
 impl Key for Uuid {
     fn from_uuid(id: Uuid) -> Self {
         id
@@ -47,7 +47,7 @@ impl Key for Uuid {
 
 /// A validated `limit` and decoded `cursor`, for a list ordered by keys of type `K`.
 #[derive(Debug, Clone, Copy)]
-pub struct PageRequest<K = Uuid> {
+pub struct PageRequest<K> {
     /// How many items to return.
     pub limit: i64,
     /// Return items strictly after (older than) this key.

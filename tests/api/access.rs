@@ -97,6 +97,18 @@ async fn every_operation_not_on_the_public_list_answers_401_without_a_token() {
     for (method, path, _) in operations() {
         let public = PUBLIC.contains(&(method.as_str(), path.as_str()));
         let response = call(&app, &method, &path, None).await;
+        assert_eq!(
+            response.header("x-content-type-options").as_deref(),
+            Some("nosniff"),
+            "{method} {path}"
+        );
+        if path.starts_with("/api/") {
+            assert_eq!(
+                response.header("cache-control").as_deref(),
+                Some("no-store"),
+                "{method} {path}: API answers are never stored"
+            );
+        }
         if public {
             assert_ne!(response.status, 401, "{method} {path} is public");
             continue;
@@ -130,6 +142,16 @@ async fn the_roles_each_description_names_are_exactly_the_roles_its_guard_lets_i
         );
         for (role, user) in &users {
             let response = call(&app, &method, &path, Some(&user.token)).await;
+            assert_eq!(
+                response.header("cache-control").as_deref(),
+                Some("no-store"),
+                "{method} {path}: an answer to a token is never stored"
+            );
+            assert_eq!(
+                response.header("x-content-type-options").as_deref(),
+                Some("nosniff"),
+                "{method} {path}"
+            );
             let allowed = roles.as_ref().is_none_or(|roles| roles.contains(role));
             if allowed {
                 assert_ne!(

@@ -608,23 +608,26 @@ async fn the_break_glass_commands_never_migrate_a_database() {
         .unwrap();
     let url = format!("{}/{empty}", crate::helpers::server_url());
 
-    for args in [["unlock-user", "admin"], ["reset-password", "admin"]] {
-        let output = run_cli(&args, &url);
-        assert_eq!(output.status.code(), Some(1), "{args:?}");
-        let stderr = String::from_utf8_lossy(&output.stderr);
-        assert!(stderr.contains("run `cit-api migrate` first"), "{stderr}");
-    }
+    let outputs: Vec<_> = [["unlock-user", "admin"], ["reset-password", "admin"]]
+        .iter()
+        .map(|args| run_cli(args, &url))
+        .collect();
     use diesel_async::{AsyncConnection, AsyncPgConnection};
     let mut conn = AsyncPgConnection::establish(&url).await.unwrap();
     let count = diesel::select(diesel::dsl::sql::<diesel::sql_types::BigInt>(
         "(SELECT count(*) FROM pg_tables WHERE schemaname = 'public')",
     ));
-    let tables: i64 = diesel_async::RunQueryDsl::get_result(count, &mut conn)
-        .await
-        .unwrap();
+    let tables = diesel_async::RunQueryDsl::get_result::<i64>(count, &mut conn).await;
     drop(conn);
+    // Dropped before any assertion, so a failure leaves no database behind.
     app.execute(&format!("DROP DATABASE {empty} WITH (FORCE)"))
         .await
         .unwrap();
+    for output in outputs {
+        assert_eq!(output.status.code(), Some(1), "{output:?}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains("run `cit-api migrate` first"), "{stderr}");
+    }
+    let tables = tables.unwrap();
     assert_eq!(tables, 0, "the schema was left alone");
 }

@@ -4,3 +4,4 @@
 pub(crate) mod handlers;
 mod model;
 pub mod payloads;
+pub mod service;

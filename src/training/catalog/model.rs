@@ -196,6 +196,18 @@ pub async fn find_type(
         .await
 }
 
+/// The certification types that count as CIT (`counts_as_cit`).
+pub async fn cit_type_ids(
+    conn: &mut AsyncPgConnection,
+) -> diesel::QueryResult<Vec<CertificationTypeId>> {
+    certification_types::table
+        .filter(certification_types::counts_as_cit.eq(true))
+        .select(certification_types::id)
+        .order(certification_types::id)
+        .load(conn)
+        .await
+}
+
 /// Which of `ids` exist.
 pub async fn existing_type_ids(
     conn: &mut AsyncPgConnection,
