@@ -132,6 +132,8 @@ typed_ids! {
     GoalId,
     /// An entry of the audit trail (`audit_events`).
     AuditEventId,
+    /// A machine client's API key (`api_keys`).
+    ApiKeyId,
 }
 
 #[cfg(test)]

@@ -13,6 +13,7 @@
 //! - [`dates`]: date bounds, months and month ends
 //! - [`ids`]: typed ids, one per kind of record
 
+pub mod api_keys;
 pub mod audit;
 pub mod auth;
 pub mod clock;

@@ -26,6 +26,7 @@ use crate::error::{FieldError, PROBLEM_JSON, Problem};
     tags(
         (name = "auth", description = "Login, token refresh and logout"),
         (name = "users", description = "User accounts: the caller's own, and admin management"),
+        (name = "api-keys", description = "API keys for machine clients (the records management system)"),
         (name = "audit", description = "The append-only audit trail"),
         (name = "personnel", description = "Officers and designated staff, and the HR roster import"),
         (name = "training", description = "Certification types, courses, sessions, enrollments and certifications"),
@@ -90,9 +91,9 @@ impl Modify for Components {
                 SecurityScheme::Http(
                     HttpBuilder::new()
                         .scheme(HttpAuthScheme::Bearer)
-                        .bearer_format("JWT")
                         .description(Some(
-                            "An access token from POST /api/v1/auth/login (15 minutes).",
+                            "An access token from POST /api/v1/auth/login (a JWT, 15 minutes), or \
+                             a machine client's API key from POST /api/v1/api-keys (`citk_…`).",
                         ))
                         .build(),
                 ),

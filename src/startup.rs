@@ -24,7 +24,7 @@ use crate::http::{context, security};
 use crate::ops::metrics::Metrics;
 use crate::state::AppState;
 use crate::users::bootstrap::{self, BootstrapError, FirstAdmin};
-use crate::{audit, auth, db, goals, metrics, openapi, ops, personnel, training, users};
+use crate::{api_keys, audit, auth, db, goals, metrics, openapi, ops, personnel, training, users};
 
 /// Every route of the service. The OpenAPI document is generated from this same function.
 pub fn routes(config: &mut ServiceConfig<'_>) {
@@ -32,6 +32,7 @@ pub fn routes(config: &mut ServiceConfig<'_>) {
         scope("/api/v1")
             .configure(auth::configure)
             .configure(users::configure)
+            .configure(api_keys::configure)
             .configure(audit::configure)
             .configure(personnel::configure)
             .configure(training::configure)

@@ -1,17 +1,20 @@
 //! Audit rows, the builder features use to record them, and the list query.
 
 use chrono::{DateTime, Utc};
-use diesel::{ExpressionMethods, Insertable, QueryDsl, Queryable, Selectable, SelectableHelper};
+use diesel::{
+    BoolExpressionMethods, ExpressionMethods, Insertable, QueryDsl, Queryable, Selectable,
+    SelectableHelper,
+};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
 use uuid::Uuid;
 
-use crate::auth::AuthUser;
+use crate::auth::{Caller, Principal};
 use crate::db::enums::AuditOutcome;
 use crate::db::schema::audit_events;
 use crate::http::context::RequestMeta;
 use crate::http::pagination::PageRequest;
-use crate::ids::{AuditEventId, UserId};
+use crate::ids::{ApiKeyId, AuditEventId, UserId};
 
 use super::vocabulary::{Action, Audited, Resource};
 
@@ -23,9 +26,9 @@ pub struct AuditRow {
     pub id: AuditEventId,
     /// When it happened (database clock).
     pub occurred_at: DateTime<Utc>,
-    /// Who did it, when known.
+    /// Who did it, when a user did.
     pub actor_user_id: Option<UserId>,
-    /// The actor's username (or the name tried at a failed login).
+    /// The actor's username, the API key's name, or the name tried at a failed login.
     pub actor_username: Option<String>,
     /// What was done, e.g. `auth.login`, `user.update`.
     pub action: String,
@@ -41,6 +44,8 @@ pub struct AuditRow {
     pub request_id: Option<Uuid>,
     /// Ids, field names and reasons; never health data.
     pub details: serde_json::Value,
+    /// Which API key did it, when a key did.
+    pub actor_api_key_id: Option<ApiKeyId>,
 }
 
 /// An event to record: `AuditEvent::new(Action::UserUpdate).by(&actor).resource(id)…`.
@@ -49,6 +54,7 @@ pub struct AuditRow {
 pub struct AuditEvent {
     id: AuditEventId,
     actor_user_id: Option<UserId>,
+    actor_api_key_id: Option<ApiKeyId>,
     actor_username: Option<String>,
     action: String,
     resource_type: String,
@@ -68,6 +74,7 @@ impl AuditEvent {
         Self {
             id: AuditEventId::generate(),
             actor_user_id: None,
+            actor_api_key_id: None,
             actor_username: None,
             action: action.as_str().to_owned(),
             resource_type: action.resource().as_str().to_owned(),
@@ -79,9 +86,14 @@ impl AuditEvent {
         }
     }
 
-    /// Done by an authenticated user.
-    pub fn by(self, actor: &AuthUser) -> Self {
-        self.by_user(actor.id, &actor.username)
+    /// Done by an authenticated caller: a user, or an API key (its name as the actor's name).
+    pub fn by(mut self, actor: &Caller) -> Self {
+        match actor.principal {
+            Principal::User { id, .. } => self.actor_user_id = Some(id),
+            Principal::ApiKey { id } => self.actor_api_key_id = Some(id),
+        }
+        self.actor_username = Some(actor.name.clone());
+        self
     }
 
     /// Done by a known user.
@@ -186,7 +198,11 @@ pub async fn list(
     }
     if let Some(actor) = &filter.actor {
         query = match actor.parse::<UserId>() {
-            Ok(id) => query.filter(audit_events::actor_user_id.eq(id)),
+            Ok(id) => query.filter(
+                audit_events::actor_user_id
+                    .eq(id)
+                    .or(audit_events::actor_api_key_id.eq(ApiKeyId::from_uuid(id.uuid()))),
+            ),
             Err(_) => query.filter(audit_events::actor_username.eq(actor.to_lowercase())),
         };
     }

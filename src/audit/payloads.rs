@@ -7,7 +7,7 @@ use uuid::Uuid;
 
 use crate::db::enums::AuditOutcome;
 use crate::http::csv::{CsvRow, cell};
-use crate::ids::{AuditEventId, UserId};
+use crate::ids::{ApiKeyId, AuditEventId, UserId};
 
 use super::model::AuditRow;
 
@@ -16,7 +16,7 @@ use super::model::AuditRow;
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct AuditQuery {
-    /// The actor: a user id or a username.
+    /// The actor: a user id, an API key id, or a username or API key name.
     pub actor: Option<String>,
     /// Exact action, e.g. `auth.login`.
     pub action: Option<String>,
@@ -44,9 +44,11 @@ pub struct AuditEventBody {
     pub id: AuditEventId,
     /// When it happened.
     pub occurred_at: DateTime<Utc>,
-    /// Who did it, when known.
+    /// Who did it, when a user did.
     pub actor_user_id: Option<UserId>,
-    /// The actor's username, or the name tried at a failed login.
+    /// Which API key did it, when a machine client did.
+    pub actor_api_key_id: Option<ApiKeyId>,
+    /// The actor's username, the API key's name, or the name tried at a failed login.
     pub actor_username: Option<String>,
     /// What was done, e.g. `auth.login`, `user.update`, `access.denied`.
     pub action: String,
@@ -79,11 +81,13 @@ impl From<AuditRow> for AuditEventBody {
             ip,
             request_id,
             details,
+            actor_api_key_id,
         } = row;
         Self {
             id,
             occurred_at,
             actor_user_id,
+            actor_api_key_id,
             actor_username,
             action,
             resource_type,
@@ -101,6 +105,7 @@ impl CsvRow for AuditEventBody {
         "id",
         "occurred_at",
         "actor_user_id",
+        "actor_api_key_id",
         "actor_username",
         "action",
         "resource_type",
@@ -116,6 +121,7 @@ impl CsvRow for AuditEventBody {
             self.id.to_string(),
             self.occurred_at.to_rfc3339(),
             cell(self.actor_user_id),
+            cell(self.actor_api_key_id),
             cell(self.actor_username.as_ref()),
             self.action.clone(),
             self.resource_type.clone(),

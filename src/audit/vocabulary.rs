@@ -7,6 +7,10 @@
 pub enum Action {
     /// `access.denied` (on a route).
     AccessDenied,
+    /// `api_key.create` (on an API key).
+    ApiKeyCreate,
+    /// `api_key.revoke` (on an API key).
+    ApiKeyRevoke,
     /// `audit.list` (on a audit event).
     AuditList,
     /// `auth.lockout` (on a user).
@@ -66,6 +70,8 @@ pub enum Action {
 /// The kind of record an event is about: an event's `resource_type`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Resource {
+    /// `api_key`.
+    ApiKey,
     /// `audit_event`.
     AuditEvent,
     /// `certification`.
@@ -94,6 +100,8 @@ impl Action {
     /// Every action.
     pub const ALL: &'static [Action] = &[
         Self::AccessDenied,
+        Self::ApiKeyCreate,
+        Self::ApiKeyRevoke,
         Self::AuditList,
         Self::AuthLockout,
         Self::AuthLogin,
@@ -127,6 +135,8 @@ impl Action {
     pub fn as_str(self) -> &'static str {
         match self {
             Self::AccessDenied => "access.denied",
+            Self::ApiKeyCreate => "api_key.create",
+            Self::ApiKeyRevoke => "api_key.revoke",
             Self::AuditList => "audit.list",
             Self::AuthLockout => "auth.lockout",
             Self::AuthLogin => "auth.login",
@@ -161,6 +171,7 @@ impl Action {
     pub fn resource(self) -> Resource {
         match self {
             Self::AccessDenied => Resource::Route,
+            Self::ApiKeyCreate | Self::ApiKeyRevoke => Resource::ApiKey,
             Self::AuditList => Resource::AuditEvent,
             Self::AuthLockout => Resource::User,
             Self::AuthLogin => Resource::User,
@@ -218,12 +229,14 @@ audited! {
     CertificationId => Certification,
     GoalId => Goal,
     AuditEventId => AuditEvent,
+    ApiKeyId => ApiKey,
 }
 
 impl Resource {
     /// The label stored and shown (`training_session`).
     pub fn as_str(self) -> &'static str {
         match self {
+            Self::ApiKey => "api_key",
             Self::AuditEvent => "audit_event",
             Self::Certification => "certification",
             Self::CertificationType => "certification_type",

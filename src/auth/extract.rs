@@ -1,5 +1,6 @@
-//! Extractors: [`AuthUser`] (any valid bearer token of an active user) and [`Require<P>`]
-//! (such a user holding one of the roles of policy `P`, else 403).
+//! Extractors: [`Caller`] (any valid credential: a signed-in user's access token or a machine
+//! client's API key), [`Require<P>`] (such a caller holding one of the roles of policy `P`,
+//! else 403) and [`AuthUser`] (a signed-in user only: their own account and session).
 //!
 //! Both only read what the [`authenticate`](super::middleware::authenticate) middleware
 //! stored, so they resolve at once; list them before body and query extractors and a caller
@@ -10,50 +11,106 @@ use std::ops::Deref;
 
 use crate::db::enums::Role;
 use crate::error::AppError;
-use crate::ids::{PartnerId, PersonnelId, SessionId, UserId};
+use crate::ids::{ApiKeyId, PartnerId, PersonnelId, SessionId, UserId};
 use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpMessage, HttpRequest};
 use futures_util::future::{Ready, ready};
 
 use super::policy::Policy;
 
-/// The caller, authenticated by a valid access token, whose account is enabled and unlocked
-/// right now (checked on every request, so disabling or locking takes effect at once).
+/// Who is calling: a person signed in with an access token, or a machine client (the records
+/// management system) with an API key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Principal {
+    /// A user, in one login session.
+    User {
+        /// The user.
+        id: UserId,
+        /// The login session (refresh-token family) of the token.
+        session: SessionId,
+    },
+    /// An API key.
+    ApiKey {
+        /// The key.
+        id: ApiKeyId,
+    },
+}
+
+/// The caller, authenticated by a valid credential that is still good right now (an enabled,
+/// unlocked user in a live session, or an unrevoked API key; checked on every request).
+#[derive(Debug, Clone)]
+pub struct Caller {
+    /// Who it is.
+    pub principal: Principal,
+    /// The username, or the API key's name.
+    pub name: String,
+    /// Current roles (read from the database, not from the token).
+    pub roles: Vec<Role>,
+    /// Linked personnel record (users only).
+    pub personnel_id: Option<PersonnelId>,
+    /// Linked partner organization (users only).
+    pub partner_id: Option<PartnerId>,
+}
+
+impl Caller {
+    /// Whether the caller holds any of `roles`.
+    pub fn has_any(&self, roles: &[Role]) -> bool {
+        self.roles.iter().any(|role| roles.contains(role))
+    }
+
+    /// The user, when a person is calling.
+    pub fn user_id(&self) -> Option<UserId> {
+        match self.principal {
+            Principal::User { id, .. } => Some(id),
+            Principal::ApiKey { .. } => None,
+        }
+    }
+}
+
+/// A signed-in user (not an API key): for what only a person has, their own account, password
+/// and session.
 #[derive(Debug, Clone)]
 pub struct AuthUser {
     /// User id.
     pub id: UserId,
     /// Username.
     pub username: String,
-    /// Current roles (read from the database, not from the token).
+    /// Current roles.
     pub roles: Vec<Role>,
     /// Linked personnel record.
     pub personnel_id: Option<PersonnelId>,
-    /// Linked partner organization.
-    pub partner_id: Option<PartnerId>,
     /// The login session (refresh-token family) of the token.
     pub session: SessionId,
 }
 
 impl AuthUser {
-    /// Whether the user holds any of `roles`.
-    pub fn has_any(&self, roles: &[Role]) -> bool {
-        self.roles.iter().any(|role| roles.contains(role))
+    /// The same caller, as any principal.
+    pub fn caller(&self) -> Caller {
+        Caller {
+            principal: Principal::User {
+                id: self.id,
+                session: self.session,
+            },
+            name: self.username.clone(),
+            roles: self.roles.clone(),
+            personnel_id: self.personnel_id,
+            partner_id: None,
+        }
     }
 }
 
 /// What the middleware concluded about the request's bearer token.
 #[derive(Debug, Clone)]
-pub(super) struct Authentication(pub(super) Result<AuthUser, AppError>);
+pub(super) struct Authentication(pub(super) Result<Caller, AppError>);
 
 /// Left by [`Require`] when it refuses, so the middleware can audit the denial.
 #[derive(Debug, Clone)]
 pub(super) struct Denial {
-    pub(super) user: AuthUser,
+    pub(super) user: Caller,
     pub(super) required: &'static [Role],
 }
 
-fn authenticated(req: &HttpRequest) -> Result<AuthUser, AppError> {
+fn authenticated(req: &HttpRequest) -> Result<Caller, AppError> {
     match req.extensions().get::<Authentication>() {
         Some(Authentication(outcome)) => outcome.clone(),
         None => Err(AppError::Unauthorized(
@@ -62,7 +119,7 @@ fn authenticated(req: &HttpRequest) -> Result<AuthUser, AppError> {
     }
 }
 
-impl FromRequest for AuthUser {
+impl FromRequest for Caller {
     type Error = AppError;
     type Future = Ready<Result<Self, AppError>>;
 
@@ -71,10 +128,32 @@ impl FromRequest for AuthUser {
     }
 }
 
+impl FromRequest for AuthUser {
+    type Error = AppError;
+    type Future = Ready<Result<Self, AppError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(
+            authenticated(req).and_then(|caller| match caller.principal {
+                Principal::User { id, session } => Ok(AuthUser {
+                    id,
+                    username: caller.name,
+                    roles: caller.roles,
+                    personnel_id: caller.personnel_id,
+                    session,
+                }),
+                Principal::ApiKey { .. } => Err(AppError::Forbidden(
+                    "this endpoint is for signed-in users; an API key cannot call it".into(),
+                )),
+            }),
+        )
+    }
+}
+
 /// Refuses a request from `user`, who holds none of `required`, after a check the handler made
 /// itself (e.g. "these roles, or the person's own record"); the denial is audited like a
 /// [`Require`] refusal.
-pub fn forbid(req: &HttpRequest, user: &AuthUser, required: &'static [Role]) -> AppError {
+pub fn forbid(req: &HttpRequest, user: &Caller, required: &'static [Role]) -> AppError {
     req.extensions_mut().insert(Denial {
         user: user.clone(),
         required,
@@ -86,17 +165,17 @@ pub fn forbid(req: &HttpRequest, user: &AuthUser, required: &'static [Role]) -> 
     ))
 }
 
-/// An [`AuthUser`] holding one of the roles of `P`.
+/// A [`Caller`] holding one of the roles of `P`.
 #[derive(Debug)]
 pub struct Require<P> {
-    user: AuthUser,
+    user: Caller,
     policy: PhantomData<P>,
 }
 
 impl<P> Deref for Require<P> {
-    type Target = AuthUser;
+    type Target = Caller;
 
-    fn deref(&self) -> &AuthUser {
+    fn deref(&self) -> &Caller {
         &self.user
     }
 }

@@ -143,7 +143,7 @@ pub async fn logout(
             tokens::revoke_family(conn, family).await?;
         }
         AuditEvent::new(Action::AuthLogout)
-            .by(&caller)
+            .by(&caller.caller())
             .resource(caller.session)
             .details(serde_json::json!({ "revoked": true, "also_revoked": other }))
             .record(conn, &meta)

@@ -15,7 +15,7 @@ use crate::http::context::RequestMeta;
 use crate::state::{AppData, AppState};
 use crate::users::model as users;
 
-use super::extract::{AuthUser, Authentication, Denial};
+use super::extract::{Authentication, Caller, Denial, Principal};
 
 fn bearer_token(value: &header::HeaderValue) -> Result<&str, AppError> {
     let value = value
@@ -36,8 +36,12 @@ fn bearer_token(value: &header::HeaderValue) -> Result<&str, AppError> {
 /// Verifies the token, then reads its user and whether its session is still live in one
 /// statement: a disabled or locked account, or a session ended by logout, password change or
 /// re-use detection, stops its access tokens at once.
-async fn authenticate_token(state: &AppState, token: &str) -> Result<AuthUser, AppError> {
+async fn authenticate_token(state: &AppState, token: &str) -> Result<Caller, AppError> {
     let now = state.clock.now();
+    if crate::api_keys::service::is_api_key(token) {
+        let mut conn = state.db().await?;
+        return crate::api_keys::service::authenticate(&mut conn, token, now).await;
+    }
     let claims = state.jwt.verify(token, now)?;
     let mut conn = state.db().await?;
     let (user, session_live) =
@@ -60,13 +64,15 @@ async fn authenticate_token(state: &AppState, token: &str) -> Result<AuthUser, A
             "the session of this token has ended; log in again".into(),
         ));
     }
-    Ok(AuthUser {
-        id: user.id,
-        username: user.username,
+    Ok(Caller {
+        principal: Principal::User {
+            id: user.id,
+            session: claims.sid,
+        },
+        name: user.username,
         roles: user.roles,
         personnel_id: user.personnel_id,
         partner_id: user.partner_id,
-        session: claims.sid,
     })
 }
 

@@ -12,7 +12,7 @@ use actix_web::HttpRequest;
 use crate::error::AppError;
 use crate::ids::PersonnelId;
 
-use super::extract::{AuthUser, forbid};
+use super::extract::{Caller, forbid};
 use super::policy::Policy;
 
 /// The rows of one kind a caller may reach, by the typed id `Id` the rule is about (e.g.
@@ -28,7 +28,7 @@ pub enum Scope<Id> {
 impl Scope<PersonnelId> {
     /// The personnel a caller reaches: all of them with a role of `P`, else only the record the
     /// caller is linked to; a caller with neither is refused (403, audited).
-    pub fn personnel<P: Policy>(req: &HttpRequest, caller: &AuthUser) -> Result<Self, AppError> {
+    pub fn personnel<P: Policy>(req: &HttpRequest, caller: &Caller) -> Result<Self, AppError> {
         if caller.has_any(P::ROLES) {
             return Ok(Self::All);
         }

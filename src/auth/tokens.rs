@@ -55,13 +55,15 @@ struct NewRefreshToken {
     family_expires_at: DateTime<Utc>,
 }
 
-fn random_token() -> Result<String, AppError> {
+/// 32 random bytes, base64url: a refresh token or the secret part of an API key.
+pub(crate) fn random_token() -> Result<String, AppError> {
     let mut bytes = [0u8; 32];
     getrandom::fill(&mut bytes).map_err(|e| AppError::Internal(format!("getrandom: {e}")))?;
     Ok(URL_SAFE_NO_PAD.encode(bytes))
 }
 
-fn digest(token: &str) -> Vec<u8> {
+/// What is stored of a secret: its SHA-256.
+pub(crate) fn digest(token: &str) -> Vec<u8> {
     Sha256::digest(token.as_bytes()).to_vec()
 }
 

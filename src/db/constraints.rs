@@ -25,6 +25,9 @@ const fn caller(field: &'static str, message: &'static str) -> Option<Constraint
 pub fn describe(name: &str) -> Option<Constraint> {
     match name {
         "users_username_key" => caller("username", "a user with this username already exists"),
+        "api_keys_live_name_key" => caller("name", "a live API key with this name already exists"),
+        "api_keys_name_not_blank" => caller("name", "must not be blank"),
+        "api_keys_roles_not_empty" => caller("roles", "at least one role is required"),
         "users_partner_needs_partner_id" => caller(
             "partner_id",
             "a user with the partner role must be linked to a partner",
@@ -92,7 +95,13 @@ pub fn describe(name: &str) -> Option<Constraint> {
         | "users_roles_no_null"
         | "goals_types_no_null"
         | "goals_departments_no_null"
-        | "goals_roles_no_null" => Some(Constraint::Internal),
+        | "goals_roles_no_null"
+        | "api_keys_prefix_key"
+        | "api_keys_digest_key"
+        | "api_keys_roles_no_null"
+        | "api_keys_revocation_complete"
+        | "api_keys_created_by_fkey"
+        | "api_keys_revoked_by_fkey" => Some(Constraint::Internal),
         _ => None,
     }
 }

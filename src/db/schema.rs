@@ -32,6 +32,24 @@ pub mod sql_types {
 
 diesel::table! {
     use diesel::sql_types::*;
+    use super::sql_types::UserRole;
+
+    api_keys (id) {
+        id -> Uuid,
+        name -> Text,
+        prefix -> Text,
+        digest -> Bytea,
+        roles -> Array<UserRole>,
+        created_by -> Nullable<Uuid>,
+        created_at -> Timestamptz,
+        last_used_at -> Nullable<Timestamptz>,
+        revoked_at -> Nullable<Timestamptz>,
+        revoked_by -> Nullable<Uuid>,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
     use super::sql_types::AuditOutcome;
 
     audit_events (id) {
@@ -46,6 +64,7 @@ diesel::table! {
         ip -> Nullable<Text>,
         request_id -> Nullable<Uuid>,
         details -> Jsonb,
+        actor_api_key_id -> Nullable<Uuid>,
     }
 }
 
@@ -230,6 +249,7 @@ diesel::joinable!(training_sessions -> courses (course_id));
 diesel::joinable!(users -> personnel (personnel_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    api_keys,
     audit_events,
     certification_types,
     certifications,

@@ -3,7 +3,7 @@
 use diesel_async::{AsyncConnection, AsyncPgConnection};
 
 use crate::audit::{Action, AuditEvent, ChangedFields};
-use crate::auth::AuthUser;
+use crate::auth::Caller;
 use crate::clock::CityDay;
 use crate::dates;
 use crate::db::tx::Tx;
@@ -62,7 +62,7 @@ async fn check_types(
 /// Creates a goal.
 pub async fn create(
     conn: &mut AsyncPgConnection,
-    actor: &AuthUser,
+    actor: &Caller,
     meta: &RequestMeta,
     input: CreateGoal,
 ) -> Result<GoalRow, AppError> {
@@ -109,7 +109,7 @@ pub async fn create(
 /// Applies a merge patch to a goal.
 pub async fn update(
     conn: &mut AsyncPgConnection,
-    actor: &AuthUser,
+    actor: &Caller,
     meta: &RequestMeta,
     id: GoalId,
     if_match: IfMatch,

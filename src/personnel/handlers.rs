@@ -4,7 +4,7 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
 
 use crate::auth::policy::{PersonnelListers, Policy, TrainingReaders, TrainingWriters};
-use crate::auth::{AuthUser, Require, Scope, forbid};
+use crate::auth::{Caller, Require, Scope, forbid};
 use crate::error::AppError;
 use crate::http::context::RequestMeta;
 use crate::http::csv::{CsvBody, respond_page};
@@ -161,7 +161,7 @@ pub async fn import_personnel(
 pub async fn find_personnel(
     req: HttpRequest,
     state: AppData,
-    caller: AuthUser,
+    caller: Caller,
     id: web::Path<PersonnelId>,
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use diesel_async::{AsyncConnection, AsyncPgConnection};
 
 use crate::audit::{Action, AuditEvent, ChangedFields};
-use crate::auth::{AuthUser, Scope};
+use crate::auth::{Caller, Scope};
 use crate::clock::CityDay;
 use crate::db::tx::Tx;
 use crate::error::{AppError, OrNotFound};
@@ -28,7 +28,7 @@ use super::validate;
 /// Creates a person.
 pub async fn create(
     conn: &mut AsyncPgConnection,
-    actor: &AuthUser,
+    actor: &Caller,
     meta: &RequestMeta,
     input: CreatePersonnel,
 ) -> Result<PersonnelRow, AppError> {
@@ -106,7 +106,7 @@ pub async fn detail(
 /// record with whether the person is CIT-certified on `today`.
 pub async fn update(
     conn: &mut AsyncPgConnection,
-    actor: &AuthUser,
+    actor: &Caller,
     meta: &RequestMeta,
     id: PersonnelId,
     if_match: IfMatch,
@@ -148,7 +148,7 @@ pub async fn update(
 /// fails is reported and the others are stored.
 pub async fn import(
     conn: &mut AsyncPgConnection,
-    actor: &AuthUser,
+    actor: &Caller,
     meta: &RequestMeta,
     roster: Roster,
 ) -> Result<ImportReport, AppError> {

@@ -10,7 +10,7 @@ use diesel_async::{AsyncConnection, AsyncPgConnection};
 
 use crate::audit::{Action, AuditEvent, ChangedFields};
 use crate::auth::password::{Hasher, PasswordPolicy};
-use crate::auth::{AuthUser, tokens};
+use crate::auth::{AuthUser, Caller, tokens};
 use crate::db::enums::{AuditOutcome, Role};
 use crate::db::tx::Tx;
 use crate::error::{AppError, OrNotFound};
@@ -63,7 +63,7 @@ pub async fn prepare(
 /// Stores a user [`prepare`] made, with its audit row.
 pub async fn create(
     conn: &mut AsyncPgConnection,
-    actor: &AuthUser,
+    actor: &Caller,
     meta: &RequestMeta,
     user: &NewUser,
 ) -> Result<UserRow, AppError> {
@@ -84,7 +84,7 @@ pub async fn create(
 /// Applies a merge patch to a user.
 pub async fn update(
     conn: &mut AsyncPgConnection,
-    actor: &AuthUser,
+    actor: &Caller,
     meta: &RequestMeta,
     id: UserId,
     if_match: IfMatch,
@@ -159,7 +159,7 @@ pub async fn update(
 /// Unlocks a locked user.
 pub async fn unlock(
     conn: &mut AsyncPgConnection,
-    actor: &AuthUser,
+    actor: &Caller,
     meta: &RequestMeta,
     id: UserId,
 ) -> Result<UserRow, AppError> {
@@ -183,7 +183,7 @@ pub async fn unlock(
 /// An admin sets a user's password; every session of that user ends.
 pub async fn set_password(
     state: &AppState,
-    actor: &AuthUser,
+    actor: &Caller,
     meta: &RequestMeta,
     id: UserId,
     new_password: String,
@@ -239,7 +239,7 @@ pub async fn change_own_password(
         .verify(input.current_password, user.password_hash.clone())
         .await?;
     let event = AuditEvent::new(Action::AuthPasswordChange)
-        .by(caller)
+        .by(&caller.caller())
         .resource(caller.id);
     if !matches {
         let now_locked = state

@@ -172,3 +172,33 @@ async fn the_roles_each_description_names_are_exactly_the_roles_its_guard_lets_i
         }
     }
 }
+
+#[actix_web::test]
+async fn an_api_key_is_let_in_exactly_where_its_role_is_named() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let key = app.api_key(&admin.token, "rms").await;
+    for (method, path, roles) in operations() {
+        if PUBLIC.contains(&(method.as_str(), path.as_str())) {
+            continue;
+        }
+        let response = call(&app, &method, &path, Some(&key)).await;
+        // The caller's own account, password and session belong to signed-in people.
+        let allowed = roles.is_some_and(|roles| roles.contains(&Role::Integration));
+        if allowed {
+            assert!(
+                ![401, 403].contains(&response.status),
+                "{method} {path} names integration but refuses its key: {}",
+                response.text()
+            );
+        } else {
+            assert_eq!(
+                response.status,
+                403,
+                "{method} {path} lets an integration key in: {}",
+                response.text()
+            );
+            response.problem(403);
+        }
+    }
+}

@@ -127,7 +127,7 @@ async fn the_trail_answers_csv() {
     let mut lines = text.lines();
     assert_eq!(
         lines.next().unwrap(),
-        "id,occurred_at,actor_user_id,actor_username,action,resource_type,resource_id,outcome,ip,request_id,details"
+        "id,occurred_at,actor_user_id,actor_api_key_id,actor_username,action,resource_type,resource_id,outcome,ip,request_id,details"
     );
     let row = lines.next().unwrap();
     assert!(row.contains(",auth.login,user,"), "{row}");

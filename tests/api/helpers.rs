@@ -631,3 +631,18 @@ fn password_hash() -> &'static str {
     static HASH: OnceLock<String> = OnceLock::new();
     HASH.get_or_init(|| password::hash(PASSWORD).expect("hash"))
 }
+
+impl TestApp {
+    /// A new API key named `name` holding `integration`, made by the admin; the key itself.
+    pub async fn api_key(&self, admin_token: &str, name: &str) -> String {
+        let response = self
+            .post(
+                "/api/v1/api-keys",
+                Some(admin_token),
+                &serde_json::json!({ "name": name, "roles": ["integration"] }),
+            )
+            .await;
+        response.assert_status(201);
+        response.json()["key"].as_str().unwrap().to_owned()
+    }
+}

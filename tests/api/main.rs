@@ -6,6 +6,7 @@
 #![allow(clippy::disallowed_methods)]
 
 mod access;
+mod api_keys;
 mod audit;
 mod auth;
 mod clock;

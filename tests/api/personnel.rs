@@ -443,7 +443,7 @@ async fn the_roster_import_keeps_good_lines_reports_bad_ones_and_is_idempotent()
 /// whether any of it is committed.
 #[actix_rt::test]
 async fn services_compose_inside_the_callers_transaction() {
-    use cit_api::auth::AuthUser;
+    use cit_api::auth::{Caller, Principal};
     use cit_api::error::AppError;
     use cit_api::http::context::RequestMeta;
     use cit_api::ids::SessionId;
@@ -452,13 +452,15 @@ async fn services_compose_inside_the_callers_transaction() {
 
     let app = TestApp::spawn().await;
     let admin = app.admin().await;
-    let actor = AuthUser {
-        id: admin.id,
-        username: admin.username.clone(),
+    let actor = Caller {
+        principal: Principal::User {
+            id: admin.id,
+            session: SessionId::generate(),
+        },
+        name: admin.username.clone(),
         roles: vec![Role::Admin],
         personnel_id: None,
         partner_id: None,
-        session: SessionId::generate(),
     };
     let meta = RequestMeta {
         request_id: Uuid::now_v7(),

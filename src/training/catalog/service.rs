@@ -3,7 +3,7 @@
 use diesel_async::{AsyncConnection, AsyncPgConnection};
 
 use crate::audit::{Action, AuditEvent, ChangedFields};
-use crate::auth::AuthUser;
+use crate::auth::Caller;
 use crate::db::tx::Tx;
 use crate::error::{AppError, OrNotFound};
 use crate::http::context::RequestMeta;
@@ -37,7 +37,7 @@ fn hours(value: f64) -> Result<f64, String> {
 /// Creates a certification type.
 pub async fn create_type(
     conn: &mut AsyncPgConnection,
-    actor: &AuthUser,
+    actor: &Caller,
     meta: &RequestMeta,
     input: CreateCertificationType,
 ) -> Result<CertificationTypeRow, AppError> {
@@ -80,7 +80,7 @@ pub async fn create_type(
 /// Applies a merge patch to a certification type.
 pub async fn update_type(
     conn: &mut AsyncPgConnection,
-    actor: &AuthUser,
+    actor: &Caller,
     meta: &RequestMeta,
     id: CertificationTypeId,
     if_match: IfMatch,
@@ -131,7 +131,7 @@ pub async fn update_type(
 /// Creates a course.
 pub async fn create_course(
     conn: &mut AsyncPgConnection,
-    actor: &AuthUser,
+    actor: &Caller,
     meta: &RequestMeta,
     input: CreateCourse,
 ) -> Result<CourseRow, AppError> {
@@ -172,7 +172,7 @@ pub async fn create_course(
 /// Applies a merge patch to a course.
 pub async fn update_course(
     conn: &mut AsyncPgConnection,
-    actor: &AuthUser,
+    actor: &Caller,
     meta: &RequestMeta,
     id: CourseId,
     if_match: IfMatch,

@@ -177,7 +177,7 @@ pub async fn revoke(
     conn: &mut AsyncPgConnection,
     id: CertificationId,
     reason: &str,
-    by: UserId,
+    by: Option<UserId>,
     at: DateTime<Utc>,
 ) -> diesel::QueryResult<CertificationRow> {
     diesel::update(certifications::table.find(id))

@@ -4,7 +4,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use diesel_async::{AsyncConnection, AsyncPgConnection};
 
 use crate::audit::{Action, AuditEvent};
-use crate::auth::AuthUser;
+use crate::auth::Caller;
 use crate::db::tx::Tx;
 use crate::error::{AppError, OrNotFound};
 use crate::http::context::RequestMeta;
@@ -21,7 +21,7 @@ use crate::training::lifecycle;
 /// Records a certificate earned outside our own sessions.
 pub async fn record(
     conn: &mut AsyncPgConnection,
-    actor: &AuthUser,
+    actor: &Caller,
     meta: &RequestMeta,
     input: CreateCertification,
     today: NaiveDate,
@@ -90,7 +90,7 @@ pub async fn record(
 /// Revokes a certificate; the record and the reason stay.
 pub async fn revoke(
     conn: &mut AsyncPgConnection,
-    actor: &AuthUser,
+    actor: &Caller,
     meta: &RequestMeta,
     id: CertificationId,
     reason: &str,
@@ -108,7 +108,7 @@ pub async fn revoke(
                 "the certification is already revoked".into(),
             ));
         }
-        let row = certifications::revoke(conn, id, &reason, actor.id, now).await?;
+        let row = certifications::revoke(conn, id, &reason, actor.user_id(), now).await?;
         AuditEvent::new(Action::CertificationRevoke)
             .by(actor)
             .resource(id)

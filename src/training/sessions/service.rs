@@ -5,7 +5,7 @@ use chrono::NaiveDate;
 use diesel_async::{AsyncConnection, AsyncPgConnection};
 
 use crate::audit::{Action, AuditEvent, ChangedFields};
-use crate::auth::AuthUser;
+use crate::auth::Caller;
 use crate::dates;
 use crate::db::enums::{EnrollmentStatus, PersonnelStatus, SessionStatus};
 use crate::db::tx::Tx;
@@ -36,7 +36,7 @@ fn capacity(value: i32) -> Result<i32, String> {
 /// Schedules a session.
 pub async fn create_session(
     conn: &mut AsyncPgConnection,
-    actor: &AuthUser,
+    actor: &Caller,
     meta: &RequestMeta,
     input: CreateSession,
 ) -> Result<SessionRow, AppError> {
@@ -87,7 +87,7 @@ pub async fn create_session(
 /// seats taken, and status moves only along the session lifecycle.
 pub async fn update_session(
     conn: &mut AsyncPgConnection,
-    actor: &AuthUser,
+    actor: &Caller,
     meta: &RequestMeta,
     id: TrainingSessionId,
     if_match: IfMatch,
@@ -193,7 +193,7 @@ async fn check_seat(conn: &mut AsyncPgConnection, session: &SessionRow) -> Resul
 /// enrollments never take more seats than there are.
 pub async fn enroll(
     conn: &mut AsyncPgConnection,
-    actor: &AuthUser,
+    actor: &Caller,
     meta: &RequestMeta,
     session_id: TrainingSessionId,
     personnel_id: PersonnelId,
@@ -237,7 +237,7 @@ pub async fn enroll(
 /// same transaction: issued on the session's last day, expiring after the type's validity.
 pub async fn update_enrollment(
     conn: &mut AsyncPgConnection,
-    actor: &AuthUser,
+    actor: &Caller,
     meta: &RequestMeta,
     id: EnrollmentId,
     if_match: IfMatch,
@@ -318,7 +318,7 @@ pub async fn update_enrollment(
 
 async fn issue_certificate(
     conn: &mut AsyncPgConnection,
-    actor: &AuthUser,
+    actor: &Caller,
     meta: &RequestMeta,
     enrollment: &EnrollmentRow,
     session: &SessionRow,
