@@ -90,6 +90,11 @@ impl Clock {
     pub fn zone_name(&self) -> &'static str {
         self.zone.name()
     }
+
+    /// The city's time zone, for steps that take days of many instants at once.
+    pub fn zone(&self) -> Tz {
+        self.zone
+    }
 }
 
 /// A calendar day in the city, with the zone that instants (a revocation, a call) are read in

@@ -134,6 +134,10 @@ typed_ids! {
     AuditEventId,
     /// A machine client's API key (`api_keys`).
     ApiKeyId,
+    /// A call for service (`calls`).
+    CallId,
+    /// A person in crisis, known to the RMS by a pseudonymous id (`subjects`).
+    SubjectId,
 }
 
 #[cfg(test)]

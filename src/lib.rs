@@ -16,6 +16,7 @@
 pub mod api_keys;
 pub mod audit;
 pub mod auth;
+pub mod calls;
 pub mod clock;
 pub mod config;
 pub mod dates;

@@ -24,7 +24,9 @@ use crate::http::{context, security};
 use crate::ops::metrics::Metrics;
 use crate::state::AppState;
 use crate::users::bootstrap::{self, BootstrapError, FirstAdmin};
-use crate::{api_keys, audit, auth, db, goals, metrics, openapi, ops, personnel, training, users};
+use crate::{
+    api_keys, audit, auth, calls, db, goals, metrics, openapi, ops, personnel, training, users,
+};
 
 /// Every route of the service. The OpenAPI document is generated from this same function.
 pub fn routes(config: &mut ServiceConfig<'_>) {
@@ -33,6 +35,7 @@ pub fn routes(config: &mut ServiceConfig<'_>) {
             .configure(auth::configure)
             .configure(users::configure)
             .configure(api_keys::configure)
+            .configure(calls::configure)
             .configure(audit::configure)
             .configure(personnel::configure)
             .configure(training::configure)

@@ -26,6 +26,11 @@ impl Errors {
         self.0.push(FieldError::new(field, message));
     }
 
+    /// How many errors were recorded.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
     /// Whether nothing was recorded.
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
@@ -38,6 +43,11 @@ impl Errors {
         } else {
             Err(AppError::Validation(self.0))
         }
+    }
+
+    /// What was recorded, for a report that is not a 422 (one item of a batch).
+    pub fn into_vec(self) -> Vec<FieldError> {
+        self.0
     }
 
     /// The 422 for what was recorded.

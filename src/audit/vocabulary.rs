@@ -23,6 +23,16 @@ pub enum Action {
     AuthPasswordChange,
     /// `auth.refresh` (on a session).
     AuthRefresh,
+    /// `call.batch` (on calls).
+    CallBatch,
+    /// `call.create` (on a call).
+    CallCreate,
+    /// `call.list` (on calls, when subject identities were shown).
+    CallList,
+    /// `call.read` (on a call, when its subject's identity was shown).
+    CallRead,
+    /// `call.update` (on a call).
+    CallUpdate,
     /// `certification.create` (on a certification).
     CertificationCreate,
     /// `certification.issue` (on a certification).
@@ -74,6 +84,10 @@ pub enum Resource {
     ApiKey,
     /// `audit_event`.
     AuditEvent,
+    /// `call`.
+    Call,
+    /// `subject`.
+    Subject,
     /// `certification`.
     Certification,
     /// `certification_type`.
@@ -108,6 +122,11 @@ impl Action {
         Self::AuthLogout,
         Self::AuthPasswordChange,
         Self::AuthRefresh,
+        Self::CallBatch,
+        Self::CallCreate,
+        Self::CallList,
+        Self::CallRead,
+        Self::CallUpdate,
         Self::CertificationCreate,
         Self::CertificationIssue,
         Self::CertificationRevoke,
@@ -143,6 +162,11 @@ impl Action {
             Self::AuthLogout => "auth.logout",
             Self::AuthPasswordChange => "auth.password_change",
             Self::AuthRefresh => "auth.refresh",
+            Self::CallBatch => "call.batch",
+            Self::CallCreate => "call.create",
+            Self::CallList => "call.list",
+            Self::CallRead => "call.read",
+            Self::CallUpdate => "call.update",
             Self::CertificationCreate => "certification.create",
             Self::CertificationIssue => "certification.issue",
             Self::CertificationRevoke => "certification.revoke",
@@ -178,6 +202,11 @@ impl Action {
             Self::AuthLogout => Resource::Session,
             Self::AuthPasswordChange => Resource::User,
             Self::AuthRefresh => Resource::Session,
+            Self::CallBatch
+            | Self::CallCreate
+            | Self::CallList
+            | Self::CallRead
+            | Self::CallUpdate => Resource::Call,
             Self::CertificationCreate => Resource::Certification,
             Self::CertificationIssue => Resource::Certification,
             Self::CertificationRevoke => Resource::Certification,
@@ -230,6 +259,8 @@ audited! {
     GoalId => Goal,
     AuditEventId => AuditEvent,
     ApiKeyId => ApiKey,
+    CallId => Call,
+    SubjectId => Subject,
 }
 
 impl Resource {
@@ -238,6 +269,8 @@ impl Resource {
         match self {
             Self::ApiKey => "api_key",
             Self::AuditEvent => "audit_event",
+            Self::Call => "call",
+            Self::Subject => "subject",
             Self::Certification => "certification",
             Self::CertificationType => "certification_type",
             Self::Course => "course",

@@ -67,3 +67,32 @@ impl Policy for MetricsReaders {
         Role::Analyst,
     ];
 }
+
+/// Who pushes calls: the records management system (with its API key) and admins.
+#[derive(Debug)]
+pub struct CallWriters;
+
+impl Policy for CallWriters {
+    const ROLES: &'static [Role] = &[Role::Admin, Role::Integration];
+}
+
+/// Who reads calls (subject identities only with [`SubjectReaders`]).
+#[derive(Debug)]
+pub struct CallReaders;
+
+impl Policy for CallReaders {
+    const ROLES: &'static [Role] = &[
+        Role::Admin,
+        Role::Coordinator,
+        Role::Supervisor,
+        Role::Clinician,
+    ];
+}
+
+/// Who may see who a person in crisis is: subjects, and the subject of a call.
+#[derive(Debug)]
+pub struct SubjectReaders;
+
+impl Policy for SubjectReaders {
+    const ROLES: &'static [Role] = &[Role::Admin, Role::Clinician];
+}

@@ -25,6 +25,15 @@ const fn caller(field: &'static str, message: &'static str) -> Option<Constraint
 pub fn describe(name: &str) -> Option<Constraint> {
     match name {
         "users_username_key" => caller("username", "a user with this username already exists"),
+        "calls_latitude_range" => caller("location.latitude", "must be between -90 and 90"),
+        "calls_longitude_range" => caller("location.longitude", "must be between -180 and 180"),
+        "calls_coordinates_paired" => caller(
+            "location",
+            "latitude and longitude go together: give both or neither",
+        ),
+        "subjects_year_of_birth_range" => {
+            caller("subject.year_of_birth", "must be between 1900 and 2100")
+        }
         "api_keys_live_name_key" => caller("name", "a live API key with this name already exists"),
         "api_keys_name_not_blank" => caller("name", "must not be blank"),
         "api_keys_roles_not_empty" => caller("roles", "at least one role is required"),
@@ -101,7 +110,16 @@ pub fn describe(name: &str) -> Option<Constraint> {
         | "api_keys_roles_no_null"
         | "api_keys_revocation_complete"
         | "api_keys_created_by_fkey"
-        | "api_keys_revoked_by_fkey" => Some(Constraint::Internal),
+        | "api_keys_revoked_by_fkey"
+        // Ingest validates, upserts on the keys and links responders itself.
+        | "calls_source_incident_number_key"
+        | "calls_subject_id_fkey"
+        | "calls_crisis_types_no_null"
+        | "calls_dispositions_no_null"
+        | "subjects_source_external_id_key"
+        | "call_responders_call_id_fkey"
+        | "call_responders_personnel_id_fkey"
+        | "call_responders_number_once" => Some(Constraint::Internal),
         _ => None,
     }
 }

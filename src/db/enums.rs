@@ -8,7 +8,7 @@ macro_rules! pg_enum {
     (
         $(#[$meta:meta])*
         pub enum $name:ident in $sql_type:ident = $pg_name:literal {
-            $( $(#[$vmeta:meta])* $variant:ident = $label:literal ),+ $(,)?
+            $( $(#[$vmeta:meta])* $variant:ident = $label:tt ),+ $(,)?
         }
     ) => {
         $(#[$meta])*
@@ -18,9 +18,8 @@ macro_rules! pg_enum {
             diesel::expression::AsExpression, diesel::deserialize::FromSqlRow,
         )]
         #[diesel(sql_type = crate::db::schema::sql_types::$sql_type)]
-        // utoipa does not see the per-variant renames through the macro's fragments; this gives
-        // it the same names (a test holds every schema to the labels).
-        #[serde(rename_all = "snake_case")]
+        // `$label` is a token tree, not a `literal` fragment, so utoipa sees each variant's
+        // rename as written (a test holds every schema to the labels).
         pub enum $name {
             $( $(#[$vmeta])* #[serde(rename = $label)] $variant ),+
         }
@@ -185,6 +184,108 @@ pg_enum! {
     }
 }
 
+pg_enum! {
+    /// How a call came in.
+    pub enum CallSource in CallSource = "call_source" {
+        /// An emergency (911) call.
+        E911 = "911",
+        /// A non-emergency phone line.
+        Phone = "phone",
+        /// Started by an officer in the field.
+        OfficerInitiated = "officer_initiated",
+        /// Anything else.
+        Other = "other",
+    }
+}
+
+pg_enum! {
+    /// The nature of a crisis.
+    pub enum CrisisType in CrisisType = "crisis_type" {
+        /// Suicidal ideation or attempt.
+        Suicide = "suicide",
+        /// Substance use.
+        Substance = "substance",
+        /// Psychosis.
+        Psychosis = "psychosis",
+        /// Developmental disability.
+        Developmental = "developmental",
+        /// Dementia.
+        Dementia = "dementia",
+        /// Anything else.
+        Other = "other",
+    }
+}
+
+pg_enum! {
+    /// A responder's part on a call.
+    pub enum ResponderRole in ResponderRole = "responder_role" {
+        /// The primary unit.
+        Primary = "primary",
+        /// Backup.
+        Backup = "backup",
+        /// A clinician or other co-responder.
+        CoResponder = "co_responder",
+    }
+}
+
+pg_enum! {
+    /// How a call ended (APCO 1.111.1 dispositions, as CIT programs count them).
+    pub enum Disposition in Disposition = "disposition" {
+        /// Resolved on scene.
+        ResolvedOnScene = "resolved_on_scene",
+        /// Referred to a service.
+        Referral = "referral",
+        /// Handed to a mobile crisis team.
+        MobileCrisis = "mobile_crisis",
+        /// Voluntary transport to care.
+        VoluntaryTransport = "voluntary_transport",
+        /// Involuntary petition (an emergency examination).
+        InvoluntaryPetition = "involuntary_petition",
+        /// Transport to an emergency room.
+        ErTransport = "er_transport",
+        /// Arrest.
+        Arrest = "arrest",
+        /// Citation.
+        Citation = "citation",
+        /// The person could not be found.
+        UnableToLocate = "unable_to_locate",
+        /// Anything else.
+        Other = "other",
+    }
+}
+
+pg_enum! {
+    /// The highest level of force used on a call, in increasing order.
+    pub enum ForceLevel in ForceLevel = "force_level" {
+        /// None.
+        None = "none",
+        /// Officer presence.
+        Presence = "presence",
+        /// Verbal commands.
+        Verbal = "verbal",
+        /// Hands on.
+        HandsOn = "hands_on",
+        /// Restraint.
+        Restraint = "restraint",
+        /// A weapon.
+        Weapon = "weapon",
+    }
+}
+
+pg_enum! {
+    /// A weapon involved in a call.
+    pub enum Weapon in Weapon = "weapon" {
+        /// None.
+        None = "none",
+        /// A knife or other blade.
+        Knife = "knife",
+        /// A firearm.
+        Firearm = "firearm",
+        /// Anything else.
+        Other = "other",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use utoipa::PartialSchema;
@@ -221,9 +322,16 @@ mod tests {
             documented::<EnrollmentStatus>(),
             labels(EnrollmentStatus::ALL)
         );
+        assert_eq!(documented::<CallSource>(), labels(CallSource::ALL));
+        assert_eq!(documented::<CrisisType>(), labels(CrisisType::ALL));
+        assert_eq!(documented::<ResponderRole>(), labels(ResponderRole::ALL));
+        assert_eq!(documented::<Disposition>(), labels(Disposition::ALL));
+        assert_eq!(documented::<ForceLevel>(), labels(ForceLevel::ALL));
+        assert_eq!(documented::<Weapon>(), labels(Weapon::ALL));
         assert_eq!(
             serde_json::to_value(Department::SocialServices).unwrap(),
             "social_services"
         );
+        assert_eq!(serde_json::to_value(CallSource::E911).unwrap(), "911");
     }
 }

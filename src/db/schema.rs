@@ -6,12 +6,28 @@ pub mod sql_types {
     pub struct AuditOutcome;
 
     #[derive(diesel::query_builder::QueryId, Clone, Copy, Debug, diesel::sql_types::SqlType)]
+    #[diesel(postgres_type(name = "call_source"))]
+    pub struct CallSource;
+
+    #[derive(diesel::query_builder::QueryId, Clone, Copy, Debug, diesel::sql_types::SqlType)]
+    #[diesel(postgres_type(name = "crisis_type"))]
+    pub struct CrisisType;
+
+    #[derive(diesel::query_builder::QueryId, Clone, Copy, Debug, diesel::sql_types::SqlType)]
     #[diesel(postgres_type(name = "department"))]
     pub struct Department;
 
     #[derive(diesel::query_builder::QueryId, Clone, Copy, Debug, diesel::sql_types::SqlType)]
+    #[diesel(postgres_type(name = "disposition"))]
+    pub struct Disposition;
+
+    #[derive(diesel::query_builder::QueryId, Clone, Copy, Debug, diesel::sql_types::SqlType)]
     #[diesel(postgres_type(name = "enrollment_status"))]
     pub struct EnrollmentStatus;
+
+    #[derive(diesel::query_builder::QueryId, Clone, Copy, Debug, diesel::sql_types::SqlType)]
+    #[diesel(postgres_type(name = "force_level"))]
+    pub struct ForceLevel;
 
     #[derive(diesel::query_builder::QueryId, Clone, Copy, Debug, diesel::sql_types::SqlType)]
     #[diesel(postgres_type(name = "personnel_role"))]
@@ -22,12 +38,20 @@ pub mod sql_types {
     pub struct PersonnelStatus;
 
     #[derive(diesel::query_builder::QueryId, Clone, Copy, Debug, diesel::sql_types::SqlType)]
+    #[diesel(postgres_type(name = "responder_role"))]
+    pub struct ResponderRole;
+
+    #[derive(diesel::query_builder::QueryId, Clone, Copy, Debug, diesel::sql_types::SqlType)]
     #[diesel(postgres_type(name = "session_status"))]
     pub struct SessionStatus;
 
     #[derive(diesel::query_builder::QueryId, Clone, Copy, Debug, diesel::sql_types::SqlType)]
     #[diesel(postgres_type(name = "user_role"))]
     pub struct UserRole;
+
+    #[derive(diesel::query_builder::QueryId, Clone, Copy, Debug, diesel::sql_types::SqlType)]
+    #[diesel(postgres_type(name = "weapon"))]
+    pub struct Weapon;
 }
 
 diesel::table! {
@@ -65,6 +89,63 @@ diesel::table! {
         request_id -> Nullable<Uuid>,
         details -> Jsonb,
         actor_api_key_id -> Nullable<Uuid>,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use super::sql_types::ResponderRole;
+
+    call_responders (call_id, position) {
+        call_id -> Uuid,
+        position -> Int4,
+        employee_number -> Text,
+        role -> ResponderRole,
+        personnel_id -> Nullable<Uuid>,
+        cit_certified_at_call -> Bool,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use super::sql_types::CallSource;
+    use super::sql_types::CrisisType;
+    use super::sql_types::Disposition;
+    use super::sql_types::ForceLevel;
+    use super::sql_types::Weapon;
+
+    calls (id) {
+        id -> Uuid,
+        source -> Text,
+        incident_number -> Text,
+        received_at -> Timestamptz,
+        received_on -> Date,
+        dispatched_at -> Nullable<Timestamptz>,
+        arrived_at -> Nullable<Timestamptz>,
+        cleared_at -> Nullable<Timestamptz>,
+        call_type -> Nullable<Text>,
+        call_type_description -> Nullable<Text>,
+        priority -> Nullable<Text>,
+        call_source -> Nullable<CallSource>,
+        address -> Nullable<Text>,
+        beat -> Nullable<Text>,
+        district -> Nullable<Text>,
+        latitude -> Nullable<Float8>,
+        longitude -> Nullable<Float8>,
+        mental_health -> Bool,
+        crisis_types -> Array<CrisisType>,
+        cit_requested -> Nullable<Bool>,
+        subject_id -> Nullable<Uuid>,
+        dispositions -> Array<Disposition>,
+        force_level -> Nullable<ForceLevel>,
+        subject_injured -> Nullable<Bool>,
+        officer_injured -> Nullable<Bool>,
+        weapon_involved -> Nullable<Weapon>,
+        cit_on_scene -> Bool,
+        content_digest -> Bytea,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
     }
 }
 
@@ -197,6 +278,18 @@ diesel::table! {
 }
 
 diesel::table! {
+    subjects (id) {
+        id -> Uuid,
+        source -> Text,
+        external_id -> Text,
+        year_of_birth -> Nullable<Int4>,
+        veteran -> Nullable<Bool>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     use diesel::sql_types::*;
     use super::sql_types::SessionStatus;
 
@@ -236,6 +329,9 @@ diesel::table! {
     }
 }
 
+diesel::joinable!(call_responders -> calls (call_id));
+diesel::joinable!(call_responders -> personnel (personnel_id));
+diesel::joinable!(calls -> subjects (subject_id));
 diesel::joinable!(certifications -> certification_types (certification_type_id));
 diesel::joinable!(certifications -> enrollments (enrollment_id));
 diesel::joinable!(certifications -> personnel (personnel_id));
@@ -251,6 +347,8 @@ diesel::joinable!(users -> personnel (personnel_id));
 diesel::allow_tables_to_appear_in_same_query!(
     api_keys,
     audit_events,
+    call_responders,
+    calls,
     certification_types,
     certifications,
     courses,
@@ -259,6 +357,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     login_failures,
     personnel,
     refresh_tokens,
+    subjects,
     training_sessions,
     users,
 );

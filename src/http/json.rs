@@ -102,6 +102,31 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
     }
 }
 
+/// A JSON body of up to 16 MiB (batch endpoints), unparsed: the handler parses it on a blocking
+/// thread, since a large document would hold an async worker.
+#[derive(Debug)]
+pub struct BulkJsonBody(pub web::Bytes);
+
+impl FromRequest for BulkJsonBody {
+    type Error = AppError;
+    type Future = LocalBoxFuture<'static, Result<Self, AppError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        let mut payload = payload.take();
+        Box::pin(async move {
+            if !is_json(&req) {
+                return Err(AppError::UnsupportedMediaType(
+                    "send the body as application/json".into(),
+                ));
+            }
+            read_body(&req, &mut payload, BULK_BODY_LIMIT)
+                .await
+                .map(BulkJsonBody)
+        })
+    }
+}
+
 /// Deserializes a JSON document, turning serde's error into our problem with a field path.
 pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
     let mut deserializer = serde_json::Deserializer::from_slice(bytes);
@@ -113,6 +138,22 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
         AppError::bad_request("malformed JSON: trailing characters after the value")
     })?;
     Ok(value)
+}
+
+/// Deserializes one already-parsed JSON value (an item of a batch), as [`parse`] does a body:
+/// the field errors name the offending path and never quote the value.
+pub fn from_value<T: DeserializeOwned>(value: serde_json::Value) -> Result<T, Vec<FieldError>> {
+    serde_path_to_error::deserialize(value).map_err(|error| {
+        let path = error.path().to_string();
+        match reject(&path, error.into_inner()) {
+            AppError::Validation(errors) | AppError::BadRequest { errors, .. }
+                if !errors.is_empty() =>
+            {
+                errors
+            }
+            other => vec![FieldError::new("(item)", other.to_string())],
+        }
+    })
 }
 
 /// Joins a serde path (`.` for the root) and a field name.

@@ -99,7 +99,14 @@ pub async fn create_personnel(
     body: JsonBody<CreatePersonnel>,
 ) -> Result<HttpResponse, AppError> {
     let mut conn = state.db().await?;
-    let row = service::create(&mut conn, &caller, &meta, body.into_inner()).await?;
+    let row = service::create(
+        &mut conn,
+        &caller,
+        &meta,
+        body.into_inner(),
+        state.clock.zone_name(),
+    )
+    .await?;
     let location = format!("/api/v1/personnel/{}", row.id);
     let version = row.version;
     let certified = false;
@@ -140,7 +147,7 @@ pub async fn import_personnel(
     // Up to 16 MiB of CSV: parsed on a blocking thread, not on the async workers.
     let roster = web::block(move || import::parse(&body.0)).await??;
     let mut conn = state.db().await?;
-    service::import(&mut conn, &caller, &meta, roster)
+    service::import(&mut conn, &caller, &meta, roster, state.clock.zone_name())
         .await
         .map(web::Json)
 }

@@ -6,6 +6,7 @@ use diesel_async::{AsyncConnection, AsyncPgConnection};
 
 use crate::audit::{Action, AuditEvent, ChangedFields};
 use crate::auth::{Caller, Scope};
+use crate::calls::model::refresh_cit_flags;
 use crate::clock::CityDay;
 use crate::db::tx::Tx;
 use crate::error::{AppError, OrNotFound};
@@ -31,6 +32,7 @@ pub async fn create(
     actor: &Caller,
     meta: &RequestMeta,
     input: CreatePersonnel,
+    zone: &str,
 ) -> Result<PersonnelRow, AppError> {
     let mut errors = Errors::default();
     let Some(person) = validate::record(input, &mut errors) else {
@@ -42,6 +44,8 @@ pub async fn create(
             .await?
             .pop()
             .ok_or_else(|| AppError::Internal("insert returned no row".into()))?;
+        // Calls that named this employee number before the person was on the roster.
+        refresh_cit_flags(conn, &[row.id], zone).await?;
         AuditEvent::new(Action::PersonnelCreate)
             .by(actor)
             .resource(row.id)
@@ -128,6 +132,7 @@ pub async fn update(
         let fields = changes.fields();
         if !fields.is_empty() {
             model::update(conn, id, &changes).await?;
+            refresh_cit_flags(conn, &[id], today.zone_name()).await?;
             AuditEvent::new(Action::PersonnelUpdate)
                 .by(actor)
                 .resource(id)
@@ -151,6 +156,7 @@ pub async fn import(
     actor: &Caller,
     meta: &RequestMeta,
     roster: Roster,
+    zone: &str,
 ) -> Result<ImportReport, AppError> {
     let numbers: Vec<String> = roster
         .lines
@@ -163,6 +169,14 @@ pub async fn import(
         let plan = actix_web::web::block(move || plan_import(roster, existing)).await?;
         model::insert_all(conn, &plan.create).await?;
         model::overwrite_all(conn, &plan.update).await?;
+        // Calls that named these employee numbers before the people were on the roster.
+        let people: Vec<PersonnelId> = plan
+            .create
+            .iter()
+            .map(|p| p.id)
+            .chain(plan.update.iter().map(|(id, _)| *id))
+            .collect();
+        refresh_cit_flags(conn, &people, zone).await?;
         let ImportPlan {
             create,
             update,

@@ -474,7 +474,8 @@ async fn services_compose_inside_the_callers_transaction() {
         .transaction::<_, AppError, _>(async |tx| {
             let mut outcomes = Vec::new();
             for number in ["B-1", "B-1", "B-2"] {
-                let created = service::create(tx, &actor, &meta, person(number)).await;
+                let created =
+                    service::create(tx, &actor, &meta, person(number), "America/Chicago").await;
                 outcomes.push(created.map(|row| row.employee_number));
             }
             Ok(outcomes)
@@ -494,7 +495,7 @@ async fn services_compose_inside_the_callers_transaction() {
 
     let refused = conn
         .transaction::<(), AppError, _>(async |tx| {
-            service::create(tx, &actor, &meta, person("C-1")).await?;
+            service::create(tx, &actor, &meta, person("C-1"), "America/Chicago").await?;
             Err(AppError::Conflict("the caller changed its mind".into()))
         })
         .await;

@@ -145,6 +145,7 @@ pub async fn update_certification_type(
         id.into_inner(),
         if_match,
         body.into_inner(),
+        state.clock.zone_name(),
     )
     .await?;
     Ok(versioned(

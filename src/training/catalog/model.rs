@@ -7,7 +7,7 @@ use diesel::{
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
 use crate::db::tx::Tx;
-use crate::ids::{CertificationTypeId, CourseId};
+use crate::ids::{CertificationTypeId, CourseId, PersonnelId};
 
 use crate::db::schema::{certification_types, courses};
 use crate::http::pagination::PageRequest;
@@ -193,6 +193,20 @@ pub async fn find_type(
         .find(id)
         .select(CertificationTypeRow::as_select())
         .get_result(conn)
+        .await
+}
+
+/// Everyone who holds (or held) a certification of type `id`.
+pub async fn holders_of(
+    conn: &mut AsyncPgConnection,
+    id: CertificationTypeId,
+) -> diesel::QueryResult<Vec<PersonnelId>> {
+    use crate::db::schema::certifications;
+    certifications::table
+        .filter(certifications::certification_type_id.eq(id))
+        .select(certifications::personnel_id)
+        .distinct()
+        .load(conn)
         .await
 }
 

@@ -4,6 +4,7 @@ use diesel_async::{AsyncConnection, AsyncPgConnection};
 
 use crate::audit::{Action, AuditEvent, ChangedFields};
 use crate::auth::Caller;
+use crate::calls::model::refresh_cit_flags;
 use crate::db::tx::Tx;
 use crate::error::{AppError, OrNotFound};
 use crate::http::context::RequestMeta;
@@ -85,6 +86,7 @@ pub async fn update_type(
     id: CertificationTypeId,
     if_match: IfMatch,
     patch: UpdateCertificationType,
+    zone: &str,
 ) -> Result<CertificationTypeRow, AppError> {
     let mut errors = Errors::default();
     let code = not_null(&mut errors, "code", patch.code)
@@ -117,6 +119,11 @@ pub async fn update_type(
             return Ok(current);
         }
         let row = catalog::update_type(conn, id, &changes).await?;
+        if changes.counts_as_cit.is_some() {
+            // Whether this type makes its holders CIT changed: so did the calls they answered.
+            let holders = catalog::holders_of(conn, id).await?;
+            refresh_cit_flags(conn, &holders, zone).await?;
+        }
         AuditEvent::new(Action::CertificationTypeUpdate)
             .by(actor)
             .resource(id)

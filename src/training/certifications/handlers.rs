@@ -95,7 +95,7 @@ pub async fn create_certification(
 ) -> Result<HttpResponse, AppError> {
     let today = state.clock.city_today();
     let mut conn = state.db().await?;
-    let row = service::record(&mut conn, &caller, &meta, body.into_inner(), today.date).await?;
+    let row = service::record(&mut conn, &caller, &meta, body.into_inner(), today).await?;
     let location = format!("/api/v1/certifications/{}", row.id);
     Ok(HttpResponse::Created()
         .insert_header((actix_web::http::header::LOCATION, location))
@@ -157,6 +157,7 @@ pub async fn revoke_certification(
         id.into_inner(),
         &body.into_inner().reason,
         state.clock.now(),
+        state.clock.zone_name(),
     )
     .await?;
     Ok(web::Json(CertificationBody::new(

@@ -1,10 +1,12 @@
 //! Recording certificates earned elsewhere, and revoking certificates.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use diesel_async::{AsyncConnection, AsyncPgConnection};
 
 use crate::audit::{Action, AuditEvent};
 use crate::auth::Caller;
+use crate::calls::model::refresh_cit_flags;
+use crate::clock::CityDay;
 use crate::db::tx::Tx;
 use crate::error::{AppError, OrNotFound};
 use crate::http::context::RequestMeta;
@@ -24,7 +26,7 @@ pub async fn record(
     actor: &Caller,
     meta: &RequestMeta,
     input: CreateCertification,
-    today: NaiveDate,
+    today: CityDay,
 ) -> Result<CertificationRow, AppError> {
     let mut errors = Errors::default();
     let number = errors.check(
@@ -35,7 +37,7 @@ pub async fn record(
     if let Some(expires) = input.expires_on {
         errors.check("expires_on", crate::dates::plausible(expires));
     }
-    if input.issued_on > today {
+    if input.issued_on > today.date {
         errors.add("issued_on", "must not be in the future");
     }
     if input.expires_on.is_some_and(|e| e <= input.issued_on) {
@@ -73,6 +75,8 @@ pub async fn record(
             },
         )
         .await?;
+        // Calls this person answered on the days it covers now count as CIT on scene.
+        refresh_cit_flags(conn, &[row.personnel_id], today.zone_name()).await?;
         AuditEvent::new(Action::CertificationCreate)
             .by(actor)
             .resource(row.id)
@@ -95,6 +99,7 @@ pub async fn revoke(
     id: CertificationId,
     reason: &str,
     now: DateTime<Utc>,
+    zone: &str,
 ) -> Result<CertificationRow, AppError> {
     let reason =
         validation::text(reason, 500).map_err(|message| AppError::invalid("reason", message))?;
@@ -109,6 +114,7 @@ pub async fn revoke(
             ));
         }
         let row = certifications::revoke(conn, id, &reason, actor.user_id(), now).await?;
+        refresh_cit_flags(conn, &[row.personnel_id], zone).await?;
         AuditEvent::new(Action::CertificationRevoke)
             .by(actor)
             .resource(id)

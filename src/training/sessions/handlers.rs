@@ -311,7 +311,7 @@ pub async fn update_enrollment(
         id.into_inner(),
         if_match,
         body.into_inner(),
-        today.date,
+        today,
     )
     .await?;
     let version = row.version;

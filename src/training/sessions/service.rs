@@ -6,6 +6,8 @@ use diesel_async::{AsyncConnection, AsyncPgConnection};
 
 use crate::audit::{Action, AuditEvent, ChangedFields};
 use crate::auth::Caller;
+use crate::calls::model::refresh_cit_flags;
+use crate::clock::CityDay;
 use crate::dates;
 use crate::db::enums::{EnrollmentStatus, PersonnelStatus, SessionStatus};
 use crate::db::tx::Tx;
@@ -242,7 +244,7 @@ pub async fn update_enrollment(
     id: EnrollmentId,
     if_match: IfMatch,
     patch: UpdateEnrollment,
-    today: NaiveDate,
+    today: CityDay,
 ) -> Result<(EnrollmentRow, Option<CertificationRow>), AppError> {
     let mut errors = Errors::default();
     let status = not_null(&mut errors, "status", patch.status);
@@ -277,7 +279,7 @@ pub async fn update_enrollment(
             check_seat(conn, &session).await?;
         }
         let completing = moving && to == EnrollmentStatus::Completed;
-        if completing && session.ends_on > today {
+        if completing && session.ends_on > today.date {
             return Err(AppError::Conflict(format!(
                 "the session ends on {}; completion can be recorded from that day on",
                 session.ends_on
@@ -307,7 +309,7 @@ pub async fn update_enrollment(
             .await?;
         let issued = match (completing, course.certification_type_id) {
             (true, Some(type_id)) => {
-                Some(issue_certificate(conn, actor, meta, &row, &session, type_id).await?)
+                Some(issue_certificate(conn, actor, meta, &row, &session, type_id, today).await?)
             }
             _ => None,
         };
@@ -323,6 +325,7 @@ async fn issue_certificate(
     enrollment: &EnrollmentRow,
     session: &SessionRow,
     type_id: CertificationTypeId,
+    today: CityDay,
 ) -> Result<CertificationRow, AppError> {
     let kind = catalog::find_type(conn, type_id).await?;
     let issued_on = session.ends_on;
@@ -339,6 +342,7 @@ async fn issue_certificate(
         },
     )
     .await?;
+    refresh_cit_flags(conn, &[row.personnel_id], today.zone_name()).await?;
     AuditEvent::new(Action::CertificationIssue)
         .by(actor)
         .resource(row.id)

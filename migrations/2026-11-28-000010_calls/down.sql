@@ -1,0 +1,9 @@
+DROP TABLE call_responders;
+DROP TABLE calls;
+DROP TABLE subjects;
+DROP TYPE weapon;
+DROP TYPE force_level;
+DROP TYPE disposition;
+DROP TYPE responder_role;
+DROP TYPE crisis_type;
+DROP TYPE call_source;

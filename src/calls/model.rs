@@ -1,0 +1,689 @@
+//! Call, responder and subject rows, and the statements of an ingest: each handles any number
+//! of calls at once (`unnest` over column arrays), so a batch costs the same few statements
+//! whatever its size.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use diesel::sql_types::{
+    Array, Bool, Bytea, Date, Float8, Int4, Nullable, Text, Timestamptz, Uuid as SqlUuid,
+};
+use diesel::{
+    ExpressionMethods, QueryDsl, Queryable, QueryableByName, Selectable, SelectableHelper,
+};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+
+use crate::db::enums::{CallSource, CrisisType, Disposition, ForceLevel, ResponderRole, Weapon};
+use crate::db::schema::{call_responders, calls, subjects};
+use crate::db::tx::Tx;
+use crate::ids::{CallId, PersonnelId, SubjectId};
+
+use super::validate::ValidCall;
+
+/// A row of `calls`.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = calls, check_for_backend(diesel::pg::Pg))]
+pub struct CallRow {
+    /// Id.
+    pub id: CallId,
+    /// Sending system.
+    pub source: String,
+    /// Incident number.
+    pub incident_number: String,
+    /// Received.
+    pub received_at: DateTime<Utc>,
+    /// The call's day in the city.
+    pub received_on: NaiveDate,
+    /// Dispatched.
+    pub dispatched_at: Option<DateTime<Utc>>,
+    /// Arrived.
+    pub arrived_at: Option<DateTime<Utc>>,
+    /// Cleared.
+    pub cleared_at: Option<DateTime<Utc>>,
+    /// CAD call type.
+    pub call_type: Option<String>,
+    /// Its description.
+    pub call_type_description: Option<String>,
+    /// CAD priority.
+    pub priority: Option<String>,
+    /// How it came in.
+    pub call_source: Option<CallSource>,
+    /// Address.
+    pub address: Option<String>,
+    /// Beat.
+    pub beat: Option<String>,
+    /// District.
+    pub district: Option<String>,
+    /// Latitude.
+    pub latitude: Option<f64>,
+    /// Longitude.
+    pub longitude: Option<f64>,
+    /// Mental-health crisis.
+    pub mental_health: bool,
+    /// Crisis types.
+    pub crisis_types: Vec<CrisisType>,
+    /// CIT requested.
+    pub cit_requested: Option<bool>,
+    /// The person in crisis.
+    pub subject_id: Option<SubjectId>,
+    /// Dispositions.
+    pub dispositions: Vec<Disposition>,
+    /// Highest force.
+    pub force_level: Option<ForceLevel>,
+    /// Subject injured.
+    pub subject_injured: Option<bool>,
+    /// Officer injured.
+    pub officer_injured: Option<bool>,
+    /// Weapon.
+    pub weapon_involved: Option<Weapon>,
+    /// Any responder CIT-certified on the call's day.
+    pub cit_on_scene: bool,
+    /// Version.
+    pub version: i32,
+    /// First stored.
+    pub created_at: DateTime<Utc>,
+    /// Last changed.
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A row of `call_responders`.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = call_responders, check_for_backend(diesel::pg::Pg))]
+pub struct ResponderRow {
+    /// The call.
+    pub call_id: CallId,
+    /// Order on the call.
+    pub position: i32,
+    /// Employee number as sent.
+    pub employee_number: String,
+    /// Part on the call.
+    pub role: ResponderRole,
+    /// The matched person.
+    pub personnel_id: Option<PersonnelId>,
+    /// CIT-certified on the call's day.
+    pub cit_certified_at_call: bool,
+}
+
+/// A row of `subjects`.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = subjects, check_for_backend(diesel::pg::Pg))]
+pub struct SubjectRow {
+    /// Id.
+    pub id: SubjectId,
+    /// Sending system.
+    pub source: String,
+    /// Pseudonymous id there.
+    pub external_id: String,
+    /// Year of birth.
+    pub year_of_birth: Option<i32>,
+    /// Veteran.
+    pub veteran: Option<bool>,
+    /// First seen.
+    pub created_at: DateTime<Utc>,
+    /// Last changed.
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A person on the roster matched to a responder's number, and whether they were CIT-certified
+/// on a call's day.
+#[derive(Debug, QueryableByName)]
+pub struct RosterMatch {
+    /// The number.
+    #[diesel(sql_type = Text)]
+    pub employee_number: String,
+    /// The day asked about.
+    #[diesel(sql_type = Date)]
+    pub day: NaiveDate,
+    /// The person.
+    #[diesel(sql_type = SqlUuid)]
+    pub personnel_id: PersonnelId,
+    /// Certified that day.
+    #[diesel(sql_type = Bool)]
+    pub certified: bool,
+}
+
+/// For each (employee number, day): the person with that number and whether they held an
+/// active CIT certification that day (`zone` decides a revocation's day). One statement.
+pub async fn match_roster(
+    conn: &mut AsyncPgConnection,
+    numbers: Vec<String>,
+    days: Vec<NaiveDate>,
+    zone: &str,
+) -> diesel::QueryResult<Vec<RosterMatch>> {
+    if numbers.is_empty() {
+        return Ok(Vec::new());
+    }
+    diesel::sql_query(
+        "SELECT d.employee_number, d.day, p.id AS personnel_id, \
+                cit_certified_on(p.id, d.day, $3) AS certified \
+           FROM unnest($1::text[], $2::date[]) AS d(employee_number, day) \
+           JOIN personnel p ON p.employee_number = d.employee_number",
+    )
+    .bind::<Array<Text>, _>(numbers)
+    .bind::<Array<Date>, _>(days)
+    .bind::<Text, _>(zone)
+    .load(conn)
+    .await
+}
+
+/// A subject's key and what was sent about it.
+#[derive(Debug, Clone)]
+pub struct SubjectUpsert {
+    /// New id, used when the subject is new.
+    pub id: SubjectId,
+    /// Sending system.
+    pub source: String,
+    /// Pseudonymous id.
+    pub external_id: String,
+    /// Year of birth, when sent.
+    pub year_of_birth: Option<i32>,
+    /// Veteran, when sent.
+    pub veteran: Option<bool>,
+}
+
+#[derive(Debug, QueryableByName)]
+struct SubjectKey {
+    #[diesel(sql_type = SqlUuid)]
+    id: SubjectId,
+    #[diesel(sql_type = Text)]
+    source: String,
+    #[diesel(sql_type = Text)]
+    external_id: String,
+}
+
+/// Makes the subjects not seen before and fills in what is newly known of the others (a value
+/// sent replaces the stored one; one not sent leaves it), writing nothing for a subject that
+/// does not change; then returns every subject's id by key. Two statements, in key order.
+pub async fn upsert_subjects(
+    tx: &mut Tx<'_>,
+    mut subjects: Vec<SubjectUpsert>,
+    now: DateTime<Utc>,
+) -> diesel::QueryResult<Vec<((String, String), SubjectId)>> {
+    if subjects.is_empty() {
+        return Ok(Vec::new());
+    }
+    subjects.sort_by(|a, b| (&a.source, &a.external_id).cmp(&(&b.source, &b.external_id)));
+    let mut ids = Vec::new();
+    let mut sources = Vec::new();
+    let mut external_ids = Vec::new();
+    let mut years = Vec::new();
+    let mut veterans = Vec::new();
+    for s in subjects {
+        ids.push(s.id);
+        sources.push(s.source);
+        external_ids.push(s.external_id);
+        years.push(s.year_of_birth);
+        veterans.push(s.veteran);
+    }
+    diesel::sql_query(
+        "INSERT INTO subjects AS s (id, source, external_id, year_of_birth, veteran, created_at, \
+                                    updated_at) \
+         SELECT id, source, external_id, year_of_birth, veteran, $6, $6 \
+           FROM unnest($1::uuid[], $2::text[], $3::text[], $4::int4[], $5::bool[]) \
+                AS v(id, source, external_id, year_of_birth, veteran) \
+         ON CONFLICT (source, external_id) DO UPDATE \
+            SET year_of_birth = COALESCE(EXCLUDED.year_of_birth, s.year_of_birth), \
+                veteran = COALESCE(EXCLUDED.veteran, s.veteran), updated_at = EXCLUDED.updated_at \
+          WHERE (s.year_of_birth, s.veteran) IS DISTINCT FROM \
+                (COALESCE(EXCLUDED.year_of_birth, s.year_of_birth), \
+                 COALESCE(EXCLUDED.veteran, s.veteran))",
+    )
+    .bind::<Array<SqlUuid>, _>(&ids)
+    .bind::<Array<Text>, _>(&sources)
+    .bind::<Array<Text>, _>(&external_ids)
+    .bind::<Array<Nullable<Int4>>, _>(years)
+    .bind::<Array<Nullable<Bool>>, _>(veterans)
+    .bind::<Timestamptz, _>(now)
+    .execute(tx.conn())
+    .await?;
+    let found: Vec<SubjectKey> = diesel::sql_query(
+        "SELECT s.id, s.source, s.external_id FROM subjects s \
+           JOIN unnest($1::text[], $2::text[]) AS k(source, external_id) \
+             ON s.source = k.source AND s.external_id = k.external_id",
+    )
+    .bind::<Array<Text>, _>(sources)
+    .bind::<Array<Text>, _>(external_ids)
+    .load(tx.conn())
+    .await?;
+    Ok(found
+        .into_iter()
+        .map(|k| ((k.source, k.external_id), k.id))
+        .collect())
+}
+
+/// A call ready to be written: the checked call with what the ingest derived for it.
+#[derive(Debug)]
+pub struct CallWrite<'a> {
+    /// Its id (a new one for a new call, the stored one for a changed call).
+    pub id: CallId,
+    /// The checked call.
+    pub call: &'a ValidCall,
+    /// Its day in the city.
+    pub received_on: NaiveDate,
+    /// Its subject.
+    pub subject_id: Option<SubjectId>,
+    /// Whether any responder was CIT-certified that day.
+    pub cit_on_scene: bool,
+    /// Digest of the checked call.
+    pub digest: Vec<u8>,
+}
+
+/// A Postgres array literal of enum labels (`{suicide,psychosis}`), cast in SQL.
+fn label_array<T: std::fmt::Display>(items: &[T]) -> String {
+    let labels: Vec<String> = items.iter().map(ToString::to_string).collect();
+    format!("{{{}}}", labels.join(","))
+}
+
+/// One array per column of `calls`, for `unnest`.
+#[derive(Default)]
+struct CallArrays {
+    id: Vec<CallId>,
+    source: Vec<String>,
+    incident_number: Vec<String>,
+    received_at: Vec<DateTime<Utc>>,
+    received_on: Vec<NaiveDate>,
+    dispatched_at: Vec<Option<DateTime<Utc>>>,
+    arrived_at: Vec<Option<DateTime<Utc>>>,
+    cleared_at: Vec<Option<DateTime<Utc>>>,
+    call_type: Vec<Option<String>>,
+    call_type_description: Vec<Option<String>>,
+    priority: Vec<Option<String>>,
+    call_source: Vec<Option<String>>,
+    address: Vec<Option<String>>,
+    beat: Vec<Option<String>>,
+    district: Vec<Option<String>>,
+    latitude: Vec<Option<f64>>,
+    longitude: Vec<Option<f64>>,
+    mental_health: Vec<bool>,
+    crisis_types: Vec<String>,
+    cit_requested: Vec<Option<bool>>,
+    subject_id: Vec<Option<SubjectId>>,
+    dispositions: Vec<String>,
+    force_level: Vec<Option<String>>,
+    subject_injured: Vec<Option<bool>>,
+    officer_injured: Vec<Option<bool>>,
+    weapon_involved: Vec<Option<String>>,
+    cit_on_scene: Vec<bool>,
+    content_digest: Vec<Vec<u8>>,
+}
+
+impl CallArrays {
+    fn of(writes: &[CallWrite<'_>]) -> Self {
+        let mut a = Self::default();
+        for w in writes {
+            let c = w.call;
+            a.id.push(w.id);
+            a.source.push(c.source.clone());
+            a.incident_number.push(c.incident_number.clone());
+            a.received_at.push(c.received_at);
+            a.received_on.push(w.received_on);
+            a.dispatched_at.push(c.dispatched_at);
+            a.arrived_at.push(c.arrived_at);
+            a.cleared_at.push(c.cleared_at);
+            a.call_type.push(c.call_type.clone());
+            a.call_type_description
+                .push(c.call_type_description.clone());
+            a.priority.push(c.priority.clone());
+            a.call_source.push(c.call_source.map(|v| v.to_string()));
+            a.address.push(c.address.clone());
+            a.beat.push(c.beat.clone());
+            a.district.push(c.district.clone());
+            a.latitude.push(c.latitude);
+            a.longitude.push(c.longitude);
+            a.mental_health.push(c.mental_health);
+            a.crisis_types.push(label_array(&c.crisis_types));
+            a.cit_requested.push(c.cit_requested);
+            a.subject_id.push(w.subject_id);
+            a.dispositions.push(label_array(&c.dispositions));
+            a.force_level.push(c.force_level.map(|v| v.to_string()));
+            a.subject_injured.push(c.subject_injured);
+            a.officer_injured.push(c.officer_injured);
+            a.weapon_involved
+                .push(c.weapon_involved.map(|v| v.to_string()));
+            a.cit_on_scene.push(w.cit_on_scene);
+            a.content_digest.push(w.digest.clone());
+        }
+        a
+    }
+
+    /// Runs `sql` with the arrays bound as `$1`…`$28` in [`CALL_UNNEST`]'s order and `now` as
+    /// `$29`; returns the ids the statement returns.
+    async fn run(
+        self,
+        conn: &mut AsyncPgConnection,
+        sql: &str,
+        now: DateTime<Utc>,
+    ) -> diesel::QueryResult<Vec<CallId>> {
+        #[derive(QueryableByName)]
+        struct Returned {
+            #[diesel(sql_type = SqlUuid)]
+            id: CallId,
+        }
+        let rows: Vec<Returned> = diesel::sql_query(sql)
+            .bind::<Array<SqlUuid>, _>(self.id)
+            .bind::<Array<Text>, _>(self.source)
+            .bind::<Array<Text>, _>(self.incident_number)
+            .bind::<Array<Timestamptz>, _>(self.received_at)
+            .bind::<Array<Date>, _>(self.received_on)
+            .bind::<Array<Nullable<Timestamptz>>, _>(self.dispatched_at)
+            .bind::<Array<Nullable<Timestamptz>>, _>(self.arrived_at)
+            .bind::<Array<Nullable<Timestamptz>>, _>(self.cleared_at)
+            .bind::<Array<Nullable<Text>>, _>(self.call_type)
+            .bind::<Array<Nullable<Text>>, _>(self.call_type_description)
+            .bind::<Array<Nullable<Text>>, _>(self.priority)
+            .bind::<Array<Nullable<Text>>, _>(self.call_source)
+            .bind::<Array<Nullable<Text>>, _>(self.address)
+            .bind::<Array<Nullable<Text>>, _>(self.beat)
+            .bind::<Array<Nullable<Text>>, _>(self.district)
+            .bind::<Array<Nullable<Float8>>, _>(self.latitude)
+            .bind::<Array<Nullable<Float8>>, _>(self.longitude)
+            .bind::<Array<Bool>, _>(self.mental_health)
+            .bind::<Array<Text>, _>(self.crisis_types)
+            .bind::<Array<Nullable<Bool>>, _>(self.cit_requested)
+            .bind::<Array<Nullable<SqlUuid>>, _>(self.subject_id)
+            .bind::<Array<Text>, _>(self.dispositions)
+            .bind::<Array<Nullable<Text>>, _>(self.force_level)
+            .bind::<Array<Nullable<Bool>>, _>(self.subject_injured)
+            .bind::<Array<Nullable<Bool>>, _>(self.officer_injured)
+            .bind::<Array<Nullable<Text>>, _>(self.weapon_involved)
+            .bind::<Array<Bool>, _>(self.cit_on_scene)
+            .bind::<Array<Bytea>, _>(self.content_digest)
+            .bind::<Timestamptz, _>(now)
+            .load(conn)
+            .await?;
+        Ok(rows.into_iter().map(|r| r.id).collect())
+    }
+}
+
+/// The bound arrays as one row per call (text casts to the enum types happen in the select).
+const CALL_UNNEST: &str = "unnest($1::uuid[], $2::text[], $3::text[], $4::timestamptz[], \
+     $5::date[], $6::timestamptz[], $7::timestamptz[], $8::timestamptz[], $9::text[], \
+     $10::text[], $11::text[], $12::text[], $13::text[], $14::text[], $15::text[], \
+     $16::float8[], $17::float8[], $18::bool[], $19::text[], $20::bool[], $21::uuid[], \
+     $22::text[], $23::text[], $24::bool[], $25::bool[], $26::text[], $27::bool[], \
+     $28::bytea[]) AS v(id, source, incident_number, received_at, received_on, dispatched_at, \
+     arrived_at, cleared_at, call_type, call_type_description, priority, call_source, address, \
+     beat, district, latitude, longitude, mental_health, crisis_types, cit_requested, \
+     subject_id, dispositions, force_level, subject_injured, officer_injured, weapon_involved, \
+     cit_on_scene, content_digest)";
+
+/// Inserts the calls whose key is new, in key order (so concurrent batches wait on each other
+/// instead of deadlocking); a key stored already, or being stored by a concurrent request, is
+/// skipped. Returns the ids inserted.
+pub async fn insert_new(
+    tx: &mut Tx<'_>,
+    writes: &[CallWrite<'_>],
+    now: DateTime<Utc>,
+) -> diesel::QueryResult<Vec<CallId>> {
+    if writes.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "INSERT INTO calls (id, source, incident_number, received_at, received_on, \
+             dispatched_at, arrived_at, cleared_at, call_type, call_type_description, priority, \
+             call_source, address, beat, district, latitude, longitude, mental_health, \
+             crisis_types, cit_requested, subject_id, dispositions, force_level, \
+             subject_injured, officer_injured, weapon_involved, cit_on_scene, content_digest, \
+             version, created_at, updated_at) \
+         SELECT id, source, incident_number, received_at, received_on, dispatched_at, \
+             arrived_at, cleared_at, call_type, call_type_description, priority, \
+             call_source::call_source, address, beat, district, latitude, longitude, \
+             mental_health, crisis_types::crisis_type[], cit_requested, subject_id, \
+             dispositions::disposition[], force_level::force_level, subject_injured, \
+             officer_injured, weapon_involved::weapon, cit_on_scene, content_digest, 1, $29, $29 \
+           FROM {CALL_UNNEST} \
+          ORDER BY source, incident_number \
+         ON CONFLICT (source, incident_number) DO NOTHING \
+         RETURNING id"
+    );
+    CallArrays::of(writes).run(tx.conn(), &sql, now).await
+}
+
+/// Overwrites changed calls (by id) with what was sent, bumping each version. One statement.
+pub async fn overwrite(
+    tx: &mut Tx<'_>,
+    writes: &[CallWrite<'_>],
+    now: DateTime<Utc>,
+) -> diesel::QueryResult<Vec<CallId>> {
+    if writes.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "UPDATE calls c SET received_at = v.received_at, received_on = v.received_on, \
+             dispatched_at = v.dispatched_at, arrived_at = v.arrived_at, \
+             cleared_at = v.cleared_at, call_type = v.call_type, \
+             call_type_description = v.call_type_description, priority = v.priority, \
+             call_source = v.call_source::call_source, address = v.address, beat = v.beat, \
+             district = v.district, latitude = v.latitude, longitude = v.longitude, \
+             mental_health = v.mental_health, crisis_types = v.crisis_types::crisis_type[], \
+             cit_requested = v.cit_requested, subject_id = v.subject_id, \
+             dispositions = v.dispositions::disposition[], \
+             force_level = v.force_level::force_level, subject_injured = v.subject_injured, \
+             officer_injured = v.officer_injured, weapon_involved = v.weapon_involved::weapon, \
+             cit_on_scene = v.cit_on_scene, content_digest = v.content_digest, \
+             version = c.version + 1, updated_at = $29 \
+           FROM {CALL_UNNEST} WHERE c.id = v.id \
+         RETURNING c.id"
+    );
+    CallArrays::of(writes).run(tx.conn(), &sql, now).await
+}
+
+/// A responder to write.
+#[derive(Debug)]
+pub struct ResponderWrite {
+    /// The call.
+    pub call_id: CallId,
+    /// Order on it.
+    pub position: i32,
+    /// Number as sent.
+    pub employee_number: String,
+    /// Part.
+    pub role: ResponderRole,
+    /// Matched person.
+    pub personnel_id: Option<PersonnelId>,
+    /// Certified on the call's day.
+    pub cit_certified_at_call: bool,
+}
+
+/// Replaces the responders of `calls` with `responders`. Two statements.
+pub async fn replace_responders(
+    tx: &mut Tx<'_>,
+    calls: &[CallId],
+    responders: Vec<ResponderWrite>,
+) -> diesel::QueryResult<()> {
+    if calls.is_empty() {
+        return Ok(());
+    }
+    diesel::delete(call_responders::table.filter(call_responders::call_id.eq_any(calls)))
+        .execute(tx.conn())
+        .await?;
+    if responders.is_empty() {
+        return Ok(());
+    }
+    let mut call_ids = Vec::new();
+    let mut positions = Vec::new();
+    let mut numbers = Vec::new();
+    let mut roles = Vec::new();
+    let mut people = Vec::new();
+    let mut certified = Vec::new();
+    for r in responders {
+        call_ids.push(r.call_id);
+        positions.push(r.position);
+        numbers.push(r.employee_number);
+        roles.push(r.role.to_string());
+        people.push(r.personnel_id);
+        certified.push(r.cit_certified_at_call);
+    }
+    diesel::sql_query(
+        "INSERT INTO call_responders (call_id, position, employee_number, role, personnel_id, \
+                                      cit_certified_at_call) \
+         SELECT call_id, position, employee_number, role::responder_role, personnel_id, certified \
+           FROM unnest($1::uuid[], $2::int4[], $3::text[], $4::text[], $5::uuid[], $6::bool[]) \
+                AS v(call_id, position, employee_number, role, personnel_id, certified)",
+    )
+    .bind::<Array<SqlUuid>, _>(call_ids)
+    .bind::<Array<Int4>, _>(positions)
+    .bind::<Array<Text>, _>(numbers)
+    .bind::<Array<Text>, _>(roles)
+    .bind::<Array<Nullable<SqlUuid>>, _>(people)
+    .bind::<Array<Bool>, _>(certified)
+    .execute(tx.conn())
+    .await?;
+    Ok(())
+}
+
+/// One call.
+pub async fn find(conn: &mut AsyncPgConnection, id: CallId) -> diesel::QueryResult<CallRow> {
+    calls::table
+        .find(id)
+        .select(CallRow::as_select())
+        .get_result(conn)
+        .await
+}
+
+/// The responders of `calls`, in call and position order.
+pub async fn responders_of(
+    conn: &mut AsyncPgConnection,
+    calls: &[CallId],
+) -> diesel::QueryResult<Vec<ResponderRow>> {
+    call_responders::table
+        .filter(call_responders::call_id.eq_any(calls))
+        .select(ResponderRow::as_select())
+        .order((call_responders::call_id, call_responders::position))
+        .load(conn)
+        .await
+}
+
+/// Subjects by id.
+pub async fn subjects_by_id(
+    conn: &mut AsyncPgConnection,
+    ids: &[SubjectId],
+) -> diesel::QueryResult<Vec<SubjectRow>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    subjects::table
+        .filter(subjects::id.eq_any(ids))
+        .select(SubjectRow::as_select())
+        .load(conn)
+        .await
+}
+
+/// Brings the CIT flags of every call answered by `people` up to date with their
+/// certifications (after one was recorded, revoked or back-dated), and links responders whose
+/// number was unknown to the people who now carry it. Three statements; writes only what
+/// changes.
+pub async fn refresh_cit_flags(
+    conn: &mut AsyncPgConnection,
+    people: &[PersonnelId],
+    zone: &str,
+) -> diesel::QueryResult<usize> {
+    if people.is_empty() {
+        return Ok(0);
+    }
+    #[derive(QueryableByName)]
+    struct Touched {
+        #[diesel(sql_type = SqlUuid)]
+        call_id: CallId,
+    }
+    let linked: Vec<Touched> = diesel::sql_query(
+        "UPDATE call_responders r SET personnel_id = p.id \
+           FROM personnel p \
+          WHERE r.personnel_id IS NULL AND p.employee_number = r.employee_number \
+            AND p.id = ANY($1) \
+         RETURNING r.call_id",
+    )
+    .bind::<Array<SqlUuid>, _>(people)
+    .load(conn)
+    .await?;
+    let flagged: Vec<Touched> = diesel::sql_query(
+        "UPDATE call_responders r \
+            SET cit_certified_at_call = cit_certified_on(r.personnel_id, c.received_on, $2) \
+           FROM calls c \
+          WHERE c.id = r.call_id AND r.personnel_id = ANY($1) \
+            AND r.cit_certified_at_call \
+                IS DISTINCT FROM cit_certified_on(r.personnel_id, c.received_on, $2) \
+         RETURNING r.call_id",
+    )
+    .bind::<Array<SqlUuid>, _>(people)
+    .bind::<Text, _>(zone)
+    .load(conn)
+    .await?;
+    let mut touched: Vec<CallId> = linked
+        .into_iter()
+        .chain(flagged)
+        .map(|t| t.call_id)
+        .collect();
+    touched.sort();
+    touched.dedup();
+    if touched.is_empty() {
+        return Ok(0);
+    }
+    diesel::sql_query(
+        "UPDATE calls c SET cit_on_scene = s.any_certified \
+           FROM (SELECT c2.id, EXISTS (SELECT 1 FROM call_responders r \
+                                        WHERE r.call_id = c2.id AND r.cit_certified_at_call) \
+                               AS any_certified \
+                   FROM calls c2 WHERE c2.id = ANY($1)) s \
+          WHERE c.id = s.id AND c.cit_on_scene IS DISTINCT FROM s.any_certified",
+    )
+    .bind::<Array<SqlUuid>, _>(touched)
+    .execute(conn)
+    .await
+}
+
+/// The filters of `GET /api/v1/calls`.
+#[derive(Debug, Default)]
+pub struct CallFilter {
+    /// Received on or after (city day).
+    pub from: Option<NaiveDate>,
+    /// Received on or before (city day).
+    pub to: Option<NaiveDate>,
+    /// Mental-health calls or not.
+    pub mental_health: Option<bool>,
+    /// With or without a CIT responder.
+    pub cit_on_scene: Option<bool>,
+    /// With this disposition.
+    pub disposition: Option<Disposition>,
+    /// About this subject.
+    pub subject_id: Option<SubjectId>,
+    /// In this beat.
+    pub beat: Option<String>,
+}
+
+/// Calls matching `filter`, newest stored first.
+pub async fn list(
+    conn: &mut AsyncPgConnection,
+    filter: &CallFilter,
+    page: &crate::http::pagination::PageRequest<CallId>,
+) -> diesel::QueryResult<Vec<CallRow>> {
+    use diesel::PgArrayExpressionMethods;
+    let mut query = calls::table
+        .select(CallRow::as_select())
+        .order(calls::id.desc())
+        .limit(page.fetch())
+        .into_boxed();
+    if let Some(after) = page.after {
+        query = query.filter(calls::id.lt(after));
+    }
+    if let Some(from) = filter.from {
+        query = query.filter(calls::received_on.ge(from));
+    }
+    if let Some(to) = filter.to {
+        query = query.filter(calls::received_on.le(to));
+    }
+    if let Some(mental_health) = filter.mental_health {
+        query = query.filter(calls::mental_health.eq(mental_health));
+    }
+    if let Some(cit_on_scene) = filter.cit_on_scene {
+        query = query.filter(calls::cit_on_scene.eq(cit_on_scene));
+    }
+    if let Some(disposition) = filter.disposition {
+        query = query.filter(calls::dispositions.contains(vec![disposition]));
+    }
+    if let Some(subject_id) = filter.subject_id {
+        query = query.filter(calls::subject_id.eq(subject_id));
+    }
+    if let Some(beat) = &filter.beat {
+        query = query.filter(calls::beat.eq(beat));
+    }
+    query.load(conn).await
+}
