@@ -646,3 +646,17 @@ impl TestApp {
         response.json()["key"].as_str().unwrap().to_owned()
     }
 }
+
+impl TestApp {
+    /// `PUT` with a JSON body.
+    pub async fn put(&self, path: &str, token: &str, body: &Value) -> Response {
+        self.send(
+            Method::PUT,
+            path,
+            Some(token),
+            &[("content-type", "application/json")],
+            Some(body.to_string().into_bytes()),
+        )
+        .await
+    }
+}

@@ -9,6 +9,7 @@ mod access;
 mod api_keys;
 mod audit;
 mod auth;
+mod calls;
 mod clock;
 mod errors;
 mod goals;
