@@ -31,6 +31,7 @@ pub mod ops;
 pub mod personnel;
 pub mod startup;
 pub mod state;
+pub mod subjects;
 pub mod telemetry;
 pub mod training;
 pub mod users;

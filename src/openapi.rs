@@ -27,6 +27,7 @@ use crate::error::{FieldError, PROBLEM_JSON, Problem};
         (name = "auth", description = "Login, token refresh and logout"),
         (name = "users", description = "User accounts: the caller's own, and admin management"),
         (name = "api-keys", description = "API keys for machine clients (the records management system)"),
+        (name = "subjects", description = "People in crisis the calls concern (clinicians and admins; every read audited)"),
         (name = "calls", description = "Calls for service pushed by the records management system, and who answered them"),
         (name = "audit", description = "The append-only audit trail"),
         (name = "personnel", description = "Officers and designated staff, and the HR roster import"),

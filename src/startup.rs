@@ -25,7 +25,8 @@ use crate::ops::metrics::Metrics;
 use crate::state::AppState;
 use crate::users::bootstrap::{self, BootstrapError, FirstAdmin};
 use crate::{
-    api_keys, audit, auth, calls, db, goals, metrics, openapi, ops, personnel, training, users,
+    api_keys, audit, auth, calls, db, goals, metrics, openapi, ops, personnel, subjects, training,
+    users,
 };
 
 /// Every route of the service. The OpenAPI document is generated from this same function.
@@ -36,6 +37,7 @@ pub fn routes(config: &mut ServiceConfig<'_>) {
             .configure(users::configure)
             .configure(api_keys::configure)
             .configure(calls::configure)
+            .configure(subjects::configure)
             .configure(audit::configure)
             .configure(personnel::configure)
             .configure(training::configure)

@@ -61,6 +61,12 @@ pub enum Action {
     PersonnelImport,
     /// `personnel.update` (on a personnel).
     PersonnelUpdate,
+    /// `subject.list` (on subjects; the ids shown in `details`).
+    SubjectList,
+    /// `subject.read` (on a subject).
+    SubjectRead,
+    /// `subject.timeline` (on a subject).
+    SubjectTimeline,
     /// `training_session.create` (on a training session).
     TrainingSessionCreate,
     /// `training_session.update` (on a training session).
@@ -141,6 +147,9 @@ impl Action {
         Self::PersonnelCreate,
         Self::PersonnelImport,
         Self::PersonnelUpdate,
+        Self::SubjectList,
+        Self::SubjectRead,
+        Self::SubjectTimeline,
         Self::TrainingSessionCreate,
         Self::TrainingSessionUpdate,
         Self::UserBootstrapAdmin,
@@ -181,6 +190,9 @@ impl Action {
             Self::PersonnelCreate => "personnel.create",
             Self::PersonnelImport => "personnel.import",
             Self::PersonnelUpdate => "personnel.update",
+            Self::SubjectList => "subject.list",
+            Self::SubjectRead => "subject.read",
+            Self::SubjectTimeline => "subject.timeline",
             Self::TrainingSessionCreate => "training_session.create",
             Self::TrainingSessionUpdate => "training_session.update",
             Self::UserBootstrapAdmin => "user.bootstrap_admin",
@@ -221,6 +233,7 @@ impl Action {
             Self::PersonnelCreate => Resource::Personnel,
             Self::PersonnelImport => Resource::Personnel,
             Self::PersonnelUpdate => Resource::Personnel,
+            Self::SubjectList | Self::SubjectRead | Self::SubjectTimeline => Resource::Subject,
             Self::TrainingSessionCreate => Resource::TrainingSession,
             Self::TrainingSessionUpdate => Resource::TrainingSession,
             Self::UserBootstrapAdmin => Resource::User,

@@ -1,9 +1,14 @@
-//! Metrics for the program's readers (JSON and CSV). This issue brings the training metrics;
-//! calls, outcomes, repeat calls and referrals follow with their features.
+//! Metrics for the program's readers (JSON and CSV): training coverage, and what the calls say
+//! (per month, CIT vs non-CIT outcomes, repeat calls). Referral metrics follow with referrals.
 
+mod calls;
 mod training;
 
 /// Registers the metric endpoints.
 pub fn configure(config: &mut utoipa_actix_web::service_config::ServiceConfig<'_>) {
-    config.service(training::handlers::training_metrics);
+    config
+        .service(training::handlers::training_metrics)
+        .service(calls::handlers::call_metrics)
+        .service(calls::handlers::outcome_metrics)
+        .service(calls::handlers::repeat_metrics);
 }

@@ -1,0 +1,167 @@
+//! The call metrics' SQL: one grouped statement each.
+
+use chrono::NaiveDate;
+use diesel::QueryableByName;
+use diesel::sql_types::{BigInt, Bool, Date, Text};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+
+/// What counts as force (above verbal commands).
+const FORCE: &str = "force_level IN ('hands_on', 'restraint', 'weapon')";
+
+/// The counts of one period, as SQL gives them.
+#[derive(Debug, QueryableByName)]
+pub struct PeriodRow {
+    /// The period's first day.
+    #[diesel(sql_type = Date)]
+    pub period: NaiveDate,
+    /// All calls.
+    #[diesel(sql_type = BigInt)]
+    pub calls: i64,
+    /// Mental-health calls.
+    #[diesel(sql_type = BigInt)]
+    pub mental_health_calls: i64,
+    /// … with CIT on scene.
+    #[diesel(sql_type = BigInt)]
+    pub cit_on_scene: i64,
+    /// … ending in arrest.
+    #[diesel(sql_type = BigInt)]
+    pub arrests: i64,
+    /// … with force.
+    #[diesel(sql_type = BigInt)]
+    pub uses_of_force: i64,
+    /// … with an injury.
+    #[diesel(sql_type = BigInt)]
+    pub injuries: i64,
+    /// … ER transport.
+    #[diesel(sql_type = BigInt)]
+    pub er_transports: i64,
+    /// … involuntary petition.
+    #[diesel(sql_type = BigInt)]
+    pub involuntary_petitions: i64,
+    /// … referral.
+    #[diesel(sql_type = BigInt)]
+    pub referrals: i64,
+}
+
+/// Calls per period (`unit` of `date_trunc`) over the days `from`..=`to`.
+pub async fn per_period(
+    conn: &mut AsyncPgConnection,
+    from: NaiveDate,
+    to: NaiveDate,
+    unit: &str,
+) -> diesel::QueryResult<Vec<PeriodRow>> {
+    diesel::sql_query(format!(
+        "SELECT date_trunc($3, received_on)::date AS period, \
+                count(*) AS calls, \
+                count(*) FILTER (WHERE mental_health) AS mental_health_calls, \
+                count(*) FILTER (WHERE mental_health AND cit_on_scene) AS cit_on_scene, \
+                count(*) FILTER (WHERE mental_health AND 'arrest' = ANY (dispositions)) \
+                    AS arrests, \
+                count(*) FILTER (WHERE mental_health AND {FORCE}) AS uses_of_force, \
+                count(*) FILTER (WHERE mental_health AND (subject_injured OR officer_injured)) \
+                    AS injuries, \
+                count(*) FILTER (WHERE mental_health AND 'er_transport' = ANY (dispositions)) \
+                    AS er_transports, \
+                count(*) FILTER (WHERE mental_health \
+                                   AND 'involuntary_petition' = ANY (dispositions)) \
+                    AS involuntary_petitions, \
+                count(*) FILTER (WHERE mental_health AND 'referral' = ANY (dispositions)) \
+                    AS referrals \
+           FROM calls WHERE received_on BETWEEN $1 AND $2 \
+          GROUP BY 1 ORDER BY 1"
+    ))
+    .bind::<Date, _>(from)
+    .bind::<Date, _>(to)
+    .bind::<Text, _>(unit)
+    .load(conn)
+    .await
+}
+
+/// Outcomes of one group of mental-health calls, as SQL gives them.
+#[derive(Debug, QueryableByName)]
+pub struct OutcomeRow {
+    /// With a CIT responder on scene.
+    #[diesel(sql_type = Bool)]
+    pub cit_on_scene: bool,
+    /// Calls.
+    #[diesel(sql_type = BigInt)]
+    pub calls: i64,
+    /// Arrests.
+    #[diesel(sql_type = BigInt)]
+    pub arrests: i64,
+    /// Force.
+    #[diesel(sql_type = BigInt)]
+    pub uses_of_force: i64,
+    /// Subject injured.
+    #[diesel(sql_type = BigInt)]
+    pub subject_injuries: i64,
+    /// Officer injured.
+    #[diesel(sql_type = BigInt)]
+    pub officer_injuries: i64,
+    /// ER transports.
+    #[diesel(sql_type = BigInt)]
+    pub er_transports: i64,
+    /// Involuntary petitions.
+    #[diesel(sql_type = BigInt)]
+    pub involuntary_petitions: i64,
+}
+
+/// Mental-health calls of the days `from`..=`to`, with and without a CIT responder.
+pub async fn outcomes(
+    conn: &mut AsyncPgConnection,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> diesel::QueryResult<Vec<OutcomeRow>> {
+    diesel::sql_query(format!(
+        "SELECT cit_on_scene, count(*) AS calls, \
+                count(*) FILTER (WHERE 'arrest' = ANY (dispositions)) AS arrests, \
+                count(*) FILTER (WHERE {FORCE}) AS uses_of_force, \
+                count(*) FILTER (WHERE subject_injured) AS subject_injuries, \
+                count(*) FILTER (WHERE officer_injured) AS officer_injuries, \
+                count(*) FILTER (WHERE 'er_transport' = ANY (dispositions)) AS er_transports, \
+                count(*) FILTER (WHERE 'involuntary_petition' = ANY (dispositions)) \
+                    AS involuntary_petitions \
+           FROM calls WHERE mental_health AND received_on BETWEEN $1 AND $2 \
+          GROUP BY cit_on_scene"
+    ))
+    .bind::<Date, _>(from)
+    .bind::<Date, _>(to)
+    .load(conn)
+    .await
+}
+
+/// Subjects with calls in a window, and how many of them called often.
+#[derive(Debug, QueryableByName)]
+pub struct RepeatRow {
+    /// Subjects with a call in the window.
+    #[diesel(sql_type = BigInt)]
+    pub subjects: i64,
+    /// … with two or more.
+    #[diesel(sql_type = BigInt)]
+    pub repeat_subjects: i64,
+    /// … with `threshold` or more.
+    #[diesel(sql_type = BigInt)]
+    pub high_utilisers: i64,
+}
+
+/// Subjects by their number of calls on the days in (`after`, `to`].
+pub async fn repeats(
+    conn: &mut AsyncPgConnection,
+    after: NaiveDate,
+    to: NaiveDate,
+    threshold: i64,
+) -> diesel::QueryResult<RepeatRow> {
+    diesel::sql_query(
+        "SELECT count(*) AS subjects, \
+                count(*) FILTER (WHERE n >= 2) AS repeat_subjects, \
+                count(*) FILTER (WHERE n >= $3) AS high_utilisers \
+           FROM (SELECT subject_id, count(*) AS n FROM calls \
+                  WHERE subject_id IS NOT NULL AND received_on > $1 AND received_on <= $2 \
+                  GROUP BY subject_id) AS per_subject",
+    )
+    .bind::<Date, _>(after)
+    .bind::<Date, _>(to)
+    .bind::<BigInt, _>(threshold)
+    .get_result(conn)
+    .await
+}
