@@ -91,6 +91,7 @@ impl AuditEvent {
         match actor.principal {
             Principal::User { id, .. } => self.actor_user_id = Some(id),
             Principal::ApiKey { id } => self.actor_api_key_id = Some(id),
+            Principal::Operator => {}
         }
         self.actor_username = Some(actor.name.clone());
         self

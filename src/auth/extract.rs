@@ -34,6 +34,9 @@ pub enum Principal {
         /// The key.
         id: ApiKeyId,
     },
+    /// The operator of the machine, through a command (`cit-api import-calls`); audited as
+    /// `cli`.
+    Operator,
 }
 
 /// The caller, authenticated by a valid credential that is still good right now (an enabled,
@@ -62,7 +65,7 @@ impl Caller {
     pub fn user_id(&self) -> Option<UserId> {
         match self.principal {
             Principal::User { id, .. } => Some(id),
-            Principal::ApiKey { .. } => None,
+            Principal::ApiKey { .. } | Principal::Operator => None,
         }
     }
 }
@@ -81,6 +84,20 @@ pub struct AuthUser {
     pub personnel_id: Option<PersonnelId>,
     /// The login session (refresh-token family) of the token.
     pub session: SessionId,
+}
+
+impl Caller {
+    /// The machine's operator, running a command with the database URL: may do what an admin
+    /// may, audited as `cli`.
+    pub fn operator() -> Self {
+        Self {
+            principal: Principal::Operator,
+            name: "cli".to_owned(),
+            roles: vec![Role::Admin],
+            personnel_id: None,
+            partner_id: None,
+        }
+    }
 }
 
 impl AuthUser {
@@ -142,7 +159,7 @@ impl FromRequest for AuthUser {
                     personnel_id: caller.personnel_id,
                     session,
                 }),
-                Principal::ApiKey { .. } => Err(AppError::Forbidden(
+                Principal::ApiKey { .. } | Principal::Operator => Err(AppError::Forbidden(
                     "this endpoint is for signed-in users; an API key cannot call it".into(),
                 )),
             }),

@@ -4,6 +4,7 @@
 //! the person in crisis identified only to clinicians and admins.
 
 mod handlers;
+pub mod import;
 pub mod ingest;
 pub mod model;
 pub mod payloads;

@@ -15,6 +15,7 @@ mod clock;
 mod errors;
 mod goals;
 mod helpers;
+mod import;
 mod metrics;
 mod openapi;
 mod ops;
