@@ -53,8 +53,11 @@ pub async fn list_api_keys(
     request_body = CreateApiKey,
     security(("bearer" = [])),
     extensions(("x-roles" = json!(Admins::ROLES))),
-    responses((status = 201, description = "Created; the key is in `key`", body = CreatedApiKey,
-        headers(("Location" = String)))),
+    responses(
+        (status = 201, description = "Created; the key is in `key`", body = CreatedApiKey,
+            headers(("Location" = String))),
+        (status = 409, description = "A live key has this name", body = crate::error::Problem, content_type = "application/problem+json"),
+    ),
 )]
 #[post("/api-keys")]
 pub async fn create_api_key(
@@ -113,7 +116,10 @@ pub async fn find_api_key(
     params(("id" = Uuid, Path, description = "API key id")),
     security(("bearer" = [])),
     extensions(("x-roles" = json!(Admins::ROLES))),
-    responses((status = 200, description = "The revoked key", body = ApiKeyBody)),
+    responses(
+        (status = 200, description = "The revoked key", body = ApiKeyBody),
+        (status = 409, description = "The key is revoked already", body = crate::error::Problem, content_type = "application/problem+json"),
+    ),
 )]
 #[post("/api-keys/{id}/revoke")]
 pub async fn revoke_api_key(
