@@ -141,21 +141,34 @@ def baseline_upsert(calls, path):
         f.write(sql)
 
 
+CANONICAL = ["source", "incident_number", "received_at", "dispatched_at", "arrived_at", "cleared_at",
+             "call_type", "call_type_description", "priority", "call_source", "address", "beat",
+             "district", "latitude", "longitude", "mental_health", "crisis_types", "cit_requested",
+             "responders", "subject_external_id", "subject_year_of_birth", "subject_veteran",
+             "dispositions", "force_level", "subject_injured", "officer_injured", "weapon_involved"]
+
+
 def canonical_csv(count, rng):
+    """The canonical layout (mappings/canonical.toml): every column, empty where unknown."""
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["source", "incident_number", "received_at", "call_type", "call_source", "beat",
-                     "district", "mental_health", "responders", "subject_external_id",
-                     "dispositions", "force_level", "subject_injured", "officer_injured"])
+    writer.writerow(CANONICAL)
     for n in range(count):
         c = call(n, rng, "I")
-        writer.writerow([c["source"], c["incident_number"], c["received_at"], c["call_type"],
-                         c["call_source"], c["location"]["beat"], c["location"]["district"],
-                         "yes" if c["mental_health"] else "no",
-                         " ".join(f"{r['employee_number']}:{r['role']}" for r in c["responders"]),
-                         (c["subject"] or {}).get("external_id", ""), " ".join(c["dispositions"]),
-                         c["force_level"], "yes" if c["subject_injured"] else "no",
-                         "yes" if c["officer_injured"] else "no"])
+        row = {
+            "source": c["source"], "incident_number": c["incident_number"],
+            "received_at": c["received_at"], "call_type": c["call_type"],
+            "call_source": c["call_source"], "address": c["location"]["address"],
+            "beat": c["location"]["beat"], "district": c["location"]["district"],
+            "mental_health": "yes" if c["mental_health"] else "no",
+            "crisis_types": " ".join(c["crisis_types"]),
+            "responders": " ".join(f"{r['employee_number']}:{r['role']}" for r in c["responders"]),
+            "subject_external_id": (c["subject"] or {}).get("external_id", ""),
+            "dispositions": " ".join(c["dispositions"]), "force_level": c["force_level"],
+            "subject_injured": "yes" if c["subject_injured"] else "no",
+            "officer_injured": "yes" if c["officer_injured"] else "no",
+        }
+        writer.writerow([row.get(column, "") for column in CANONICAL])
     return out.getvalue()
 
 
@@ -256,10 +269,7 @@ def main():
                                  env=env, check=True, capture_output=True, text=True).stdout
             imported = time.perf_counter() - started
             assert f"{args.import_rows} created" in out, out[-500:]
-            psql("CREATE UNLOGGED TABLE import_copy (source text, incident_number text, received_at text, "
-                 "call_type text, call_source text, beat text, district text, mental_health text, "
-                 "responders text, subject_external_id text, dispositions text, force_level text, "
-                 "subject_injured text, officer_injured text)")
+            psql("CREATE UNLOGGED TABLE import_copy (" + ", ".join(f"{c} text" for c in CANONICAL) + ")")
             started = time.perf_counter()
             psql(f"\\copy import_copy FROM '{path}' WITH (FORMAT csv, HEADER true)")
             copied = time.perf_counter() - started

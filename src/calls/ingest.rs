@@ -1,14 +1,16 @@
 //! Ingest: storing calls the RMS sends, idempotently. One transaction of a fixed number of
 //! statements whatever the number of calls:
 //!
-//! 1. the responders' numbers matched to the roster, with whether each person was CIT-certified
-//!    on the call's day (one select);
-//! 2. the subjects made or filled in (an upsert and a select, in key order);
+//! 1. the digests of the calls stored already read: a call sent again exactly so is
+//!    `unchanged`, and costs nothing more;
+//! 2. for the others, the responders' numbers matched to the roster with whether each person
+//!    was CIT-certified on the call's day (one select), and the subjects made or filled in (an
+//!    upsert and a select, in key order);
 //! 3. new calls inserted in key order (`ON CONFLICT DO NOTHING`: a retry, or a concurrent
-//!    duplicate, never makes a second row);
-//! 4. the digests of the calls stored already read; those that differ locked in id order and
-//!    overwritten (version + 1); the same call sent again writes nothing;
-//! 5. the responders of new and changed calls replaced;
+//!    duplicate, never makes a second row; a key stored meanwhile is judged against what was
+//!    stored);
+//! 4. changed calls locked in id order and overwritten (version + 1);
+//! 5. the responders of new and changed calls written;
 //! 6. the audit row (one per batch; per `PUT` only when something was written).
 
 use std::collections::HashMap;
@@ -84,18 +86,45 @@ async fn store(
     zone: Tz,
     now: DateTime<Utc>,
 ) -> Result<Vec<Ingested>, AppError> {
+    let digests: Vec<Vec<u8>> = calls.iter().map(|(_, call)| call.digest()).collect();
+    let key = |i: usize| {
+        (
+            calls[i].1.source.clone(),
+            calls[i].1.incident_number.clone(),
+        )
+    };
+    let mut ids: Vec<CallId> = calls.iter().map(|_| CallId::generate()).collect();
+    let mut results: Vec<IngestResult> = vec![IngestResult::Created; calls.len()];
+
+    // 1. What is stored already: a call sent again exactly so costs this one read.
+    let stored = stored_digests(tx, (0..calls.len()).map(key).collect()).await?;
+    let mut work: Vec<usize> = Vec::new();
+    for i in 0..calls.len() {
+        match stored.get(&key(i)) {
+            Some((id, digest)) if *digest == digests[i] => {
+                ids[i] = *id;
+                results[i] = IngestResult::Unchanged;
+            }
+            Some((id, _)) => {
+                ids[i] = *id;
+                results[i] = IngestResult::Updated;
+                work.push(i);
+            }
+            None => work.push(i),
+        }
+    }
+
+    // 2. The roster and the subjects, for what will be written.
     let days: Vec<NaiveDate> = calls
         .iter()
         .map(|(_, call)| call.received_at.with_timezone(&zone).date_naive())
         .collect();
-
-    // 1. The roster, once for every (number, day).
     let mut numbers = Vec::new();
     let mut number_days = Vec::new();
-    for ((_, call), day) in calls.iter().zip(&days) {
-        for responder in &call.responders {
+    for &i in &work {
+        for responder in &calls[i].1.responders {
             numbers.push(responder.employee_number.clone());
-            number_days.push(*day);
+            number_days.push(days[i]);
         }
     }
     let roster: HashMap<(String, NaiveDate), (PersonnelId, bool)> =
@@ -104,19 +133,19 @@ async fn store(
             .into_iter()
             .map(|m| ((m.employee_number, m.day), (m.personnel_id, m.certified)))
             .collect();
-
-    // 2. Subjects.
     let mut wanted: HashMap<(String, String), SubjectUpsert> = HashMap::new();
-    for (_, call) in calls {
+    for &i in &work {
+        let call = &calls[i].1;
         if let Some(subject) = &call.subject {
-            let key = (call.source.clone(), subject.external_id.clone());
-            let entry = wanted.entry(key).or_insert_with(|| SubjectUpsert {
-                id: SubjectId::generate(),
-                source: call.source.clone(),
-                external_id: subject.external_id.clone(),
-                year_of_birth: None,
-                veteran: None,
-            });
+            let entry = wanted
+                .entry((call.source.clone(), subject.external_id.clone()))
+                .or_insert_with(|| SubjectUpsert {
+                    id: SubjectId::generate(),
+                    source: call.source.clone(),
+                    external_id: subject.external_id.clone(),
+                    year_of_birth: None,
+                    veteran: None,
+                });
             entry.year_of_birth = subject.year_of_birth.or(entry.year_of_birth);
             entry.veteran = subject.veteran.or(entry.veteran);
         }
@@ -126,105 +155,94 @@ async fn store(
             .await?
             .into_iter()
             .collect();
-
-    // What each call will be written as.
-    let mut writes: Vec<CallWrite<'_>> = Vec::with_capacity(calls.len());
-    let mut responders: Vec<Vec<Matched>> = Vec::with_capacity(calls.len());
-    for ((_, call), day) in calls.iter().zip(&days) {
-        let matched: Vec<_> = call
+    let mut responders: HashMap<usize, Vec<Matched>> = HashMap::new();
+    let mut cit_on_scene: HashMap<usize, bool> = HashMap::new();
+    for &i in &work {
+        let matched: Vec<Matched> = calls[i]
+            .1
             .responders
             .iter()
             .map(|r| {
-                let found = roster.get(&(r.employee_number.clone(), *day)).copied();
+                let found = roster.get(&(r.employee_number.clone(), days[i])).copied();
                 (r.employee_number.clone(), r.role, found)
             })
             .collect();
-        let cit_on_scene = matched
-            .iter()
-            .any(|(_, _, found)| found.is_some_and(|f| f.1));
-        let subject_id = call.subject.as_ref().and_then(|s| {
-            subjects
-                .get(&(call.source.clone(), s.external_id.clone()))
-                .copied()
-        });
-        writes.push(CallWrite {
-            id: CallId::generate(),
-            call,
-            received_on: *day,
-            subject_id,
-            cit_on_scene,
-            digest: call.digest(),
-        });
-        responders.push(matched);
+        cit_on_scene.insert(i, matched.iter().any(|(_, _, f)| f.is_some_and(|f| f.1)));
+        responders.insert(i, matched);
     }
+    let write = |i: usize, id: CallId| CallWrite {
+        id,
+        call: &calls[i].1,
+        received_on: days[i],
+        subject_id: calls[i].1.subject.as_ref().and_then(|s| {
+            subjects
+                .get(&(calls[i].1.source.clone(), s.external_id.clone()))
+                .copied()
+        }),
+        cit_on_scene: cit_on_scene.get(&i).copied().unwrap_or(false),
+        digest: digests[i].clone(),
+    };
 
-    // 3. New calls.
-    let created: Vec<CallId> = model::insert_new(tx, &writes, now).await?;
-    let created: std::collections::HashSet<CallId> = created.into_iter().collect();
-
-    // 4. Calls stored already: unchanged, or changed and overwritten.
-    let existing: Vec<usize> = (0..writes.len())
-        .filter(|&i| !created.contains(&writes[i].id))
+    // 3. New calls, in key order; a key a concurrent request stored meanwhile is skipped here
+    // and judged against what that request stored.
+    let new: Vec<usize> = work
+        .iter()
+        .copied()
+        .filter(|&i| results[i] == IngestResult::Created)
         .collect();
-    let stored = stored_digests(
+    let inserted: std::collections::HashSet<CallId> = model::insert_new(
         tx,
-        existing
-            .iter()
-            .map(|&i| writes[i].call.source.clone())
-            .collect(),
-        existing
-            .iter()
-            .map(|&i| writes[i].call.incident_number.clone())
-            .collect(),
+        &new.iter().map(|&i| write(i, ids[i])).collect::<Vec<_>>(),
+        now,
     )
-    .await?;
-    let mut results: Vec<IngestResult> = vec![IngestResult::Created; writes.len()];
-    let mut changed: Vec<usize> = Vec::new();
-    for &i in &existing {
-        let key = (
-            writes[i].call.source.clone(),
-            writes[i].call.incident_number.clone(),
-        );
-        let Some((id, digest)) = stored.get(&key) else {
-            return Err(AppError::Internal(
-                "a call neither inserted nor found; retry".into(),
-            ));
-        };
-        writes[i].id = *id;
-        if *digest == writes[i].digest {
-            results[i] = IngestResult::Unchanged;
-        } else {
-            results[i] = IngestResult::Updated;
-            changed.push(i);
+    .await?
+    .into_iter()
+    .collect();
+    let raced: Vec<usize> = new
+        .iter()
+        .copied()
+        .filter(|&i| !inserted.contains(&ids[i]))
+        .collect();
+    if !raced.is_empty() {
+        let stored = stored_digests(tx, raced.iter().map(|&i| key(i)).collect()).await?;
+        for &i in &raced {
+            let Some((id, digest)) = stored.get(&key(i)) else {
+                return Err(AppError::Internal(
+                    "a call neither inserted nor found; retry".into(),
+                ));
+            };
+            ids[i] = *id;
+            results[i] = if *digest == digests[i] {
+                IngestResult::Unchanged
+            } else {
+                IngestResult::Updated
+            };
         }
     }
+
+    // 4. Changed calls: locked in id order, overwritten.
+    let changed: Vec<usize> = work
+        .iter()
+        .copied()
+        .filter(|&i| results[i] == IngestResult::Updated)
+        .collect();
     if !changed.is_empty() {
-        let mut ids: Vec<CallId> = changed.iter().map(|&i| writes[i].id).collect();
-        ids.sort();
-        lock(tx, &ids).await?;
-        let changed_writes: Vec<CallWrite<'_>> = changed
-            .iter()
-            .map(|&i| CallWrite {
-                id: writes[i].id,
-                call: writes[i].call,
-                received_on: writes[i].received_on,
-                subject_id: writes[i].subject_id,
-                cit_on_scene: writes[i].cit_on_scene,
-                digest: writes[i].digest.clone(),
-            })
-            .collect();
-        model::overwrite(tx, &changed_writes, now).await?;
+        let mut locked: Vec<CallId> = changed.iter().map(|&i| ids[i]).collect();
+        locked.sort();
+        lock(tx, &locked).await?;
+        let writes: Vec<CallWrite<'_>> = changed.iter().map(|&i| write(i, ids[i])).collect();
+        model::overwrite(tx, &writes, now).await?;
     }
 
-    // 5. Responders of what was written.
-    let written: Vec<usize> = (0..writes.len())
-        .filter(|&i| results[i] != IngestResult::Unchanged)
-        .collect();
+    // 5. Responders of what was written (a new call has none to remove).
     let mut rows = Vec::new();
-    for &i in &written {
-        for (position, (number, role, found)) in responders[i].iter().enumerate() {
+    for &i in &work {
+        if results[i] == IngestResult::Unchanged {
+            continue;
+        }
+        for (position, (number, role, found)) in responders[&i].iter().enumerate() {
             rows.push(ResponderWrite {
-                call_id: writes[i].id,
+                call_id: ids[i],
                 position: i32::try_from(position).unwrap_or(i32::MAX),
                 employee_number: number.clone(),
                 role: *role,
@@ -233,25 +251,31 @@ async fn store(
             });
         }
     }
-    let written_ids: Vec<CallId> = written.iter().map(|&i| writes[i].id).collect();
-    model::replace_responders(tx, &written_ids, rows).await?;
+    let replaced: Vec<CallId> = changed.iter().map(|&i| ids[i]).collect();
+    model::replace_responders(tx, &replaced, rows).await?;
 
-    Ok((0..writes.len())
+    Ok((0..calls.len())
         .map(|i| Ingested {
             index: calls[i].0,
-            id: writes[i].id,
+            id: ids[i],
             result: results[i],
-            warnings: responders[i]
-                .iter()
-                .enumerate()
-                .filter(|(_, (_, _, found))| found.is_none())
-                .map(|(position, _)| IngestWarning {
-                    field: format!("responders[{position}].employee_number"),
-                    message: "not on the personnel roster: kept, and linked when the person is \
-                              added"
-                        .into(),
+            warnings: responders
+                .get(&i)
+                .filter(|_| results[i] != IngestResult::Unchanged)
+                .map(|matched| {
+                    matched
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, (_, _, found))| found.is_none())
+                        .map(|(position, _)| IngestWarning {
+                            field: format!("responders[{position}].employee_number"),
+                            message: "not on the personnel roster: kept, and linked when the \
+                                      person is added"
+                                .into(),
+                        })
+                        .collect()
                 })
-                .collect(),
+                .unwrap_or_default(),
         })
         .collect())
 }
@@ -271,12 +295,12 @@ struct Digest {
 /// The ids and digests of the stored calls with these keys (no lock: most are unchanged).
 async fn stored_digests(
     tx: &mut Tx<'_>,
-    sources: Vec<String>,
-    incident_numbers: Vec<String>,
+    keys: Vec<(String, String)>,
 ) -> Result<HashMap<(String, String), (CallId, Vec<u8>)>, AppError> {
-    if sources.is_empty() {
+    if keys.is_empty() {
         return Ok(HashMap::new());
     }
+    let (sources, incident_numbers): (Vec<String>, Vec<String>) = keys.into_iter().unzip();
     let rows: Vec<Digest> = diesel::sql_query(
         "SELECT c.id, c.source, c.incident_number, c.content_digest FROM calls c \
            JOIN unnest($1::text[], $2::text[]) AS k(source, incident_number) \

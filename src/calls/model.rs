@@ -483,18 +483,18 @@ pub struct ResponderWrite {
     pub cit_certified_at_call: bool,
 }
 
-/// Replaces the responders of `calls` with `responders`. Two statements.
+/// Removes the responders of the calls in `replaced` (changed calls; a new call has none) and
+/// inserts `responders`. At most two statements.
 pub async fn replace_responders(
     tx: &mut Tx<'_>,
-    calls: &[CallId],
+    replaced: &[CallId],
     responders: Vec<ResponderWrite>,
 ) -> diesel::QueryResult<()> {
-    if calls.is_empty() {
-        return Ok(());
+    if !replaced.is_empty() {
+        diesel::delete(call_responders::table.filter(call_responders::call_id.eq_any(replaced)))
+            .execute(tx.conn())
+            .await?;
     }
-    diesel::delete(call_responders::table.filter(call_responders::call_id.eq_any(calls)))
-        .execute(tx.conn())
-        .await?;
     if responders.is_empty() {
         return Ok(());
     }
