@@ -3,9 +3,10 @@
 //!
 //! 1. the digests of the calls stored already read: a call sent again exactly so is
 //!    `unchanged`, and costs nothing more;
-//! 2. for the others, the responders' numbers matched to the roster with whether each person
-//!    was CIT-certified on the call's day (one select), and the subjects made or filled in (an
-//!    upsert and a select, in key order);
+//! 2. for the others, the responders' numbers matched to the roster with each person's CIT
+//!    certifications (one select; whether one was valid on the call's day is judged by
+//!    `training::lifecycle::valid_on`, the SQL rule's tested twin), and the subjects made or
+//!    filled in (an upsert and a select, in key order);
 //! 3. new calls inserted in key order (`ON CONFLICT DO NOTHING`: a retry, or a concurrent
 //!    duplicate, never makes a second row; a key stored meanwhile is judged against what was
 //!    stored);
@@ -28,6 +29,7 @@ use crate::db::tx::Tx;
 use crate::error::AppError;
 use crate::http::context::RequestMeta;
 use crate::ids::{CallId, PersonnelId, SubjectId};
+use crate::training::lifecycle;
 
 use super::model::{self, CallWrite, ResponderWrite, SubjectUpsert};
 use super::payloads::{IngestResult, IngestWarning};
@@ -35,6 +37,13 @@ use super::validate::ValidCall;
 
 /// A responder as sent, with the person and CIT status the roster gave for the call's day.
 type Matched = (String, ResponderRole, Option<(PersonnelId, bool)>);
+
+/// A CIT certification's dates, the revocation's as a city day.
+struct Validity {
+    issued_on: NaiveDate,
+    expires_on: Option<NaiveDate>,
+    revoked_on: Option<NaiveDate>,
+}
 
 /// How the audit trail hears of an ingest.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -119,20 +128,41 @@ async fn store(
         .iter()
         .map(|(_, call)| call.received_at.with_timezone(&zone).date_naive())
         .collect();
-    let mut numbers = Vec::new();
-    let mut number_days = Vec::new();
-    for &i in &work {
-        for responder in &calls[i].1.responders {
-            numbers.push(responder.employee_number.clone());
-            number_days.push(days[i]);
+    let mut numbers: Vec<String> = work
+        .iter()
+        .flat_map(|&i| {
+            calls[i]
+                .1
+                .responders
+                .iter()
+                .map(|r| r.employee_number.clone())
+        })
+        .collect();
+    numbers.sort();
+    numbers.dedup();
+    let mut people: HashMap<String, (PersonnelId, Vec<Validity>)> = HashMap::new();
+    for row in model::roster_certificates(tx, numbers).await? {
+        let entry = people
+            .entry(row.employee_number)
+            .or_insert_with(|| (row.personnel_id, Vec::new()));
+        if let Some(issued_on) = row.issued_on {
+            entry.1.push(Validity {
+                issued_on,
+                expires_on: row.expires_on,
+                revoked_on: row
+                    .revoked_at
+                    .map(|at| at.with_timezone(&zone).date_naive()),
+            });
         }
     }
-    let roster: HashMap<(String, NaiveDate), (PersonnelId, bool)> =
-        model::match_roster(tx, numbers, number_days, zone.name())
-            .await?
-            .into_iter()
-            .map(|m| ((m.employee_number, m.day), (m.personnel_id, m.certified)))
-            .collect();
+    let roster = |number: &str, day: NaiveDate| -> Option<(PersonnelId, bool)> {
+        people.get(number).map(|(id, held)| {
+            let certified = held
+                .iter()
+                .any(|v| lifecycle::valid_on(v.issued_on, v.expires_on, v.revoked_on, day));
+            (*id, certified)
+        })
+    };
     let mut wanted: HashMap<(String, String), SubjectUpsert> = HashMap::new();
     for &i in &work {
         let call = &calls[i].1;
@@ -163,7 +193,7 @@ async fn store(
             .responders
             .iter()
             .map(|r| {
-                let found = roster.get(&(r.employee_number.clone(), days[i])).copied();
+                let found = roster(&r.employee_number, days[i]);
                 (r.employee_number.clone(), r.role, found)
             })
             .collect();

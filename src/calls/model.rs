@@ -122,44 +122,46 @@ pub struct SubjectRow {
     pub updated_at: DateTime<Utc>,
 }
 
-/// A person on the roster matched to a responder's number, and whether they were CIT-certified
-/// on a call's day.
+/// A person on the roster with one of their CIT certifications (or none).
 #[derive(Debug, QueryableByName)]
-pub struct RosterMatch {
+pub struct RosterCertificate {
     /// The number.
     #[diesel(sql_type = Text)]
     pub employee_number: String,
-    /// The day asked about.
-    #[diesel(sql_type = Date)]
-    pub day: NaiveDate,
     /// The person.
     #[diesel(sql_type = SqlUuid)]
     pub personnel_id: PersonnelId,
-    /// Certified that day.
-    #[diesel(sql_type = Bool)]
-    pub certified: bool,
+    /// A certification of a type that counts as CIT: issued on.
+    #[diesel(sql_type = Nullable<Date>)]
+    pub issued_on: Option<NaiveDate>,
+    /// … expires on.
+    #[diesel(sql_type = Nullable<Date>)]
+    pub expires_on: Option<NaiveDate>,
+    /// … revoked at.
+    #[diesel(sql_type = Nullable<Timestamptz>)]
+    pub revoked_at: Option<DateTime<Utc>>,
 }
 
-/// For each (employee number, day): the person with that number and whether they held an
-/// active CIT certification that day (`zone` decides a revocation's day). One statement.
-pub async fn match_roster(
+/// The people with these employee numbers, each with every certification of theirs that counts
+/// as CIT (one row per certification; one row with none when they hold none). One statement;
+/// whether a certification was valid on a call's day is judged by `training::lifecycle::valid_on`,
+/// the tested twin of the SQL rule.
+pub async fn roster_certificates(
     conn: &mut AsyncPgConnection,
     numbers: Vec<String>,
-    days: Vec<NaiveDate>,
-    zone: &str,
-) -> diesel::QueryResult<Vec<RosterMatch>> {
+) -> diesel::QueryResult<Vec<RosterCertificate>> {
     if numbers.is_empty() {
         return Ok(Vec::new());
     }
     diesel::sql_query(
-        "SELECT d.employee_number, d.day, p.id AS personnel_id, \
-                cit_certified_on(p.id, d.day, $3) AS certified \
-           FROM unnest($1::text[], $2::date[]) AS d(employee_number, day) \
-           JOIN personnel p ON p.employee_number = d.employee_number",
+        "SELECT p.employee_number, p.id AS personnel_id, c.issued_on, c.expires_on, c.revoked_at \
+           FROM personnel p \
+           LEFT JOIN (certifications c JOIN certification_types t \
+                        ON t.id = c.certification_type_id AND t.counts_as_cit) \
+             ON c.personnel_id = p.id \
+          WHERE p.employee_number = ANY ($1)",
     )
     .bind::<Array<Text>, _>(numbers)
-    .bind::<Array<Date>, _>(days)
-    .bind::<Text, _>(zone)
     .load(conn)
     .await
 }
