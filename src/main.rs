@@ -182,7 +182,7 @@ async fn import_calls(
                 summary.created,
                 summary.updated,
                 summary.unchanged,
-                summary.rejected.len()
+                summary.rejected_count
             );
             if terminal {
                 bar.set_position(read);
@@ -208,7 +208,7 @@ async fn import_calls(
         summary.created,
         summary.updated,
         summary.unchanged,
-        summary.rejected.len()
+        summary.rejected_count
     );
     const SHOWN: usize = 50;
     for (line, errors) in summary.rejected.iter().take(SHOWN) {

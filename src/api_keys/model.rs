@@ -147,8 +147,9 @@ pub async fn authenticate(
              SELECT id, name, roles, revoked_at, last_used_at FROM api_keys WHERE digest = $1 \
          ), touched AS ( \
              UPDATE api_keys SET last_used_at = $2 FROM key \
-              WHERE api_keys.id = key.id AND key.revoked_at IS NULL \
-                AND (key.last_used_at IS NULL OR key.last_used_at < $2 - interval '1 minute') \
+              WHERE api_keys.id = key.id AND api_keys.revoked_at IS NULL \
+                AND (api_keys.last_used_at IS NULL \
+                     OR api_keys.last_used_at < $2 - interval '1 minute') \
          ) \
          SELECT id, name, roles, revoked_at FROM key",
     )

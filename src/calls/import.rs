@@ -226,7 +226,10 @@ impl Bound {
             return match codes.get(&value) {
                 Some(ours) => Some(ours.clone()),
                 None => {
-                    errors.push(FieldError::new(field, "a code the mapping does not list"));
+                    errors.push(FieldError::new(
+                        field,
+                        "a code the mapping does not list (add it under [codes])",
+                    ));
                     None
                 }
             };
@@ -502,8 +505,23 @@ pub struct Summary {
     pub updated: usize,
     /// Calls stored already, exactly so.
     pub unchanged: usize,
-    /// Rows refused: their line in the file (the header is line 1) and why.
+    /// Rows refused.
+    pub rejected_count: usize,
+    /// The first [`KEPT_REJECTIONS`] rows refused: their line in the file (the header is line
+    /// 1) and why.
     pub rejected: Vec<(u64, Vec<FieldError>)>,
+}
+
+/// How many refused rows an import keeps the reasons of (a bad file must not fill memory).
+pub const KEPT_REJECTIONS: usize = 1000;
+
+impl Summary {
+    fn reject(&mut self, line: u64, errors: Vec<FieldError>) {
+        self.rejected_count += 1;
+        if self.rejected.len() < KEPT_REJECTIONS {
+            self.rejected.push((line, errors));
+        }
+    }
 }
 
 /// Why an import stopped.
@@ -551,9 +569,11 @@ pub async fn import(
     };
     let mut summary = Summary::default();
     let mut records = reader.records();
+    // Every key seen, as a 64-bit hash with its line: a second row for a call, anywhere in the
+    // file, is refused (8 bytes and a line a row, not the keys themselves).
+    let mut seen: HashMap<u64, u64> = HashMap::new();
     loop {
         let mut calls: Vec<(usize, ValidCall)> = Vec::with_capacity(chunk);
-        let mut seen: HashMap<(String, String), u64> = HashMap::new();
         let mut rejected_here = 0;
         while calls.len() < chunk {
             let Some(record) = records.next() else { break };
@@ -571,25 +591,40 @@ pub async fn import(
                 }
             };
             let line = record.position().map_or(0, |p| p.line());
+            if record.len() != header.len() {
+                summary.reject(
+                    line,
+                    vec![FieldError::new(
+                        "(row)",
+                        format!(
+                            "{} cells where the header has {}",
+                            record.len(),
+                            header.len()
+                        ),
+                    )],
+                );
+                rejected_here += 1;
+                continue;
+            }
             match bound.call(&record) {
                 Ok(call) => {
                     let key = (call.source.clone(), call.incident_number.clone());
-                    if let Some(first) = seen.get(&key) {
-                        summary.rejected.push((
+                    if let Some(first) = seen.get(&key_hash(&key)) {
+                        summary.reject(
                             line,
                             vec![FieldError::new(
                                 "incident_number",
                                 format!("the same call is on line {first}"),
                             )],
-                        ));
+                        );
                         rejected_here += 1;
                     } else {
-                        seen.insert(key, line);
+                        seen.insert(key_hash(&key), line);
                         calls.push((usize::try_from(line).unwrap_or(usize::MAX), call));
                     }
                 }
                 Err(errors) => {
-                    summary.rejected.push((line, errors));
+                    summary.reject(line, errors);
                     rejected_here += 1;
                 }
             }
@@ -620,6 +655,14 @@ pub async fn import(
         progress(&summary, read.load(std::sync::atomic::Ordering::Relaxed));
     }
     Ok(summary)
+}
+
+/// A call's key as a 64-bit hash.
+fn key_hash(key: &(String, String)) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    key.hash(&mut hasher);
+    hasher.finish()
 }
 
 /// A reader over a CSV file that counts the bytes read, for a progress bar.

@@ -140,6 +140,9 @@ async fn store(
         .collect();
     numbers.sort();
     numbers.dedup();
+    // Before reading the roster (in its own statement, so the read sees what a writer holding
+    // the lock committed).
+    model::lock_numbers_shared(tx, &numbers).await?;
     let mut people: HashMap<String, (PersonnelId, Vec<Validity>)> = HashMap::new();
     for row in model::roster_certificates(tx, numbers).await? {
         let entry = people
@@ -256,10 +259,21 @@ async fn store(
         .copied()
         .filter(|&i| results[i] == IngestResult::Updated)
         .collect();
+    let mut changed = changed;
     if !changed.is_empty() {
         let mut locked: Vec<CallId> = changed.iter().map(|&i| ids[i]).collect();
         locked.sort();
-        lock(tx, &locked).await?;
+        // Judged again under the lock: a concurrent retry of the same change may have stored
+        // it already (it is then unchanged here, not a second version).
+        let current = lock(tx, &locked).await?;
+        changed.retain(|&i| {
+            if current.get(&ids[i]) == Some(&digests[i]) {
+                results[i] = IngestResult::Unchanged;
+                false
+            } else {
+                true
+            }
+        });
         let writes: Vec<CallWrite<'_>> = changed.iter().map(|&i| write(i, ids[i])).collect();
         model::overwrite(tx, &writes, now).await?;
     }
@@ -347,13 +361,22 @@ async fn stored_digests(
 }
 
 /// Locks calls in id order before they are overwritten, so two batches changing the same calls
-/// queue instead of deadlocking.
-async fn lock(tx: &mut Tx<'_>, ids: &[CallId]) -> Result<(), AppError> {
-    diesel::sql_query("SELECT id FROM calls WHERE id = ANY($1) ORDER BY id FOR UPDATE")
-        .bind::<Array<SqlUuid>, _>(ids)
-        .execute(tx.conn())
-        .await?;
-    Ok(())
+/// queue instead of deadlocking; returns their digests as of the lock.
+async fn lock(tx: &mut Tx<'_>, ids: &[CallId]) -> Result<HashMap<CallId, Vec<u8>>, AppError> {
+    #[derive(QueryableByName)]
+    struct Locked {
+        #[diesel(sql_type = SqlUuid)]
+        id: CallId,
+        #[diesel(sql_type = Bytea)]
+        content_digest: Vec<u8>,
+    }
+    let rows: Vec<Locked> = diesel::sql_query(
+        "SELECT id, content_digest FROM calls WHERE id = ANY($1) ORDER BY id FOR UPDATE",
+    )
+    .bind::<Array<SqlUuid>, _>(ids)
+    .load(tx.conn())
+    .await?;
+    Ok(rows.into_iter().map(|r| (r.id, r.content_digest)).collect())
 }
 
 async fn record(

@@ -569,18 +569,63 @@ pub async fn subjects_by_id(
         .await
 }
 
+/// The advisory-lock class of responders' employee numbers.
+const NUMBER_LOCK_CLASS: i32 = 7;
+
+/// Takes the transaction's lock on these employee numbers, in one order: shared for an ingest
+/// that derives CIT flags from the roster, exclusive (by the people's ids) for a writer that
+/// changes what they derive from ([`refresh_cit_flags`]). So an ingest never commits a flag a
+/// concurrent certification or roster change has already refreshed past, and a refresh never
+/// misses the calls of an ingest still open: one waits for the other.
+pub async fn lock_numbers_shared(tx: &mut Tx<'_>, numbers: &[String]) -> diesel::QueryResult<()> {
+    if numbers.is_empty() {
+        return Ok(());
+    }
+    diesel::sql_query(
+        "SELECT count(pg_advisory_xact_lock_shared($2, k)) FROM \
+           (SELECT DISTINCT hashtext(n) AS k FROM unnest($1::text[]) AS n ORDER BY k) AS s",
+    )
+    .bind::<Array<Text>, _>(numbers)
+    .bind::<Int4, _>(NUMBER_LOCK_CLASS)
+    .execute(tx.conn())
+    .await
+    .map(drop)
+}
+
 /// Brings the CIT flags of every call answered by `people` up to date with their
 /// certifications (after one was recorded, revoked or back-dated), and links responders whose
-/// number was unknown to the people who now carry it. Three statements; writes only what
-/// changes.
+/// number was unknown to the people who now carry it, in the writer's transaction. Takes the
+/// people's number locks (exclusive) and then their calls' rows in id order, as an ingest does,
+/// so the two never deadlock. Five statements; writes only what changes.
 pub async fn refresh_cit_flags(
-    conn: &mut AsyncPgConnection,
+    tx: &mut Tx<'_>,
     people: &[PersonnelId],
     zone: &str,
 ) -> diesel::QueryResult<usize> {
     if people.is_empty() {
         return Ok(0);
     }
+    diesel::sql_query(
+        "SELECT count(pg_advisory_xact_lock($2, k)) FROM \
+           (SELECT DISTINCT hashtext(employee_number) AS k FROM personnel \
+             WHERE id = ANY ($1) ORDER BY k) AS s",
+    )
+    .bind::<Array<SqlUuid>, _>(people)
+    .bind::<Int4, _>(NUMBER_LOCK_CLASS)
+    .execute(tx.conn())
+    .await?;
+    diesel::sql_query(
+        "SELECT c.id FROM calls c WHERE c.id IN \
+           (SELECT r.call_id FROM call_responders r WHERE r.personnel_id = ANY ($1) \
+            UNION SELECT r.call_id FROM call_responders r JOIN personnel p \
+                    ON r.personnel_id IS NULL AND p.employee_number = r.employee_number \
+                 WHERE p.id = ANY ($1)) \
+         ORDER BY c.id FOR UPDATE OF c",
+    )
+    .bind::<Array<SqlUuid>, _>(people)
+    .execute(tx.conn())
+    .await?;
+    let conn = tx.conn();
     #[derive(QueryableByName)]
     struct Touched {
         #[diesel(sql_type = SqlUuid)]

@@ -126,6 +126,14 @@ async fn the_call_metrics_equal_plain_sql_counts() {
     let analyst = app.login_as(Role::Analyst).await;
     let day = "(received_at AT TIME ZONE 'America/Chicago')::date";
     let force = "force_level IN ('hands_on', 'restraint', 'weapon')";
+    // CIT on scene from the certifications themselves (the SQL rule, by employee number), not
+    // from the flags the ingest stored.
+    let cit = format!(
+        "EXISTS (SELECT 1 FROM call_responders r JOIN personnel p \
+                  ON p.employee_number = r.employee_number \
+                 WHERE r.call_id = calls.id \
+                   AND cit_certified_on(p.id, {day}, 'America/Chicago'))"
+    );
 
     // Per month.
     let metrics = app
@@ -145,12 +153,7 @@ async fn the_call_metrics_equal_plain_sql_counts() {
         for (field, filter) in [
             ("calls", month.clone()),
             ("mental_health_calls", mh.clone()),
-            (
-                "cit_on_scene",
-                format!(
-                    "{mh} AND EXISTS (SELECT 1 FROM call_responders r WHERE r.call_id = calls.id AND r.cit_certified_at_call)"
-                ),
-            ),
+            ("cit_on_scene", format!("{mh} AND {cit}")),
             ("arrests", format!("{mh} AND 'arrest' = ANY (dispositions)")),
             ("uses_of_force", format!("{mh} AND {force}")),
             (
@@ -208,9 +211,10 @@ async fn the_call_metrics_equal_plain_sql_counts() {
         )
         .await
         .json();
+    let not_cit = format!("NOT {cit}");
     for (group, cit) in [
-        ("with_cit", "cit_on_scene"),
-        ("without_cit", "NOT cit_on_scene"),
+        ("with_cit", cit.as_str()),
+        ("without_cit", not_cit.as_str()),
     ] {
         let base =
             format!("mental_health AND {cit} AND {day} BETWEEN '2025-01-01' AND '2025-12-31'");

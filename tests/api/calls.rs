@@ -279,7 +279,30 @@ async fn retries_and_concurrent_duplicates_never_make_a_second_call() {
         created += response.json()["created"].as_u64().unwrap();
     }
     assert_eq!(created, 200);
-    assert_eq!(stored(&app, "incident_number LIKE '25-%'").await, 200);
+    assert_eq!(
+        stored(&app, "incident_number LIKE '25-%' AND version = 1").await,
+        200
+    );
+
+    // The same change retried at once: one new version, not one per retry.
+    let mut changed = body.clone();
+    changed["dispositions"] = json!(["arrest"]);
+    let puts = (0..6).map(|_| app.put("/api/v1/calls/rms/24-1", &key, &changed));
+    let results: Vec<String> = join_all(puts)
+        .await
+        .into_iter()
+        .map(|r| r.json()["result"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(
+        results.iter().filter(|r| *r == "updated").count(),
+        1,
+        "{results:?}"
+    );
+    assert_eq!(
+        stored(&app, "incident_number = '24-1' AND version = 2").await,
+        1
+    );
+    assert_eq!(app.audit_events("call.update").await.len(), 1);
 }
 
 #[actix_web::test]
@@ -356,6 +379,26 @@ async fn cit_on_scene_follows_the_responders_certification_on_the_calls_city_day
         vec!["2025-01-10", "2026-01-09", "2026-01-10"]
     );
     let _ = certificate;
+
+    // The same days sent again as new calls, now that the certifications exist: the ingest
+    // judges them itself and agrees.
+    let again: Vec<Value> = days
+        .iter()
+        .map(|(day, offset)| call(&format!("E-{day}"), &format!("{day}T23:30:00{offset}")))
+        .collect();
+    batch(&app, &key, again).await;
+    let flagged = app
+        .count(
+            "SELECT count(*) AS count FROM calls WHERE incident_number LIKE 'E-%' AND cit_on_scene \
+             AND received_on IN ('2025-01-10', '2026-01-09', '2026-01-10')",
+        )
+        .await;
+    let all = app
+        .count(
+            "SELECT count(*) AS count FROM calls WHERE incident_number LIKE 'E-%' AND cit_on_scene",
+        )
+        .await;
+    assert_eq!((flagged, all), (3, 3));
 
     // The type stops counting as CIT: no call had a CIT responder.
     app.patch(

@@ -319,7 +319,7 @@ pub async fn update_enrollment(
 }
 
 async fn issue_certificate(
-    conn: &mut AsyncPgConnection,
+    conn: &mut Tx<'_>,
     actor: &Caller,
     meta: &RequestMeta,
     enrollment: &EnrollmentRow,
