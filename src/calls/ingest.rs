@@ -260,6 +260,8 @@ async fn store(
         .filter(|&i| results[i] == IngestResult::Updated)
         .collect();
     let mut changed = changed;
+    let mut deltas: std::collections::BTreeMap<NaiveDate, model::DayCounts> =
+        std::collections::BTreeMap::new();
     if !changed.is_empty() {
         let mut locked: Vec<CallId> = changed.iter().map(|&i| ids[i]).collect();
         locked.sort();
@@ -267,16 +269,38 @@ async fn store(
         // it already (it is then unchanged here, not a second version).
         let current = lock(tx, &locked).await?;
         changed.retain(|&i| {
-            if current.get(&ids[i]) == Some(&digests[i]) {
+            if current.get(&ids[i]).map(|c| &c.digest) == Some(&digests[i]) {
                 results[i] = IngestResult::Unchanged;
                 false
             } else {
                 true
             }
         });
+        for &i in &changed {
+            if let Some(old) = current.get(&ids[i]) {
+                deltas.entry(old.day).or_default().add(old.counts, -1);
+            }
+        }
         let writes: Vec<CallWrite<'_>> = changed.iter().map(|&i| write(i, ids[i])).collect();
         model::overwrite(tx, &writes, now).await?;
     }
+    // What the new and changed calls add to their days' counts.
+    for &i in &work {
+        if results[i] == IngestResult::Unchanged {
+            continue;
+        }
+        let call = &calls[i].1;
+        let counts = model::DayCounts::of(
+            call.mental_health,
+            cit_on_scene.get(&i).copied().unwrap_or(false),
+            &call.dispositions,
+            call.force_level,
+            call.subject_injured,
+            call.officer_injured,
+        );
+        deltas.entry(days[i]).or_default().add(counts, 1);
+    }
+    model::apply_day_deltas(tx, deltas).await?;
 
     // 5. Responders of what was written (a new call has none to remove).
     let mut rows = Vec::new();
@@ -360,23 +384,74 @@ async fn stored_digests(
         .collect())
 }
 
+/// A stored call as locked: its digest, its day and its part in that day's counts.
+struct Locked {
+    digest: Vec<u8>,
+    day: NaiveDate,
+    counts: model::DayCounts,
+}
+
 /// Locks calls in id order before they are overwritten, so two batches changing the same calls
-/// queue instead of deadlocking; returns their digests as of the lock.
-async fn lock(tx: &mut Tx<'_>, ids: &[CallId]) -> Result<HashMap<CallId, Vec<u8>>, AppError> {
+/// queue instead of deadlocking; returns what they are as of the lock.
+async fn lock(tx: &mut Tx<'_>, ids: &[CallId]) -> Result<HashMap<CallId, Locked>, AppError> {
+    use diesel::sql_types::{Bool, Date, Nullable, Text};
     #[derive(QueryableByName)]
-    struct Locked {
+    struct Row {
         #[diesel(sql_type = SqlUuid)]
         id: CallId,
         #[diesel(sql_type = Bytea)]
         content_digest: Vec<u8>,
+        #[diesel(sql_type = Date)]
+        received_on: NaiveDate,
+        #[diesel(sql_type = Bool)]
+        mental_health: bool,
+        #[diesel(sql_type = Bool)]
+        cit_on_scene: bool,
+        #[diesel(sql_type = Array<Text>)]
+        dispositions: Vec<String>,
+        #[diesel(sql_type = Nullable<Text>)]
+        force_level: Option<String>,
+        #[diesel(sql_type = Nullable<Bool>)]
+        subject_injured: Option<bool>,
+        #[diesel(sql_type = Nullable<Bool>)]
+        officer_injured: Option<bool>,
     }
-    let rows: Vec<Locked> = diesel::sql_query(
-        "SELECT id, content_digest FROM calls WHERE id = ANY($1) ORDER BY id FOR UPDATE",
+    let rows: Vec<Row> = diesel::sql_query(
+        "SELECT id, content_digest, received_on, mental_health, cit_on_scene, \
+                dispositions::text[] AS dispositions, force_level::text AS force_level, \
+                subject_injured, officer_injured \
+           FROM calls WHERE id = ANY($1) ORDER BY id FOR UPDATE",
     )
     .bind::<Array<SqlUuid>, _>(ids)
     .load(tx.conn())
     .await?;
-    Ok(rows.into_iter().map(|r| (r.id, r.content_digest)).collect())
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let dispositions: Vec<crate::db::enums::Disposition> = r
+                .dispositions
+                .iter()
+                .filter_map(|d| d.parse().ok())
+                .collect();
+            let force = r.force_level.and_then(|f| f.parse().ok());
+            let counts = model::DayCounts::of(
+                r.mental_health,
+                r.cit_on_scene,
+                &dispositions,
+                force,
+                r.subject_injured,
+                r.officer_injured,
+            );
+            (
+                r.id,
+                Locked {
+                    digest: r.content_digest,
+                    day: r.received_on,
+                    counts,
+                },
+            )
+        })
+        .collect())
 }
 
 async fn record(

@@ -93,6 +93,21 @@ diesel::table! {
 }
 
 diesel::table! {
+    call_days (day) {
+        day -> Date,
+        calls -> Int8,
+        mental_health_calls -> Int8,
+        cit_on_scene -> Int8,
+        arrests -> Int8,
+        uses_of_force -> Int8,
+        injuries -> Int8,
+        er_transports -> Int8,
+        involuntary_petitions -> Int8,
+        referrals -> Int8,
+    }
+}
+
+diesel::table! {
     use diesel::sql_types::*;
     use super::sql_types::ResponderRole;
 
@@ -347,6 +362,7 @@ diesel::joinable!(users -> personnel (personnel_id));
 diesel::allow_tables_to_appear_in_same_query!(
     api_keys,
     audit_events,
+    call_days,
     call_responders,
     calls,
     certification_types,

@@ -123,6 +123,49 @@ async fn the_call_metrics_equal_plain_sql_counts() {
             .await;
         assert_eq!(report.json()["rejected"], 0, "{}", report.text());
     }
+    // Every writer keeps the per-day counts: changed calls re-sent (their old form taken away),
+    // a certification recorded late and one revoked (CIT flags flipped on calls already stored).
+    let mut changed: Vec<Value> = calls.iter().step_by(6).cloned().collect();
+    for (i, call) in changed.iter_mut().enumerate() {
+        call["dispositions"] = json!(["arrest"]);
+        call["force_level"] = json!(if i % 2 == 0 { "restraint" } else { "none" });
+        call["mental_health"] = json!(i % 3 != 0);
+    }
+    let report = app
+        .post("/api/v1/calls/batch", Some(&key), &json!({ "calls": changed }))
+        .await;
+    assert_eq!(report.json()["updated"], 100, "{}", report.text());
+    let p2 = app.person_id("P-2").await;
+    app.post(
+        "/api/v1/certifications",
+        Some(&admin.token),
+        &json!({"personnel_id": p2, "certification_type_id": CIT_BASIC,
+                "issued_on": "2025-09-01", "certificate_number": "C-2"}),
+    )
+    .await
+    .assert_status(201);
+    let first: String = {
+        let list = app
+            .get(&format!("/api/v1/certifications?personnel_id={p1}"), &admin.token)
+            .await
+            .json();
+        list["items"][0]["id"].as_str().unwrap().to_owned()
+    };
+    app.clock.set("2025-11-20T18:00:00Z".parse().unwrap());
+    let admin = app.admin().await;
+    app.post(
+        &format!("/api/v1/certifications/{first}/revoke"),
+        Some(&admin.token),
+        &json!({"reason": "lapsed"}),
+    )
+    .await
+    .assert_status(200);
+    app.clock.set("2026-01-15T12:00:00Z".parse().unwrap());
+    let stored_days = app
+        .count("SELECT count(*) AS count FROM calls c WHERE NOT EXISTS (SELECT 1 FROM call_days d WHERE d.day = c.received_on)")
+        .await;
+    assert_eq!(stored_days, 0);
+
     let analyst = app.login_as(Role::Analyst).await;
     let day = "(received_at AT TIME ZONE 'America/Chicago')::date";
     let force = "force_level IN ('hands_on', 'restraint', 'weapon')";
