@@ -132,7 +132,11 @@ async fn the_call_metrics_equal_plain_sql_counts() {
         call["mental_health"] = json!(i % 3 != 0);
     }
     let report = app
-        .post("/api/v1/calls/batch", Some(&key), &json!({ "calls": changed }))
+        .post(
+            "/api/v1/calls/batch",
+            Some(&key),
+            &json!({ "calls": changed }),
+        )
         .await;
     assert_eq!(report.json()["updated"], 100, "{}", report.text());
     let p2 = app.person_id("P-2").await;
@@ -146,7 +150,10 @@ async fn the_call_metrics_equal_plain_sql_counts() {
     .assert_status(201);
     let first: String = {
         let list = app
-            .get(&format!("/api/v1/certifications?personnel_id={p1}"), &admin.token)
+            .get(
+                &format!("/api/v1/certifications?personnel_id={p1}"),
+                &admin.token,
+            )
             .await
             .json();
         list["items"][0]["id"].as_str().unwrap().to_owned()
