@@ -4,14 +4,13 @@
 //! 1. the digests of the calls stored already read: a call sent again exactly so is
 //!    `unchanged`, and costs nothing more;
 //! 2. for the others, the responders' numbers matched to the roster with each person's CIT
-//!    certifications (one select; whether one was valid on the call's day is judged by
-//!    `training::lifecycle::valid_on`, the SQL rule's tested twin), and the subjects made or
-//!    filled in (an upsert and a select, in key order);
-//! 3. new calls inserted in key order (`ON CONFLICT DO NOTHING`: a retry, or a concurrent
+//!    certifications (one select, [`Roster`]), and the subjects made or filled in (an upsert
+//!    and a select, in key order);
+//! 3. new calls inserted, with their responders, in key order (`ON CONFLICT DO NOTHING`: a retry, or a concurrent
 //!    duplicate, never makes a second row; a key stored meanwhile is judged against what was
 //!    stored);
-//! 4. changed calls locked in id order and overwritten (version + 1);
-//! 5. the responders of new and changed calls written;
+//! 4. changed calls locked in id order and overwritten, responders too (version + 1);
+//! 5. the days' counts moved by what was written;
 //! 6. the audit row (one per batch; per `PUT` only when something was written).
 
 use std::collections::HashMap;
@@ -24,26 +23,15 @@ use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 
 use crate::audit::{Action, AuditEvent};
 use crate::auth::Caller;
-use crate::db::enums::ResponderRole;
 use crate::db::tx::Tx;
 use crate::error::AppError;
 use crate::http::context::RequestMeta;
-use crate::ids::{CallId, PersonnelId, SubjectId};
-use crate::training::lifecycle;
+use crate::ids::{CallId, SubjectId};
 
-use super::model::{self, CallWrite, ResponderWrite, SubjectUpsert};
-use super::payloads::{IngestResult, IngestWarning};
+use super::model::{self, CallWrite, SubjectUpsert};
+use super::payloads::{IngestResult, IngestWarning, ResponderBody};
+use super::roster::Roster;
 use super::validate::ValidCall;
-
-/// A responder as sent, with the person and CIT status the roster gave for the call's day.
-type Matched = (String, ResponderRole, Option<(PersonnelId, bool)>);
-
-/// A CIT certification's dates, the revocation's as a city day.
-struct Validity {
-    issued_on: NaiveDate,
-    expires_on: Option<NaiveDate>,
-    revoked_on: Option<NaiveDate>,
-}
 
 /// How the audit trail hears of an ingest.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -143,29 +131,7 @@ async fn store(
     // Before reading the roster (in its own statement, so the read sees what a writer holding
     // the lock committed).
     model::lock_numbers_shared(tx, &numbers).await?;
-    let mut people: HashMap<String, (PersonnelId, Vec<Validity>)> = HashMap::new();
-    for row in model::roster_certificates(tx, numbers).await? {
-        let entry = people
-            .entry(row.employee_number)
-            .or_insert_with(|| (row.personnel_id, Vec::new()));
-        if let Some(issued_on) = row.issued_on {
-            entry.1.push(Validity {
-                issued_on,
-                expires_on: row.expires_on,
-                revoked_on: row
-                    .revoked_at
-                    .map(|at| at.with_timezone(&zone).date_naive()),
-            });
-        }
-    }
-    let roster = |number: &str, day: NaiveDate| -> Option<(PersonnelId, bool)> {
-        people.get(number).map(|(id, held)| {
-            let certified = held
-                .iter()
-                .any(|v| lifecycle::valid_on(v.issued_on, v.expires_on, v.revoked_on, day));
-            (*id, certified)
-        })
-    };
+    let roster = Roster::read(tx, &numbers, &[], zone).await?;
     let mut wanted: HashMap<(String, String), SubjectUpsert> = HashMap::new();
     for &i in &work {
         let call = &calls[i].1;
@@ -188,21 +154,29 @@ async fn store(
             .await?
             .into_iter()
             .collect();
-    let mut responders: HashMap<usize, Vec<Matched>> = HashMap::new();
-    let mut cit_on_scene: HashMap<usize, bool> = HashMap::new();
+    let mut responders: HashMap<usize, Vec<ResponderBody>> = HashMap::new();
     for &i in &work {
-        let matched: Vec<Matched> = calls[i]
+        let matched: Vec<ResponderBody> = calls[i]
             .1
             .responders
             .iter()
             .map(|r| {
-                let found = roster(&r.employee_number, days[i]);
-                (r.employee_number.clone(), r.role, found)
+                let person = roster.person(&r.employee_number);
+                ResponderBody {
+                    employee_number: r.employee_number.clone(),
+                    role: r.role,
+                    personnel_id: person,
+                    cit_certified_at_call: person.is_some_and(|p| roster.certified(p, days[i])),
+                }
             })
             .collect();
-        cit_on_scene.insert(i, matched.iter().any(|(_, _, f)| f.is_some_and(|f| f.1)));
         responders.insert(i, matched);
     }
+    let cit_on_scene = |i: usize| {
+        responders
+            .get(&i)
+            .is_some_and(|r| r.iter().any(|r| r.cit_certified_at_call))
+    };
     let write = |i: usize, id: CallId| CallWrite {
         id,
         call: &calls[i].1,
@@ -212,7 +186,8 @@ async fn store(
                 .get(&(calls[i].1.source.clone(), s.external_id.clone()))
                 .copied()
         }),
-        cit_on_scene: cit_on_scene.get(&i).copied().unwrap_or(false),
+        cit_on_scene: cit_on_scene(i),
+        responders: responders.get(&i).map_or(&[], Vec::as_slice),
         digest: digests[i].clone(),
     };
 
@@ -292,7 +267,7 @@ async fn store(
         let call = &calls[i].1;
         let counts = model::DayCounts::of(
             call.mental_health,
-            cit_on_scene.get(&i).copied().unwrap_or(false),
+            cit_on_scene(i),
             &call.dispositions,
             call.force_level,
             call.subject_injured,
@@ -301,26 +276,6 @@ async fn store(
         deltas.entry(days[i]).or_default().add(counts, 1);
     }
     model::apply_day_deltas(tx, deltas).await?;
-
-    // 5. Responders of what was written (a new call has none to remove).
-    let mut rows = Vec::new();
-    for &i in &work {
-        if results[i] == IngestResult::Unchanged {
-            continue;
-        }
-        for (position, (number, role, found)) in responders[&i].iter().enumerate() {
-            rows.push(ResponderWrite {
-                call_id: ids[i],
-                position: i32::try_from(position).unwrap_or(i32::MAX),
-                employee_number: number.clone(),
-                role: *role,
-                personnel_id: found.map(|f| f.0),
-                cit_certified_at_call: found.is_some_and(|f| f.1),
-            });
-        }
-    }
-    let replaced: Vec<CallId> = changed.iter().map(|&i| ids[i]).collect();
-    model::replace_responders(tx, &replaced, rows).await?;
 
     Ok((0..calls.len())
         .map(|i| Ingested {
@@ -334,7 +289,7 @@ async fn store(
                     matched
                         .iter()
                         .enumerate()
-                        .filter(|(_, (_, _, found))| found.is_none())
+                        .filter(|(_, r)| r.personnel_id.is_none())
                         .map(|(position, _)| IngestWarning {
                             field: format!("responders[{position}].employee_number"),
                             message: "not on the personnel roster: kept, and linked when the \

@@ -8,6 +8,7 @@ pub mod import;
 pub mod ingest;
 pub mod model;
 pub mod payloads;
+pub mod roster;
 pub mod service;
 pub mod validate;
 

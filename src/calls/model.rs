@@ -11,11 +11,13 @@ use diesel::{
 };
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
-use crate::db::enums::{CallSource, CrisisType, Disposition, ForceLevel, ResponderRole, Weapon};
-use crate::db::schema::{call_responders, calls, subjects};
+use crate::db::enums::{CallSource, CrisisType, Disposition, ForceLevel, Weapon};
+use crate::db::schema::{calls, subjects};
 use crate::db::tx::Tx;
 use crate::ids::{CallId, PersonnelId, SubjectId};
 
+use super::payloads::ResponderBody;
+use super::roster::Roster;
 use super::validate::ValidCall;
 
 /// A row of `calls`.
@@ -76,6 +78,8 @@ pub struct CallRow {
     pub weapon_involved: Option<Weapon>,
     /// Any responder CIT-certified on the call's day.
     pub cit_on_scene: bool,
+    /// Who answered, in the order sent.
+    pub responders: Responders,
     /// Version.
     pub version: i32,
     /// First stored.
@@ -84,22 +88,25 @@ pub struct CallRow {
     pub updated_at: DateTime<Utc>,
 }
 
-/// A row of `call_responders`.
-#[derive(Debug, Clone, Queryable, Selectable)]
-#[diesel(table_name = call_responders, check_for_backend(diesel::pg::Pg))]
-pub struct ResponderRow {
-    /// The call.
-    pub call_id: CallId,
-    /// Order on the call.
-    pub position: i32,
-    /// Employee number as sent.
-    pub employee_number: String,
-    /// Part on the call.
-    pub role: ResponderRole,
-    /// The matched person.
-    pub personnel_id: Option<PersonnelId>,
-    /// CIT-certified on the call's day.
-    pub cit_certified_at_call: bool,
+/// A call's responders as stored in its `responders` column (JSON, in the order sent).
+#[derive(Debug, Clone, Default, diesel::deserialize::FromSqlRow)]
+pub struct Responders(pub Vec<ResponderBody>);
+
+impl diesel::deserialize::FromSql<diesel::sql_types::Jsonb, diesel::pg::Pg> for Responders {
+    fn from_sql(value: diesel::pg::PgValue<'_>) -> diesel::deserialize::Result<Self> {
+        let json = <serde_json::Value as diesel::deserialize::FromSql<
+            diesel::sql_types::Jsonb,
+            diesel::pg::Pg,
+        >>::from_sql(value)?;
+        Ok(Self(serde_json::from_value(json)?))
+    }
+}
+
+impl Responders {
+    /// The JSON text stored in the column.
+    fn json(responders: &[ResponderBody]) -> String {
+        serde_json::to_string(responders).unwrap_or_else(|_| "[]".into())
+    }
 }
 
 /// A row of `subjects`.
@@ -120,50 +127,6 @@ pub struct SubjectRow {
     pub created_at: DateTime<Utc>,
     /// Last changed.
     pub updated_at: DateTime<Utc>,
-}
-
-/// A person on the roster with one of their CIT certifications (or none).
-#[derive(Debug, QueryableByName)]
-pub struct RosterCertificate {
-    /// The number.
-    #[diesel(sql_type = Text)]
-    pub employee_number: String,
-    /// The person.
-    #[diesel(sql_type = SqlUuid)]
-    pub personnel_id: PersonnelId,
-    /// A certification of a type that counts as CIT: issued on.
-    #[diesel(sql_type = Nullable<Date>)]
-    pub issued_on: Option<NaiveDate>,
-    /// … expires on.
-    #[diesel(sql_type = Nullable<Date>)]
-    pub expires_on: Option<NaiveDate>,
-    /// … revoked at.
-    #[diesel(sql_type = Nullable<Timestamptz>)]
-    pub revoked_at: Option<DateTime<Utc>>,
-}
-
-/// The people with these employee numbers, each with every certification of theirs that counts
-/// as CIT (one row per certification; one row with none when they hold none). One statement;
-/// whether a certification was valid on a call's day is judged by `training::lifecycle::valid_on`,
-/// the tested twin of the SQL rule.
-pub async fn roster_certificates(
-    conn: &mut AsyncPgConnection,
-    numbers: Vec<String>,
-) -> diesel::QueryResult<Vec<RosterCertificate>> {
-    if numbers.is_empty() {
-        return Ok(Vec::new());
-    }
-    diesel::sql_query(
-        "SELECT p.employee_number, p.id AS personnel_id, c.issued_on, c.expires_on, c.revoked_at \
-           FROM personnel p \
-           LEFT JOIN (certifications c JOIN certification_types t \
-                        ON t.id = c.certification_type_id AND t.counts_as_cit) \
-             ON c.personnel_id = p.id \
-          WHERE p.employee_number = ANY ($1)",
-    )
-    .bind::<Array<Text>, _>(numbers)
-    .load(conn)
-    .await
 }
 
 /// A subject's key and what was sent about it.
@@ -264,6 +227,8 @@ pub struct CallWrite<'a> {
     pub subject_id: Option<SubjectId>,
     /// Whether any responder was CIT-certified that day.
     pub cit_on_scene: bool,
+    /// Its responders as matched to the roster, in the order sent.
+    pub responders: &'a [ResponderBody],
     /// Digest of the checked call.
     pub digest: Vec<u8>,
 }
@@ -305,6 +270,7 @@ struct CallArrays {
     weapon_involved: Vec<Option<String>>,
     cit_on_scene: Vec<bool>,
     content_digest: Vec<Vec<u8>>,
+    responders: Vec<String>,
 }
 
 impl CallArrays {
@@ -342,12 +308,13 @@ impl CallArrays {
                 .push(c.weapon_involved.map(|v| v.to_string()));
             a.cit_on_scene.push(w.cit_on_scene);
             a.content_digest.push(w.digest.clone());
+            a.responders.push(Responders::json(w.responders));
         }
         a
     }
 
-    /// Runs `sql` with the arrays bound as `$1`…`$28` in [`CALL_UNNEST`]'s order and `now` as
-    /// `$29`; returns the ids the statement returns.
+    /// Runs `sql` with the arrays bound as `$1`…`$29` in [`CALL_UNNEST`]'s order and `now` as
+    /// `$30`; returns the ids the statement returns.
     async fn run(
         self,
         conn: &mut AsyncPgConnection,
@@ -388,6 +355,7 @@ impl CallArrays {
             .bind::<Array<Nullable<Text>>, _>(self.weapon_involved)
             .bind::<Array<Bool>, _>(self.cit_on_scene)
             .bind::<Array<Bytea>, _>(self.content_digest)
+            .bind::<Array<Text>, _>(self.responders)
             .bind::<Timestamptz, _>(now)
             .load(conn)
             .await?;
@@ -401,11 +369,11 @@ const CALL_UNNEST: &str = "unnest($1::uuid[], $2::text[], $3::text[], $4::timest
      $10::text[], $11::text[], $12::text[], $13::text[], $14::text[], $15::text[], \
      $16::float8[], $17::float8[], $18::bool[], $19::text[], $20::bool[], $21::uuid[], \
      $22::text[], $23::text[], $24::bool[], $25::bool[], $26::text[], $27::bool[], \
-     $28::bytea[]) AS v(id, source, incident_number, received_at, received_on, dispatched_at, \
-     arrived_at, cleared_at, call_type, call_type_description, priority, call_source, address, \
-     beat, district, latitude, longitude, mental_health, crisis_types, cit_requested, \
+     $28::bytea[], $29::text[]) AS v(id, source, incident_number, received_at, \
+     received_on, dispatched_at, arrived_at, cleared_at, call_type, call_type_description, \
+     priority, call_source, address, beat, district, latitude, longitude, mental_health, crisis_types, cit_requested, \
      subject_id, dispositions, force_level, subject_injured, officer_injured, weapon_involved, \
-     cit_on_scene, content_digest)";
+     cit_on_scene, content_digest, responders)";
 
 /// Inserts the calls whose key is new, in key order (so concurrent batches wait on each other
 /// instead of deadlocking); a key stored already, or being stored by a concurrent request, is
@@ -424,13 +392,14 @@ pub async fn insert_new(
              call_source, address, beat, district, latitude, longitude, mental_health, \
              crisis_types, cit_requested, subject_id, dispositions, force_level, \
              subject_injured, officer_injured, weapon_involved, cit_on_scene, content_digest, \
-             version, created_at, updated_at) \
+             responders, version, created_at, updated_at) \
          SELECT id, source, incident_number, received_at, received_on, dispatched_at, \
              arrived_at, cleared_at, call_type, call_type_description, priority, \
              call_source::call_source, address, beat, district, latitude, longitude, \
              mental_health, crisis_types::crisis_type[], cit_requested, subject_id, \
              dispositions::disposition[], force_level::force_level, subject_injured, \
-             officer_injured, weapon_involved::weapon, cit_on_scene, content_digest, 1, $29, $29 \
+             officer_injured, weapon_involved::weapon, cit_on_scene, content_digest, \
+             responders::jsonb, 1, $30, $30 \
            FROM {CALL_UNNEST} \
           ORDER BY source, incident_number \
          ON CONFLICT (source, incident_number) DO NOTHING \
@@ -461,75 +430,11 @@ pub async fn overwrite(
              force_level = v.force_level::force_level, subject_injured = v.subject_injured, \
              officer_injured = v.officer_injured, weapon_involved = v.weapon_involved::weapon, \
              cit_on_scene = v.cit_on_scene, content_digest = v.content_digest, \
-             version = c.version + 1, updated_at = $29 \
+             responders = v.responders::jsonb, version = c.version + 1, updated_at = $30 \
            FROM {CALL_UNNEST} WHERE c.id = v.id \
          RETURNING c.id"
     );
     CallArrays::of(writes).run(tx.conn(), &sql, now).await
-}
-
-/// A responder to write.
-#[derive(Debug)]
-pub struct ResponderWrite {
-    /// The call.
-    pub call_id: CallId,
-    /// Order on it.
-    pub position: i32,
-    /// Number as sent.
-    pub employee_number: String,
-    /// Part.
-    pub role: ResponderRole,
-    /// Matched person.
-    pub personnel_id: Option<PersonnelId>,
-    /// Certified on the call's day.
-    pub cit_certified_at_call: bool,
-}
-
-/// Removes the responders of the calls in `replaced` (changed calls; a new call has none) and
-/// inserts `responders`. At most two statements.
-pub async fn replace_responders(
-    tx: &mut Tx<'_>,
-    replaced: &[CallId],
-    responders: Vec<ResponderWrite>,
-) -> diesel::QueryResult<()> {
-    if !replaced.is_empty() {
-        diesel::delete(call_responders::table.filter(call_responders::call_id.eq_any(replaced)))
-            .execute(tx.conn())
-            .await?;
-    }
-    if responders.is_empty() {
-        return Ok(());
-    }
-    let mut call_ids = Vec::new();
-    let mut positions = Vec::new();
-    let mut numbers = Vec::new();
-    let mut roles = Vec::new();
-    let mut people = Vec::new();
-    let mut certified = Vec::new();
-    for r in responders {
-        call_ids.push(r.call_id);
-        positions.push(r.position);
-        numbers.push(r.employee_number);
-        roles.push(r.role.to_string());
-        people.push(r.personnel_id);
-        certified.push(r.cit_certified_at_call);
-    }
-    diesel::sql_query(
-        "INSERT INTO call_responders (call_id, position, employee_number, role, personnel_id, \
-                                      cit_certified_at_call) \
-         SELECT call_id, position, employee_number, role::responder_role, personnel_id, certified \
-           FROM unnest($1::uuid[], $2::int4[], $3::text[], $4::text[], $5::uuid[], $6::bool[]) \
-                AS v(call_id, position, employee_number, role, personnel_id, certified)",
-    )
-    .bind::<Array<SqlUuid>, _>(call_ids)
-    .bind::<Array<Int4>, _>(positions)
-    .bind::<Array<Text>, _>(numbers)
-    .bind::<Array<Text>, _>(roles)
-    .bind::<Array<Nullable<SqlUuid>>, _>(people)
-    .bind::<Array<Bool>, _>(certified)
-    .execute(tx.conn())
-    .await?;
-    Ok(())
 }
 
 /// One call.
@@ -538,19 +443,6 @@ pub async fn find(conn: &mut AsyncPgConnection, id: CallId) -> diesel::QueryResu
         .find(id)
         .select(CallRow::as_select())
         .get_result(conn)
-        .await
-}
-
-/// The responders of `calls`, in call and position order.
-pub async fn responders_of(
-    conn: &mut AsyncPgConnection,
-    calls: &[CallId],
-) -> diesel::QueryResult<Vec<ResponderRow>> {
-    call_responders::table
-        .filter(call_responders::call_id.eq_any(calls))
-        .select(ResponderRow::as_select())
-        .order((call_responders::call_id, call_responders::position))
-        .load(conn)
         .await
 }
 
@@ -596,15 +488,19 @@ pub async fn lock_numbers_shared(tx: &mut Tx<'_>, numbers: &[String]) -> diesel:
 /// certifications (after one was recorded, revoked or back-dated), and links responders whose
 /// number was unknown to the people who now carry it, in the writer's transaction. Takes the
 /// people's number locks (exclusive) and then their calls' rows in id order, as an ingest does,
-/// so the two never deadlock. Five statements; writes only what changes.
+/// so the two never deadlock; judges each responder as the ingest does ([`Roster`]). Five
+/// statements; writes only the calls that change, and their days' counts.
 pub async fn refresh_cit_flags(
     tx: &mut Tx<'_>,
     people: &[PersonnelId],
     zone: &str,
-) -> diesel::QueryResult<usize> {
+) -> Result<usize, crate::error::AppError> {
     if people.is_empty() {
         return Ok(0);
     }
+    let zone: chrono_tz::Tz = zone
+        .parse()
+        .map_err(|_| crate::error::AppError::Internal(format!("unknown time zone {zone}")))?;
     diesel::sql_query(
         "SELECT count(pg_advisory_xact_lock($2, k)) FROM \
            (SELECT DISTINCT hashtext(employee_number) AS k FROM personnel \
@@ -614,84 +510,81 @@ pub async fn refresh_cit_flags(
     .bind::<Int4, _>(NUMBER_LOCK_CLASS)
     .execute(tx.conn())
     .await?;
-    diesel::sql_query(
-        "SELECT c.id FROM calls c WHERE c.id IN \
-           (SELECT r.call_id FROM call_responders r WHERE r.personnel_id = ANY ($1) \
-            UNION SELECT r.call_id FROM call_responders r JOIN personnel p \
-                    ON r.personnel_id IS NULL AND p.employee_number = r.employee_number \
-                 WHERE p.id = ANY ($1)) \
-         ORDER BY c.id FOR UPDATE OF c",
-    )
-    .bind::<Array<SqlUuid>, _>(people)
-    .execute(tx.conn())
-    .await?;
-    let conn = tx.conn();
     #[derive(QueryableByName)]
-    struct Touched {
+    struct Answered {
         #[diesel(sql_type = SqlUuid)]
-        call_id: CallId,
-    }
-    let linked: Vec<Touched> = diesel::sql_query(
-        "UPDATE call_responders r SET personnel_id = p.id \
-           FROM personnel p \
-          WHERE r.personnel_id IS NULL AND p.employee_number = r.employee_number \
-            AND p.id = ANY($1) \
-         RETURNING r.call_id",
-    )
-    .bind::<Array<SqlUuid>, _>(people)
-    .load(conn)
-    .await?;
-    let flagged: Vec<Touched> = diesel::sql_query(
-        "UPDATE call_responders r \
-            SET cit_certified_at_call = cit_certified_on(r.personnel_id, c.received_on, $2) \
-           FROM calls c \
-          WHERE c.id = r.call_id AND r.personnel_id = ANY($1) \
-            AND r.cit_certified_at_call \
-                IS DISTINCT FROM cit_certified_on(r.personnel_id, c.received_on, $2) \
-         RETURNING r.call_id",
-    )
-    .bind::<Array<SqlUuid>, _>(people)
-    .bind::<Text, _>(zone)
-    .load(conn)
-    .await?;
-    let mut touched: Vec<CallId> = linked
-        .into_iter()
-        .chain(flagged)
-        .map(|t| t.call_id)
-        .collect();
-    touched.sort();
-    touched.dedup();
-    if touched.is_empty() {
-        return Ok(0);
-    }
-    #[derive(QueryableByName)]
-    struct Flipped {
+        id: CallId,
         #[diesel(sql_type = Date)]
         received_on: NaiveDate,
         #[diesel(sql_type = Bool)]
         mental_health: bool,
         #[diesel(sql_type = Bool)]
         cit_on_scene: bool,
+        #[diesel(sql_type = diesel::sql_types::Jsonb)]
+        responders: Responders,
     }
-    let flipped: Vec<Flipped> = diesel::sql_query(
-        "UPDATE calls c SET cit_on_scene = s.any_certified \
-           FROM (SELECT c2.id, EXISTS (SELECT 1 FROM call_responders r \
-                                        WHERE r.call_id = c2.id AND r.cit_certified_at_call) \
-                               AS any_certified \
-                   FROM calls c2 WHERE c2.id = ANY($1)) s \
-          WHERE c.id = s.id AND c.cit_on_scene IS DISTINCT FROM s.any_certified \
-         RETURNING c.received_on, c.mental_health, c.cit_on_scene",
+    // The calls they answered as matched, and those where their number is still unmatched.
+    let answered: Vec<Answered> = diesel::sql_query(
+        "SELECT id, received_on, mental_health, cit_on_scene, responders FROM calls \
+          WHERE responders @@ (SELECT string_agg(format( \
+                                   '$[*].personnel_id == %s || $[*].employee_number == %s', \
+                                   to_jsonb(id::text), to_jsonb(employee_number)), ' || ') \
+                                 FROM personnel WHERE id = ANY ($1))::jsonpath \
+          ORDER BY id FOR UPDATE",
     )
-    .bind::<Array<SqlUuid>, _>(touched)
-    .load(conn)
+    .bind::<Array<SqlUuid>, _>(people)
+    .load(tx.conn())
     .await?;
-    let mut deltas = std::collections::BTreeMap::new();
-    for call in flipped.iter().filter(|c| c.mental_health) {
-        let delta: &mut DayCounts = deltas.entry(call.received_on).or_default();
-        delta.cit_on_scene += if call.cit_on_scene { 1 } else { -1 };
+    if answered.is_empty() {
+        return Ok(0);
     }
+    let roster = Roster::read(tx, &[], people, zone).await?;
+    let mut changed: Vec<(CallId, Vec<ResponderBody>, bool)> = Vec::new();
+    let mut deltas = std::collections::BTreeMap::new();
+    for call in answered {
+        let mut responders = call.responders.0.clone();
+        for r in &mut responders {
+            let person = match r.personnel_id {
+                Some(id) if roster.has(id) => id,
+                Some(_) => continue,
+                None => match roster.person(&r.employee_number) {
+                    Some(id) => id,
+                    None => continue,
+                },
+            };
+            r.personnel_id = Some(person);
+            r.cit_certified_at_call = roster.certified(person, call.received_on);
+        }
+        if responders == call.responders.0 {
+            continue;
+        }
+        let cit_on_scene = responders.iter().any(|r| r.cit_certified_at_call);
+        if call.mental_health && cit_on_scene != call.cit_on_scene {
+            let delta: &mut DayCounts = deltas.entry(call.received_on).or_default();
+            delta.cit_on_scene += if cit_on_scene { 1 } else { -1 };
+        }
+        changed.push((call.id, responders, cit_on_scene));
+    }
+    if changed.is_empty() {
+        return Ok(0);
+    }
+    diesel::sql_query(
+        "UPDATE calls c SET responders = v.responders::jsonb, cit_on_scene = v.cit_on_scene \
+           FROM unnest($1::uuid[], $2::text[], $3::bool[]) AS v(id, responders, cit_on_scene) \
+          WHERE c.id = v.id",
+    )
+    .bind::<Array<SqlUuid>, _>(changed.iter().map(|c| c.0).collect::<Vec<_>>())
+    .bind::<Array<Text>, _>(
+        changed
+            .iter()
+            .map(|c| Responders::json(&c.1))
+            .collect::<Vec<_>>(),
+    )
+    .bind::<Array<Bool>, _>(changed.iter().map(|c| c.2).collect::<Vec<_>>())
+    .execute(tx.conn())
+    .await?;
     apply_day_deltas(tx, deltas).await?;
-    Ok(flipped.len())
+    Ok(changed.len())
 }
 
 /// The filters of `GET /api/v1/calls`.

@@ -210,7 +210,7 @@ pub struct LocationBody {
 }
 
 /// A responder as stored.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct ResponderBody {
     /// Employee number as sent.
     pub employee_number: String,

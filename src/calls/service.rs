@@ -14,34 +14,19 @@ use crate::http::pagination::{Page, PageRequest};
 use crate::ids::CallId;
 
 use super::model::{self, CallFilter, CallRow};
-use super::payloads::{CallBody, LocationBody, ResponderBody, SubjectRef};
+use super::payloads::{CallBody, LocationBody, SubjectRef};
 
 /// Whether `caller` may see who a call's subject is.
 pub fn sees_subjects(caller: &Caller) -> bool {
     caller.has_any(SubjectReaders::ROLES)
 }
 
-/// The bodies of `rows` (two more statements: responders, and subjects when shown).
+/// The bodies of `rows` (one more statement, for the subjects, when shown).
 pub async fn bodies(
     conn: &mut AsyncPgConnection,
     rows: Vec<CallRow>,
     show_subjects: bool,
 ) -> Result<Vec<CallBody>, AppError> {
-    let ids: Vec<CallId> = rows.iter().map(|r| r.id).collect();
-    let mut responders: HashMap<CallId, Vec<ResponderBody>> = HashMap::new();
-    if !ids.is_empty() {
-        for r in model::responders_of(conn, &ids).await? {
-            responders
-                .entry(r.call_id)
-                .or_default()
-                .push(ResponderBody {
-                    employee_number: r.employee_number,
-                    role: r.role,
-                    personnel_id: r.personnel_id,
-                    cit_certified_at_call: r.cit_certified_at_call,
-                });
-        }
-    }
     let subjects: HashMap<_, _> = if show_subjects {
         let ids: Vec<_> = rows.iter().filter_map(|r| r.subject_id).collect();
         model::subjects_by_id(conn, &ids)
@@ -62,17 +47,10 @@ pub async fn bodies(
     } else {
         HashMap::new()
     };
-    Ok(rows
-        .into_iter()
-        .map(|row| body(row, &mut responders, &subjects))
-        .collect())
+    Ok(rows.into_iter().map(|row| body(row, &subjects)).collect())
 }
 
-fn body(
-    row: CallRow,
-    responders: &mut HashMap<CallId, Vec<ResponderBody>>,
-    subjects: &HashMap<crate::ids::SubjectId, SubjectRef>,
-) -> CallBody {
+fn body(row: CallRow, subjects: &HashMap<crate::ids::SubjectId, SubjectRef>) -> CallBody {
     let CallRow {
         id,
         source,
@@ -101,6 +79,7 @@ fn body(
         officer_injured,
         weapon_involved,
         cit_on_scene,
+        responders,
         version,
         created_at,
         updated_at,
@@ -129,7 +108,7 @@ fn body(
         crisis_types,
         cit_requested,
         cit_on_scene,
-        responders: responders.remove(&id).unwrap_or_default(),
+        responders: responders.0,
         subject: subject_id.and_then(|s| subjects.get(&s).cloned()),
         has_subject: subject_id.is_some(),
         dispositions,

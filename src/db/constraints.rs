@@ -117,9 +117,7 @@ pub fn describe(name: &str) -> Option<Constraint> {
         | "calls_crisis_types_no_null"
         | "calls_dispositions_no_null"
         | "subjects_source_external_id_key"
-        | "call_responders_call_id_fkey"
-        | "call_responders_personnel_id_fkey"
-        | "call_responders_number_once" => Some(Constraint::Internal),
+        | "calls_responders_array" => Some(Constraint::Internal),
         _ => None,
     }
 }

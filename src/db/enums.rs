@@ -3,11 +3,12 @@
 //! `diesel print-schema` generated in `schema::sql_types`, so a label lives in exactly two
 //! places: the migration and here.
 
-/// Declares a Rust enum mapped onto a Postgres `CREATE TYPE … AS ENUM`.
-macro_rules! pg_enum {
+/// Declares an enum of labels: serde and OpenAPI names as written, `ALL`, `as_str`, `Display`
+/// and `FromStr`.
+macro_rules! label_enum {
     (
         $(#[$meta:meta])*
-        pub enum $name:ident in $sql_type:ident = $pg_name:literal {
+        pub enum $name:ident {
             $( $(#[$vmeta:meta])* $variant:ident = $label:tt ),+ $(,)?
         }
     ) => {
@@ -15,9 +16,7 @@ macro_rules! pg_enum {
         #[derive(
             Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord,
             serde::Serialize, serde::Deserialize, utoipa::ToSchema,
-            diesel::expression::AsExpression, diesel::deserialize::FromSqlRow,
         )]
-        #[diesel(sql_type = crate::db::schema::sql_types::$sql_type)]
         // `$label` is a token tree, not a `literal` fragment, so utoipa sees each variant's
         // rename as written (a test holds every schema to the labels).
         pub enum $name {
@@ -50,6 +49,26 @@ macro_rules! pg_enum {
                         [$($label),+].join(", ")
                     )),
                 }
+            }
+        }
+    };
+}
+
+/// A [`label_enum!`] that is also a PostgreSQL enum type (`$pg_name`), read and written by
+/// diesel as its labels.
+macro_rules! pg_enum {
+    (
+        $(#[$meta:meta])*
+        pub enum $name:ident in $sql_type:ident = $pg_name:literal {
+            $( $(#[$vmeta:meta])* $variant:ident = $label:tt ),+ $(,)?
+        }
+    ) => {
+        label_enum! {
+            $(#[$meta])*
+            #[derive(diesel::expression::AsExpression, diesel::deserialize::FromSqlRow)]
+            #[diesel(sql_type = crate::db::schema::sql_types::$sql_type)]
+            pub enum $name {
+                $( $(#[$vmeta])* $variant = $label ),+
             }
         }
 
@@ -216,9 +235,9 @@ pg_enum! {
     }
 }
 
-pg_enum! {
+label_enum! {
     /// A responder's part on a call.
-    pub enum ResponderRole in ResponderRole = "responder_role" {
+    pub enum ResponderRole {
         /// The primary unit.
         Primary = "primary",
         /// Backup.

@@ -38,10 +38,6 @@ pub mod sql_types {
     pub struct PersonnelStatus;
 
     #[derive(diesel::query_builder::QueryId, Clone, Copy, Debug, diesel::sql_types::SqlType)]
-    #[diesel(postgres_type(name = "responder_role"))]
-    pub struct ResponderRole;
-
-    #[derive(diesel::query_builder::QueryId, Clone, Copy, Debug, diesel::sql_types::SqlType)]
     #[diesel(postgres_type(name = "session_status"))]
     pub struct SessionStatus;
 
@@ -109,20 +105,6 @@ diesel::table! {
 
 diesel::table! {
     use diesel::sql_types::*;
-    use super::sql_types::ResponderRole;
-
-    call_responders (call_id, position) {
-        call_id -> Uuid,
-        position -> Int4,
-        employee_number -> Text,
-        role -> ResponderRole,
-        personnel_id -> Nullable<Uuid>,
-        cit_certified_at_call -> Bool,
-    }
-}
-
-diesel::table! {
-    use diesel::sql_types::*;
     use super::sql_types::CallSource;
     use super::sql_types::CrisisType;
     use super::sql_types::Disposition;
@@ -161,6 +143,7 @@ diesel::table! {
         version -> Int4,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        responders -> Jsonb,
     }
 }
 
@@ -344,8 +327,6 @@ diesel::table! {
     }
 }
 
-diesel::joinable!(call_responders -> calls (call_id));
-diesel::joinable!(call_responders -> personnel (personnel_id));
 diesel::joinable!(calls -> subjects (subject_id));
 diesel::joinable!(certifications -> certification_types (certification_type_id));
 diesel::joinable!(certifications -> enrollments (enrollment_id));
@@ -363,7 +344,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     api_keys,
     audit_events,
     call_days,
-    call_responders,
     calls,
     certification_types,
     certifications,

@@ -179,10 +179,9 @@ async fn the_call_metrics_equal_plain_sql_counts() {
     // CIT on scene from the certifications themselves (the SQL rule, by employee number), not
     // from the flags the ingest stored.
     let cit = format!(
-        "EXISTS (SELECT 1 FROM call_responders r JOIN personnel p \
-                  ON p.employee_number = r.employee_number \
-                 WHERE r.call_id = calls.id \
-                   AND cit_certified_on(p.id, {day}, 'America/Chicago'))"
+        "EXISTS (SELECT 1 FROM jsonb_array_elements(calls.responders) AS r JOIN personnel p \
+                  ON p.employee_number = r ->> 'employee_number' \
+                 WHERE cit_certified_on(p.id, {day}, 'America/Chicago'))"
     );
 
     // Per month.
