@@ -132,19 +132,29 @@ fn judge(body: &[u8]) -> Result<Judged, AppError> {
     let mut rejected = Vec::new();
     let mut seen: HashMap<(String, String), usize> = HashMap::new();
     for (index, item) in batch.calls.into_iter().enumerate() {
-        let incident_number = item
-            .get("incident_number")
-            .and_then(|v| v.as_str())
-            .map(|v| v.trim().chars().take(100).collect::<String>());
         let checked =
-            json::from_value::<CallInput>(item).and_then(|input| validate::call(input, &key));
+            json::from_raw::<CallInput>(&item).and_then(|input| validate::call(input, &key));
+        let incident_number = || {
+            // Only for a rejected call, to name it in the report: read from the item alone.
+            #[derive(serde::Deserialize)]
+            struct Named {
+                incident_number: Option<serde_json::Value>,
+            }
+            serde_json::from_str::<Named>(item.get())
+                .ok()
+                .and_then(|named| named.incident_number)
+                .and_then(|v| {
+                    v.as_str()
+                        .map(|v| v.trim().chars().take(100).collect::<String>())
+                })
+        };
         match checked {
             Ok(call) => {
                 let call_key = (call.source.clone(), call.incident_number.clone());
                 if let Some(first) = seen.get(&call_key) {
                     rejected.push(RejectedCall {
                         index,
-                        incident_number,
+                        incident_number: Some(call.incident_number.clone()),
                         errors: vec![FieldError::new(
                             "incident_number",
                             format!("the same call is at index {first} of this batch"),
@@ -157,7 +167,7 @@ fn judge(body: &[u8]) -> Result<Judged, AppError> {
             }
             Err(errors) => rejected.push(RejectedCall {
                 index,
-                incident_number,
+                incident_number: incident_number(),
                 errors,
             }),
         }

@@ -118,7 +118,7 @@ pub struct SubjectInput {
 pub struct CallBatch {
     /// Up to 5,000 calls; each is judged alone.
     #[schema(value_type = Vec<CallInput>, max_items = 5000)]
-    pub calls: Vec<serde_json::Value>,
+    pub calls: Vec<Box<serde_json::value::RawValue>>,
 }
 
 /// What an ingest did with a call.

@@ -70,6 +70,10 @@ pub struct ValidCall {
     pub officer_injured: Option<bool>,
     /// Weapon.
     pub weapon_involved: Option<Weapon>,
+    /// SHA-256 of all of the above, taken once when the call passed (on the thread that checked
+    /// it, not in the ingest).
+    #[serde(skip)]
+    digest: [u8; 32],
 }
 
 /// A checked responder.
@@ -95,10 +99,27 @@ pub struct ValidSubject {
 impl ValidCall {
     /// SHA-256 of the canonical form: equal for a re-sent call, different for any change.
     pub fn digest(&self) -> Vec<u8> {
-        // Serializing plain data to a Vec cannot fail; an empty digest would only make the
-        // call look changed.
-        let bytes = serde_json::to_vec(self).unwrap_or_default();
-        Sha256::digest(bytes).to_vec()
+        self.digest.to_vec()
+    }
+
+    /// Takes the digest: the canonical JSON streamed into SHA-256.
+    fn sealed(mut self) -> Self {
+        struct Hasher(Sha256);
+        impl std::io::Write for Hasher {
+            fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+                self.0.update(bytes);
+                Ok(bytes.len())
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+        let mut hasher = Hasher(Sha256::new());
+        // Serializing plain data into a hasher cannot fail; were it to, the digest of what was
+        // written would only make the call look changed.
+        let _ = serde_json::to_writer(&mut hasher, &self);
+        self.digest = hasher.0.finalize().into();
+        self
     }
 }
 
@@ -247,7 +268,9 @@ pub fn call(input: CallInput, key: &Key<'_>) -> Result<ValidCall, Vec<FieldError
         subject_injured: input.subject_injured,
         officer_injured: input.officer_injured,
         weapon_involved: input.weapon_involved,
-    })
+        digest: [0; 32],
+    }
+    .sealed())
 }
 
 type Location = (

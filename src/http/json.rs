@@ -140,10 +140,13 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
     Ok(value)
 }
 
-/// Deserializes one already-parsed JSON value (an item of a batch), as [`parse`] does a body:
-/// the field errors name the offending path and never quote the value.
-pub fn from_value<T: DeserializeOwned>(value: serde_json::Value) -> Result<T, Vec<FieldError>> {
-    serde_path_to_error::deserialize(value).map_err(|error| {
+/// Deserializes one item of a batch (its JSON text, as the batch's parse left it), as [`parse`]
+/// does a body: the field errors name the offending path and never quote the value.
+pub fn from_raw<T: DeserializeOwned>(
+    raw: &serde_json::value::RawValue,
+) -> Result<T, Vec<FieldError>> {
+    let mut deserializer = serde_json::Deserializer::from_str(raw.get());
+    serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
         let path = error.path().to_string();
         match reject(&path, error.into_inner()) {
             AppError::Validation(errors) | AppError::BadRequest { errors, .. }
