@@ -128,12 +128,36 @@ fn judge(body: &[u8]) -> Result<Judged, AppError> {
         source: None,
         incident_number: None,
     };
+    // Each call is checked alone, so a large batch is checked on every core at once.
+    let check =
+        |items: &[Box<serde_json::value::RawValue>]| -> Vec<Result<ValidCall, Vec<FieldError>>> {
+            items
+                .iter()
+                .map(|item| {
+                    json::from_raw::<CallInput>(item).and_then(|input| validate::call(input, &key))
+                })
+                .collect()
+        };
+    let threads = std::thread::available_parallelism().map_or(1, usize::from);
+    let per_thread = batch.calls.len().div_ceil(threads).max(500);
+    let checked: Vec<Result<ValidCall, Vec<FieldError>>> = std::thread::scope(|scope| {
+        let parts: Vec<_> = batch
+            .calls
+            .chunks(per_thread)
+            .map(|part| scope.spawn(move || check(part)))
+            .collect();
+        parts
+            .into_iter()
+            .flat_map(|part| {
+                part.join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+            .collect()
+    });
     let mut valid: Vec<(usize, ValidCall)> = Vec::with_capacity(batch.calls.len());
     let mut rejected = Vec::new();
     let mut seen: HashMap<(String, String), usize> = HashMap::new();
-    for (index, item) in batch.calls.into_iter().enumerate() {
-        let checked =
-            json::from_raw::<CallInput>(&item).and_then(|input| validate::call(input, &key));
+    for (index, (item, checked)) in batch.calls.iter().zip(checked).enumerate() {
         let incident_number = || {
             // Only for a rejected call, to name it in the report: read from the item alone.
             #[derive(serde::Deserialize)]
