@@ -539,7 +539,9 @@ pub enum ImportError {
 }
 
 /// Streams the CSV at `path` through `mapping` into the database, `chunk` rows a transaction
-/// (each audited as one `call.batch` by `cli`); `progress` is told of every chunk.
+/// (each audited as one `call.batch` by `cli`); `progress` is told of every chunk. Rows are read
+/// and checked on a thread of their own, a chunk or two ahead of the database, so the two
+/// overlap and memory stays flat.
 pub async fn import(
     conn: &mut diesel_async::AsyncPgConnection,
     path: &std::path::Path,
@@ -562,86 +564,30 @@ pub async fn import(
         .map_err(|e| ImportError::File(format!("{}: {e}", path.display())))?
         .clone();
     let bound = mapping.bind(&header, city)?;
+    let (sender, mut receiver) = tokio::sync::mpsc::channel::<Chunk>(2);
+    let reading = tokio::task::spawn_blocking(move || {
+        read_chunks(reader, header.len(), &bound, chunk, &read, &sender);
+    });
     let actor = crate::auth::Caller::operator();
     let meta = crate::http::context::RequestMeta {
         request_id: uuid::Uuid::now_v7(),
         ip: None,
     };
     let mut summary = Summary::default();
-    let mut records = reader.records();
-    // Every key seen, as a 64-bit hash with its line: a second row for a call, anywhere in the
-    // file, is refused (8 bytes and a line a row, not the keys themselves).
-    let mut seen: HashMap<u64, u64> = HashMap::new();
-    loop {
-        let mut calls: Vec<(usize, ValidCall)> = Vec::with_capacity(chunk);
-        let mut rejected_here = 0;
-        while calls.len() < chunk {
-            let Some(record) = records.next() else { break };
-            summary.rows += 1;
-            let record = match record {
-                Ok(record) => record,
-                Err(e) => {
-                    let line = e.position().map_or(0, |p| p.line());
-                    summary.rejected.push((
-                        line,
-                        vec![FieldError::new("(row)", "not a readable CSV row")],
-                    ));
-                    rejected_here += 1;
-                    continue;
-                }
-            };
-            let line = record.position().map_or(0, |p| p.line());
-            if record.len() != header.len() {
-                summary.reject(
-                    line,
-                    vec![FieldError::new(
-                        "(row)",
-                        format!(
-                            "{} cells where the header has {}",
-                            record.len(),
-                            header.len()
-                        ),
-                    )],
-                );
-                rejected_here += 1;
-                continue;
-            }
-            match bound.call(&record) {
-                Ok(call) => {
-                    let key = (call.source.clone(), call.incident_number.clone());
-                    if let Some(first) = seen.get(&key_hash(&key)) {
-                        summary.reject(
-                            line,
-                            vec![FieldError::new(
-                                "incident_number",
-                                format!("the same call is on line {first}"),
-                            )],
-                        );
-                        rejected_here += 1;
-                    } else {
-                        seen.insert(key_hash(&key), line);
-                        calls.push((usize::try_from(line).unwrap_or(usize::MAX), call));
-                    }
-                }
-                Err(errors) => {
-                    summary.reject(line, errors);
-                    rejected_here += 1;
-                }
-            }
-        }
-        if calls.is_empty() && rejected_here == 0 {
-            break;
+    while let Some(part) = receiver.recv().await {
+        summary.rows += part.rows;
+        let rejected = part.rejected.len();
+        for (line, errors) in part.rejected {
+            summary.reject(line, errors);
         }
         let done = ingest::ingest(
             conn,
             &actor,
             &meta,
-            calls,
+            part.calls,
             city,
             crate::clock::Clock::system(city).now(),
-            Audit::Batch {
-                rejected: rejected_here,
-            },
+            Audit::Batch { rejected },
         )
         .await
         .map_err(|e| ImportError::Store(e.to_string()))?;
@@ -652,9 +598,100 @@ pub async fn import(
                 IngestResult::Unchanged => summary.unchanged += 1,
             }
         }
-        progress(&summary, read.load(std::sync::atomic::Ordering::Relaxed));
+        progress(&summary, part.read);
     }
+    reading
+        .await
+        .map_err(|e| ImportError::File(format!("{}: reading stopped: {e}", path.display())))?;
     Ok(summary)
+}
+
+/// Rows read and checked, handed from the reading thread to the database.
+struct Chunk {
+    /// The good rows, each with its line.
+    calls: Vec<(usize, ValidCall)>,
+    /// The refused rows: line and why.
+    rejected: Vec<(u64, RowErrors)>,
+    /// Rows read.
+    rows: usize,
+    /// Bytes of the file read so far.
+    read: u64,
+}
+
+/// Reads `reader` in chunks of `chunk` good rows and sends them on until the file ends or the
+/// receiver is gone (the import stopped). Every key seen is kept as a 64-bit hash with its
+/// line, so a second row for a call anywhere in the file is refused (8 bytes and a line a row,
+/// not the keys themselves).
+fn read_chunks<R: Read>(
+    mut reader: csv::Reader<R>,
+    width: usize,
+    bound: &Bound,
+    chunk: usize,
+    read: &std::sync::atomic::AtomicU64,
+    sender: &tokio::sync::mpsc::Sender<Chunk>,
+) {
+    let mut seen: HashMap<u64, u64> = HashMap::new();
+    let mut records = reader.records();
+    loop {
+        let mut part = Chunk {
+            calls: Vec::with_capacity(chunk),
+            rejected: Vec::new(),
+            rows: 0,
+            read: 0,
+        };
+        while part.calls.len() < chunk {
+            let Some(record) = records.next() else { break };
+            part.rows += 1;
+            let record = match record {
+                Ok(record) => record,
+                Err(e) => {
+                    let line = e.position().map_or(0, |p| p.line());
+                    part.rejected.push((
+                        line,
+                        vec![FieldError::new("(row)", "not a readable CSV row")],
+                    ));
+                    continue;
+                }
+            };
+            let line = record.position().map_or(0, |p| p.line());
+            if record.len() != width {
+                part.rejected.push((
+                    line,
+                    vec![FieldError::new(
+                        "(row)",
+                        format!("{} cells where the header has {width}", record.len()),
+                    )],
+                ));
+                continue;
+            }
+            match bound.call(&record) {
+                Ok(call) => {
+                    let key = key_hash(&(call.source.clone(), call.incident_number.clone()));
+                    if let Some(first) = seen.get(&key) {
+                        part.rejected.push((
+                            line,
+                            vec![FieldError::new(
+                                "incident_number",
+                                format!("the same call is on line {first}"),
+                            )],
+                        ));
+                    } else {
+                        seen.insert(key, line);
+                        part.calls
+                            .push((usize::try_from(line).unwrap_or(usize::MAX), call));
+                    }
+                }
+                Err(errors) => part.rejected.push((line, errors)),
+            }
+        }
+        if part.rows == 0 {
+            return;
+        }
+        part.read = read.load(std::sync::atomic::Ordering::Relaxed);
+        if sender.blocking_send(part).is_err() {
+            return;
+        }
+    }
 }
 
 /// A call's key as a 64-bit hash.
