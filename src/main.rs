@@ -53,6 +53,9 @@ enum Command {
         /// Rows stored per transaction.
         #[arg(long, default_value_t = 5000, value_parser = clap::value_parser!(u16).range(1..=5000))]
         chunk: u16,
+        /// Chunks stored at once, each on a database connection of its own.
+        #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u8).range(1..=8))]
+        connections: u8,
     },
 }
 
@@ -85,7 +88,17 @@ async fn main() -> ExitCode {
             file,
             mapping,
             chunk,
-        } => import_calls(&settings, &file, &mapping, usize::from(chunk)).await,
+            connections,
+        } => {
+            import_calls(
+                &settings,
+                &file,
+                &mapping,
+                usize::from(chunk),
+                usize::from(connections),
+            )
+            .await
+        }
     }
 }
 
@@ -133,6 +146,7 @@ async fn import_calls(
     file: &std::path::Path,
     mapping: &std::path::Path,
     chunk: usize,
+    connections: usize,
 ) -> ExitCode {
     use std::io::IsTerminal;
 
@@ -151,10 +165,15 @@ async fn import_calls(
     if let Err(error) = check_schema_current(url).await {
         return fail(&database_hint(settings, &StartupError::Database(error)));
     }
-    let mut conn = match AsyncPgConnection::establish(url).await {
-        Ok(conn) => conn,
-        Err(error) => return fail(&format!("cannot connect to {}: {error}", redact_url(url))),
-    };
+    let mut conns = Vec::with_capacity(connections);
+    for _ in 0..connections {
+        match AsyncPgConnection::establish(url).await {
+            Ok(conn) => conns.push(conn),
+            Err(error) => {
+                return fail(&format!("cannot connect to {}: {error}", redact_url(url)));
+            }
+        }
+    }
     let size = std::fs::metadata(file).map(|m| m.len()).unwrap_or(0);
     let terminal = std::io::stderr().is_terminal();
     let bar = if terminal {
@@ -170,7 +189,7 @@ async fn import_calls(
     };
     let started = std::time::Instant::now();
     let outcome = import::import(
-        &mut conn,
+        conns,
         file,
         &mapping,
         settings.time_zone,

@@ -539,17 +539,22 @@ pub enum ImportError {
 }
 
 /// Streams the CSV at `path` through `mapping` into the database, `chunk` rows a transaction
-/// (each audited as one `call.batch` by `cli`); `progress` is told of every chunk. Rows are read
-/// and checked on a thread of their own, a chunk or two ahead of the database, so the two
-/// overlap and memory stays flat.
+/// (each audited as one `call.batch` by `cli`); `progress` is told of every chunk stored. Rows
+/// are read and checked on a thread of their own, a chunk or two ahead of the database, and
+/// chunks are stored on each of `conns` at once, so reading and storing overlap and memory
+/// stays flat. (Concurrent chunks never deadlock: each takes its locks in key order, subjects,
+/// then calls, then days, and no key is in two chunks.)
 pub async fn import(
-    conn: &mut diesel_async::AsyncPgConnection,
+    conns: Vec<diesel_async::AsyncPgConnection>,
     path: &std::path::Path,
     mapping: &Mapping,
     city: Tz,
     chunk: usize,
     mut progress: impl FnMut(&Summary, u64),
 ) -> Result<Summary, ImportError> {
+    use futures_util::StreamExt;
+    use futures_util::stream::FuturesUnordered;
+
     use super::ingest::{self, Audit};
     use super::payloads::IngestResult;
 
@@ -564,7 +569,7 @@ pub async fn import(
         .map_err(|e| ImportError::File(format!("{}: {e}", path.display())))?
         .clone();
     let bound = mapping.bind(&header, city)?;
-    let (sender, mut receiver) = tokio::sync::mpsc::channel::<Chunk>(2);
+    let (sender, mut receiver) = tokio::sync::mpsc::channel::<Chunk>(conns.len().max(1));
     let reading = tokio::task::spawn_blocking(move || {
         read_chunks(reader, header.len(), &bound, chunk, &read, &sender);
     });
@@ -573,32 +578,56 @@ pub async fn import(
         request_id: uuid::Uuid::now_v7(),
         ip: None,
     };
-    let mut summary = Summary::default();
-    while let Some(part) = receiver.recv().await {
-        summary.rows += part.rows;
-        let rejected = part.rejected.len();
-        for (line, errors) in part.rejected {
-            summary.reject(line, errors);
+    let store = |mut conn: diesel_async::AsyncPgConnection, part: Chunk, rejected: usize| {
+        let (actor, meta) = (&actor, &meta);
+        async move {
+            let done = ingest::ingest(
+                &mut conn,
+                actor,
+                meta,
+                part.calls,
+                city,
+                crate::clock::Clock::system(city).now(),
+                Audit::Batch { rejected },
+            )
+            .await;
+            (conn, part.read, done)
         }
-        let done = ingest::ingest(
-            conn,
-            &actor,
-            &meta,
-            part.calls,
-            city,
-            crate::clock::Clock::system(city).now(),
-            Audit::Batch { rejected },
-        )
-        .await
-        .map_err(|e| ImportError::Store(e.to_string()))?;
-        for call in done {
+    };
+    let mut summary = Summary::default();
+    let mut idle = conns;
+    let mut storing = FuturesUnordered::new();
+    let mut more = true;
+    while more || !storing.is_empty() {
+        if more && let Some(conn) = idle.pop() {
+            match receiver.recv().await {
+                Some(mut part) => {
+                    summary.rows += part.rows;
+                    let rejected = part.rejected.len();
+                    for (line, errors) in part.rejected.drain(..) {
+                        summary.reject(line, errors);
+                    }
+                    storing.push(store(conn, part, rejected));
+                }
+                None => {
+                    idle.push(conn);
+                    more = false;
+                }
+            }
+            continue;
+        }
+        let Some((conn, read, done)) = storing.next().await else {
+            break;
+        };
+        for call in done.map_err(|e| ImportError::Store(e.to_string()))? {
             match call.result {
                 IngestResult::Created => summary.created += 1,
                 IngestResult::Updated => summary.updated += 1,
                 IngestResult::Unchanged => summary.unchanged += 1,
             }
         }
-        progress(&summary, part.read);
+        progress(&summary, read);
+        idle.push(conn);
     }
     reading
         .await
