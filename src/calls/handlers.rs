@@ -18,7 +18,7 @@ use crate::ids::CallId;
 use crate::state::AppData;
 
 use super::ingest::{self, Audit};
-use super::model::{self, CallFilter};
+use super::model::CallFilter;
 use super::payloads::{
     BatchReport, BatchWarning, CallBatch, CallBody, CallIngested, CallInput, CallQuery,
     RejectedCall,
@@ -65,20 +65,16 @@ pub async fn put_call(
     };
     let call = validate::call(body.into_inner(), &key).map_err(AppError::Validation)?;
     let mut conn = state.db().await?;
-    let mut outcome = ingest::ingest(
+    let (done, row) = ingest::ingest_one(
         &mut conn,
         &caller,
         &meta,
-        vec![(0, call)],
+        call,
         state.clock.zone(),
         state.clock.now(),
-        Audit::Single,
     )
     .await?;
-    let done = outcome
-        .pop()
-        .ok_or_else(|| AppError::Internal("an ingest of one call returned none".into()))?;
-    let row = model::find(&mut conn, done.id).await?;
+    // Without subjects: no statement more.
     let call = service::bodies(&mut conn, vec![row], false)
         .await?
         .pop()

@@ -77,6 +77,30 @@ pub async fn ingest(
     .await
 }
 
+/// Stores one call (`PUT`) and reads it back in the same transaction, so the answer shows what
+/// this request stored, not what a later one did.
+pub async fn ingest_one(
+    conn: &mut AsyncPgConnection,
+    actor: &Caller,
+    meta: &RequestMeta,
+    call: ValidCall,
+    zone: Tz,
+    now: DateTime<Utc>,
+) -> Result<(Ingested, model::CallRow), AppError> {
+    let calls = [(0, call)];
+    conn.transaction::<_, AppError, _>(async |conn| {
+        let tx = &mut Tx::of(conn)?;
+        let mut outcome = store(tx, &calls, zone, now).await?;
+        record(tx, actor, meta, &outcome, Audit::Single).await?;
+        let done = outcome
+            .pop()
+            .ok_or_else(|| AppError::Internal("an ingest of one call returned none".into()))?;
+        let row = model::find(tx.conn(), done.id).await?;
+        Ok((done, row))
+    })
+    .await
+}
+
 async fn store(
     tx: &mut Tx<'_>,
     calls: &[(usize, ValidCall)],
@@ -96,14 +120,17 @@ async fn store(
     // 1. What is stored already: a call sent again exactly so costs this one read.
     let stored = stored_digests(tx, (0..calls.len()).map(key).collect()).await?;
     let mut work: Vec<usize> = Vec::new();
+    // An unchanged call's unknown responders, as stored, to warn of again.
+    let mut unmatched: HashMap<usize, Vec<i32>> = HashMap::new();
     for i in 0..calls.len() {
         match stored.get(&key(i)) {
-            Some((id, digest)) if *digest == digests[i] => {
-                ids[i] = *id;
+            Some(found) if found.digest == digests[i] => {
+                ids[i] = found.id;
                 results[i] = IngestResult::Unchanged;
+                unmatched.insert(i, found.unmatched.clone());
             }
-            Some((id, _)) => {
-                ids[i] = *id;
+            Some(found) => {
+                ids[i] = found.id;
                 results[i] = IngestResult::Updated;
                 work.push(i);
             }
@@ -214,13 +241,13 @@ async fn store(
     if !raced.is_empty() {
         let stored = stored_digests(tx, raced.iter().map(|&i| key(i)).collect()).await?;
         for &i in &raced {
-            let Some((id, digest)) = stored.get(&key(i)) else {
+            let Some(found) = stored.get(&key(i)) else {
                 return Err(AppError::Internal(
                     "a call neither inserted nor found; retry".into(),
                 ));
             };
-            ids[i] = *id;
-            results[i] = if *digest == digests[i] {
+            ids[i] = found.id;
+            results[i] = if found.digest == digests[i] {
                 IngestResult::Unchanged
             } else {
                 IngestResult::Updated
@@ -282,23 +309,34 @@ async fn store(
             index: calls[i].0,
             id: ids[i],
             result: results[i],
+            // Judged now, or (an unchanged call) as stored.
             warnings: responders
                 .get(&i)
-                .filter(|_| results[i] != IngestResult::Unchanged)
                 .map(|matched| {
                     matched
                         .iter()
                         .enumerate()
                         .filter(|(_, r)| r.personnel_id.is_none())
-                        .map(|(position, _)| IngestWarning {
-                            field: format!("responders[{position}].employee_number"),
-                            message: "not on the personnel roster: kept, and linked when the \
-                                      person is added"
-                                .into(),
-                        })
-                        .collect()
+                        .map(|(position, _)| position)
+                        .collect::<Vec<_>>()
                 })
-                .unwrap_or_default(),
+                .or_else(|| {
+                    unmatched.get(&i).map(|positions| {
+                        positions
+                            .iter()
+                            .filter_map(|&p| usize::try_from(p).ok())
+                            .collect()
+                    })
+                })
+                .unwrap_or_default()
+                .into_iter()
+                .map(|position| IngestWarning {
+                    field: format!("responders[{position}].employee_number"),
+                    message: "not on the personnel roster: kept, and linked when the person is \
+                              added"
+                        .into(),
+                })
+                .collect(),
         })
         .collect())
 }
@@ -313,19 +351,33 @@ struct Digest {
     incident_number: String,
     #[diesel(sql_type = Bytea)]
     content_digest: Vec<u8>,
+    #[diesel(sql_type = Array<diesel::sql_types::Int4>)]
+    unmatched: Vec<i32>,
+}
+
+/// A stored call as the first read sees it.
+struct Stored {
+    id: CallId,
+    digest: Vec<u8>,
+    /// The positions of its responders not on the roster.
+    unmatched: Vec<i32>,
 }
 
 /// The ids and digests of the stored calls with these keys (no lock: most are unchanged).
 async fn stored_digests(
     tx: &mut Tx<'_>,
     keys: Vec<(String, String)>,
-) -> Result<HashMap<(String, String), (CallId, Vec<u8>)>, AppError> {
+) -> Result<HashMap<(String, String), Stored>, AppError> {
     if keys.is_empty() {
         return Ok(HashMap::new());
     }
     let (sources, incident_numbers): (Vec<String>, Vec<String>) = keys.into_iter().unzip();
     let rows: Vec<Digest> = diesel::sql_query(
-        "SELECT c.id, c.source, c.incident_number, c.content_digest FROM calls c \
+        "SELECT c.id, c.source, c.incident_number, c.content_digest, \
+                ARRAY(SELECT (e.n - 1)::int4 \
+                        FROM jsonb_array_elements(c.responders) WITH ORDINALITY AS e(r, n) \
+                       WHERE e.r -> 'personnel_id' = 'null') AS unmatched \
+           FROM calls c \
            JOIN unnest($1::text[], $2::text[]) AS k(source, incident_number) \
              ON c.source = k.source AND c.incident_number = k.incident_number",
     )
@@ -335,7 +387,14 @@ async fn stored_digests(
     .await?;
     Ok(rows
         .into_iter()
-        .map(|r| ((r.source, r.incident_number), (r.id, r.content_digest)))
+        .map(|r| {
+            let stored = Stored {
+                id: r.id,
+                digest: r.content_digest,
+                unmatched: r.unmatched,
+            };
+            ((r.source, r.incident_number), stored)
+        })
         .collect())
 }
 

@@ -216,7 +216,7 @@ async fn a_batch_stores_the_good_calls_and_reports_the_bad_ones_by_index() {
     assert_eq!(unmatched, 1);
 
     // Retried blindly: nothing changes.
-    let again = batch(&app, &key, calls).await;
+    let again = batch(&app, &key, calls.clone()).await;
     assert_eq!(
         (
             &again["created"],
@@ -226,6 +226,11 @@ async fn a_batch_stores_the_good_calls_and_reports_the_bad_ones_by_index() {
         ),
         (&json!(0), &json!(0), &json!(3), &json!(5))
     );
+    assert_eq!(
+        again["warnings"], report["warnings"],
+        "an unchanged call still names its unknown responders (the sender may have lost the \
+         first answer)"
+    );
     assert_eq!(stored(&app, "version = 1").await, 3);
     let audits = app.audit_events("call.batch").await;
     assert_eq!(audits.len(), 2);
@@ -234,7 +239,8 @@ async fn a_batch_stores_the_good_calls_and_reports_the_bad_ones_by_index() {
         json!({"created": 0, "updated": 0, "unchanged": 3, "rejected": 5})
     );
 
-    // The unknown number joins the roster: the call's responder is linked.
+    // The unknown number joins the roster: the call's responder is linked, and no longer
+    // warned of.
     officer(&app, &admin.token, "X-9").await;
     let linked = app
         .count(
@@ -243,6 +249,9 @@ async fn a_batch_stores_the_good_calls_and_reports_the_bad_ones_by_index() {
         )
         .await;
     assert_eq!(linked, 0);
+    let after = batch(&app, &key, calls).await;
+    assert_eq!(after["unchanged"], 3);
+    assert_eq!(after["warnings"], json!([]));
 }
 
 #[actix_web::test]
