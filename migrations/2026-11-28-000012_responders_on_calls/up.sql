@@ -1,7 +1,7 @@
 -- A call's responders live on the call itself, in `responders` (in the order sent: employee
 -- number, role, matched person, CIT-certified on the call's day), with a GIN index by which a
--- certification or roster change finds the calls it affects (`responders @@ '$[*].personnel_id
--- == "…" || $[*].employee_number == "…"'`). A batch of 5,000 calls writes 5,000 rows instead of
+-- certification or roster change finds the calls it affects (`responders @> '[{"personnel_id":
+-- "…"}]'`, and the same by employee number). A batch of 5,000 calls writes 5,000 rows instead of
 -- 15,000 with two foreign-key checks each, and a call reads in one statement. Responders are
 -- written only by the ingest and the CIT refresh (src/calls), from the roster they have just
 -- read; personnel are never deleted.

@@ -140,13 +140,20 @@ fn judge(body: &[u8]) -> Result<Judged, AppError> {
         let parts: Vec<_> = batch
             .calls
             .chunks(per_thread)
-            .map(|part| scope.spawn(move || check(part)))
+            .map(|part| {
+                // A part no thread could be made for is checked here, when joined.
+                std::thread::Builder::new()
+                    .spawn_scoped(scope, move || check(part))
+                    .map_err(|_| part)
+            })
             .collect();
         parts
             .into_iter()
-            .flat_map(|part| {
-                part.join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            .flat_map(|part| match part {
+                Ok(thread) => thread
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+                Err(part) => check(part),
             })
             .collect()
     });

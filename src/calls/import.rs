@@ -598,36 +598,38 @@ pub async fn import(
     let mut idle = conns;
     let mut storing = FuturesUnordered::new();
     let mut more = true;
-    while more || !storing.is_empty() {
-        if more && let Some(conn) = idle.pop() {
-            match receiver.recv().await {
-                Some(mut part) => {
-                    summary.rows += part.rows;
-                    let rejected = part.rejected.len();
-                    for (line, errors) in part.rejected.drain(..) {
-                        summary.reject(line, errors);
-                    }
-                    storing.push(store(conn, part, rejected));
-                }
-                None => {
-                    idle.push(conn);
+    // Bytes read as of the last chunk stored (chunks may finish out of order).
+    let mut read_so_far = 0;
+    loop {
+        tokio::select! {
+            // A chunk for an idle connection, while the chunks being stored go on.
+            part = receiver.recv(), if more && !idle.is_empty() => {
+                let Some(mut part) = part else {
                     more = false;
+                    continue;
+                };
+                let Some(conn) = idle.pop() else { continue };
+                summary.rows += part.rows;
+                let rejected = part.rejected.len();
+                for (line, errors) in part.rejected.drain(..) {
+                    summary.reject(line, errors);
                 }
+                storing.push(store(conn, part, rejected));
             }
-            continue;
-        }
-        let Some((conn, read, done)) = storing.next().await else {
-            break;
-        };
-        for call in done.map_err(|e| ImportError::Store(e.to_string()))? {
-            match call.result {
-                IngestResult::Created => summary.created += 1,
-                IngestResult::Updated => summary.updated += 1,
-                IngestResult::Unchanged => summary.unchanged += 1,
+            Some((conn, read, done)) = storing.next(), if !storing.is_empty() => {
+                for call in done.map_err(|e| ImportError::Store(e.to_string()))? {
+                    match call.result {
+                        IngestResult::Created => summary.created += 1,
+                        IngestResult::Updated => summary.updated += 1,
+                        IngestResult::Unchanged => summary.unchanged += 1,
+                    }
+                }
+                read_so_far = read_so_far.max(read);
+                progress(&summary, read_so_far);
+                idle.push(conn);
             }
+            else => break,
         }
-        progress(&summary, read);
-        idle.push(conn);
     }
     reading
         .await

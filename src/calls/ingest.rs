@@ -2,13 +2,14 @@
 //! statements whatever the number of calls:
 //!
 //! 1. the digests of the calls stored already read: a call sent again exactly so is
-//!    `unchanged`, and costs nothing more;
+//!    `unchanged`, and costs nothing more (the same read gives its unknown responders, to warn
+//!    of again);
 //! 2. for the others, the responders' numbers matched to the roster with each person's CIT
 //!    certifications (one select, [`Roster`]), and the subjects made or filled in (an upsert
 //!    and a select, in key order);
-//! 3. new calls inserted, with their responders, in key order (`ON CONFLICT DO NOTHING`: a retry, or a concurrent
-//!    duplicate, never makes a second row; a key stored meanwhile is judged against what was
-//!    stored);
+//! 3. new calls inserted, with their responders, in key order (`ON CONFLICT DO NOTHING`: a
+//!    retry, or a concurrent duplicate, never makes a second row; a key stored meanwhile is
+//!    judged against what was stored);
 //! 4. changed calls locked in id order and overwritten, responders too (version + 1);
 //! 5. the days' counts moved by what was written;
 //! 6. the audit row (one per batch; per `PUT` only when something was written).
@@ -118,7 +119,13 @@ async fn store(
     let mut results: Vec<IngestResult> = vec![IngestResult::Created; calls.len()];
 
     // 1. What is stored already: a call sent again exactly so costs this one read.
-    let stored = stored_digests(tx, (0..calls.len()).map(key).collect()).await?;
+    let stored = stored_digests(
+        tx,
+        (0..calls.len())
+            .map(|i| (key(i), digests[i].clone()))
+            .collect(),
+    )
+    .await?;
     let mut work: Vec<usize> = Vec::new();
     // An unchanged call's unknown responders, as stored, to warn of again.
     let mut unmatched: HashMap<usize, Vec<i32>> = HashMap::new();
@@ -239,7 +246,14 @@ async fn store(
         .filter(|&i| !inserted.contains(&ids[i]))
         .collect();
     if !raced.is_empty() {
-        let stored = stored_digests(tx, raced.iter().map(|&i| key(i)).collect()).await?;
+        let stored = stored_digests(
+            tx,
+            raced
+                .iter()
+                .map(|&i| (key(i), digests[i].clone()))
+                .collect(),
+        )
+        .await?;
         for &i in &raced {
             let Some(found) = stored.get(&key(i)) else {
                 return Err(AppError::Internal(
@@ -363,26 +377,38 @@ struct Stored {
     unmatched: Vec<i32>,
 }
 
-/// The ids and digests of the stored calls with these keys (no lock: most are unchanged).
+/// The ids and digests of the stored calls with these keys, and where the stored digest is the
+/// one sent (the call is unchanged), the positions of its responders not on the roster (no
+/// lock: most are unchanged).
 async fn stored_digests(
     tx: &mut Tx<'_>,
-    keys: Vec<(String, String)>,
+    sent: Vec<((String, String), Vec<u8>)>,
 ) -> Result<HashMap<(String, String), Stored>, AppError> {
-    if keys.is_empty() {
+    if sent.is_empty() {
         return Ok(HashMap::new());
     }
-    let (sources, incident_numbers): (Vec<String>, Vec<String>) = keys.into_iter().unzip();
+    let mut sources = Vec::with_capacity(sent.len());
+    let mut incident_numbers = Vec::with_capacity(sent.len());
+    let mut digests = Vec::with_capacity(sent.len());
+    for ((source, incident_number), digest) in sent {
+        sources.push(source);
+        incident_numbers.push(incident_number);
+        digests.push(digest);
+    }
     let rows: Vec<Digest> = diesel::sql_query(
         "SELECT c.id, c.source, c.incident_number, c.content_digest, \
-                ARRAY(SELECT (e.n - 1)::int4 \
-                        FROM jsonb_array_elements(c.responders) WITH ORDINALITY AS e(r, n) \
-                       WHERE e.r -> 'personnel_id' = 'null') AS unmatched \
+                CASE WHEN c.content_digest = k.digest THEN \
+                  ARRAY(SELECT (e.n - 1)::int4 \
+                          FROM jsonb_array_elements(c.responders) WITH ORDINALITY AS e(r, n) \
+                         WHERE e.r -> 'personnel_id' = 'null') \
+                ELSE '{}' END AS unmatched \
            FROM calls c \
-           JOIN unnest($1::text[], $2::text[]) AS k(source, incident_number) \
+           JOIN unnest($1::text[], $2::text[], $3::bytea[]) AS k(source, incident_number, digest) \
              ON c.source = k.source AND c.incident_number = k.incident_number",
     )
     .bind::<Array<diesel::sql_types::Text>, _>(sources)
     .bind::<Array<diesel::sql_types::Text>, _>(incident_numbers)
+    .bind::<Array<Bytea>, _>(digests)
     .load(tx.conn())
     .await?;
     Ok(rows

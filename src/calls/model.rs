@@ -104,8 +104,9 @@ impl diesel::deserialize::FromSql<diesel::sql_types::Jsonb, diesel::pg::Pg> for 
 
 impl Responders {
     /// The JSON text stored in the column.
-    fn json(responders: &[ResponderBody]) -> String {
-        serde_json::to_string(responders).unwrap_or_else(|_| "[]".into())
+    fn json(responders: &[ResponderBody]) -> diesel::QueryResult<String> {
+        serde_json::to_string(responders)
+            .map_err(|e| diesel::result::Error::SerializationError(Box::new(e)))
     }
 }
 
@@ -274,7 +275,7 @@ struct CallArrays {
 }
 
 impl CallArrays {
-    fn of(writes: &[CallWrite<'_>]) -> Self {
+    fn of(writes: &[CallWrite<'_>]) -> diesel::QueryResult<Self> {
         let mut a = Self::default();
         for w in writes {
             let c = w.call;
@@ -308,9 +309,9 @@ impl CallArrays {
                 .push(c.weapon_involved.map(|v| v.to_string()));
             a.cit_on_scene.push(w.cit_on_scene);
             a.content_digest.push(w.digest.clone());
-            a.responders.push(Responders::json(w.responders));
+            a.responders.push(Responders::json(w.responders)?);
         }
-        a
+        Ok(a)
     }
 
     /// Runs `sql` with the arrays bound as `$1`…`$29` in [`CALL_UNNEST`]'s order and `now` as
@@ -405,7 +406,7 @@ pub async fn insert_new(
          ON CONFLICT (source, incident_number) DO NOTHING \
          RETURNING id"
     );
-    CallArrays::of(writes).run(tx.conn(), &sql, now).await
+    CallArrays::of(writes)?.run(tx.conn(), &sql, now).await
 }
 
 /// Overwrites changed calls (by id) with what was sent, bumping each version. One statement.
@@ -434,7 +435,7 @@ pub async fn overwrite(
            FROM {CALL_UNNEST} WHERE c.id = v.id \
          RETURNING c.id"
     );
-    CallArrays::of(writes).run(tx.conn(), &sql, now).await
+    CallArrays::of(writes)?.run(tx.conn(), &sql, now).await
 }
 
 /// One call.
@@ -523,13 +524,20 @@ pub async fn refresh_cit_flags(
         #[diesel(sql_type = diesel::sql_types::Jsonb)]
         responders: Responders,
     }
-    // The calls they answered as matched, and those where their number is still unmatched.
+    // The calls they answered as matched, and those where their number is still unmatched:
+    // one index probe per person and per number (a containment test per candidate row, so the
+    // cost follows the calls found, not their product with the people).
     let answered: Vec<Answered> = diesel::sql_query(
-        "SELECT id, received_on, mental_health, cit_on_scene, responders FROM calls \
-          WHERE responders @@ (SELECT string_agg(format( \
-                                   '$[*].personnel_id == %s || $[*].employee_number == %s', \
-                                   to_jsonb(id::text), to_jsonb(employee_number)), ' || ') \
-                                 FROM personnel WHERE id = ANY ($1))::jsonpath \
+        "WITH keys AS ( \
+           SELECT v.key FROM personnel p \
+            CROSS JOIN LATERAL (VALUES \
+              (jsonb_build_array(jsonb_build_object('personnel_id', p.id))), \
+              (jsonb_build_array(jsonb_build_object('employee_number', p.employee_number))) \
+            ) AS v(key) \
+            WHERE p.id = ANY ($1)) \
+         SELECT id, received_on, mental_health, cit_on_scene, responders FROM calls \
+          WHERE id = ANY (ARRAY(SELECT c.id FROM keys CROSS JOIN LATERAL \
+                                  (SELECT id FROM calls c WHERE c.responders @> keys.key) c)) \
           ORDER BY id FOR UPDATE",
     )
     .bind::<Array<SqlUuid>, _>(people)
@@ -578,7 +586,7 @@ pub async fn refresh_cit_flags(
         changed
             .iter()
             .map(|c| Responders::json(&c.1))
-            .collect::<Vec<_>>(),
+            .collect::<diesel::QueryResult<Vec<_>>>()?,
     )
     .bind::<Array<Bool>, _>(changed.iter().map(|c| c.2).collect::<Vec<_>>())
     .execute(tx.conn())

@@ -410,6 +410,17 @@ mod tests {
     }
 
     #[test]
+    fn the_digest_is_that_of_the_canonical_json_as_stored_calls_were_digested() {
+        // Calls stored before the digest was taken at validation were digested as the SHA-256
+        // of `serde_json::to_vec(&call)`: the same bytes must give the same digest, or every
+        // re-sent call would look changed.
+        let call = call(input(minimal()), &batch_key()).unwrap();
+        let canonical = serde_json::to_vec(&call).unwrap();
+        assert!(!String::from_utf8_lossy(&canonical).contains("digest"));
+        assert_eq!(call.digest(), Sha256::digest(&canonical).to_vec());
+    }
+
+    #[test]
     fn the_same_call_in_another_spelling_has_the_same_digest() {
         let a = call(input(minimal()), &batch_key()).unwrap();
         let mut other = minimal();

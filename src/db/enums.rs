@@ -1,7 +1,8 @@
 //! Postgres enums and their Rust twins. Each `pg_enum!` gives the Rust enum (serde and OpenAPI
 //! names equal to the database labels) and the conversions both ways to the SQL type that
 //! `diesel print-schema` generated in `schema::sql_types`, so a label lives in exactly two
-//! places: the migration and here.
+//! places: the migration and here. A `label_enum!` is the same without a database type, for a
+//! label kept only inside JSON (`ResponderRole`, in a call's `responders`): here alone.
 
 /// Declares an enum of labels: serde and OpenAPI names as written, `ALL`, `as_str`, `Display`
 /// and `FromStr`.

@@ -145,6 +145,11 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
 pub fn from_raw<T: DeserializeOwned>(
     raw: &serde_json::value::RawValue,
 ) -> Result<T, Vec<FieldError>> {
+    // Most items are good: read them without tracking paths, and again with, to say where an
+    // item is wrong.
+    if let Ok(value) = serde_json::from_str(raw.get()) {
+        return Ok(value);
+    }
     let mut deserializer = serde_json::Deserializer::from_str(raw.get());
     serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
         let path = error.path().to_string();

@@ -255,6 +255,45 @@ async fn a_batch_stores_the_good_calls_and_reports_the_bad_ones_by_index() {
 }
 
 #[actix_web::test]
+async fn a_roster_import_of_thousands_links_the_calls_its_people_answered() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let key = app.api_key(&admin.token, "rms").await;
+    let mut body = call("24-1", "2025-03-01T10:00:00-06:00");
+    body["responders"] = json!([{"employee_number": "R-2999", "role": "primary"},
+                                {"employee_number": "R-0001", "role": "backup"},
+                                {"employee_number": "Q-1", "role": "backup"}]);
+    let report = batch(&app, &key, vec![body]).await;
+    assert_eq!(report["warnings"].as_array().unwrap().len(), 3);
+
+    // One refresh over 3,000 people: one index probe each, not one expression per person.
+    let roster: String = std::iter::once(
+        "employee_number,first_name,last_name,department,role,hire_date\n".to_owned(),
+    )
+    .chain((0..3000).map(|n| format!("R-{n:04},F,L,police,officer,2015-01-05\n")))
+    .collect();
+    let imported = app.import_roster(&admin.token, &roster).await;
+    imported.assert_status(200);
+    assert_eq!(imported.json()["created"], 3000);
+
+    let list = app.get("/api/v1/calls", &admin.token).await.json();
+    let linked: Vec<Value> = list["items"][0]["responders"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["personnel_id"].clone())
+        .collect();
+    assert_eq!(
+        linked,
+        vec![
+            json!(app.person_id("R-2999").await.to_string()),
+            json!(app.person_id("R-0001").await.to_string()),
+            Value::Null,
+        ]
+    );
+}
+
+#[actix_web::test]
 async fn retries_and_concurrent_duplicates_never_make_a_second_call() {
     let app = TestApp::spawn().await;
     let admin = app.admin().await;
