@@ -155,31 +155,83 @@ struct SubjectKey {
     external_id: String,
 }
 
+#[derive(Debug, QueryableByName)]
+struct StoredSubject {
+    #[diesel(sql_type = SqlUuid)]
+    id: SubjectId,
+    #[diesel(sql_type = Text)]
+    source: String,
+    #[diesel(sql_type = Text)]
+    external_id: String,
+    #[diesel(sql_type = Nullable<Int4>)]
+    year_of_birth: Option<i32>,
+    #[diesel(sql_type = Nullable<Bool>)]
+    veteran: Option<bool>,
+}
+
 /// Makes the subjects not seen before and fills in what is newly known of the others (a value
-/// sent replaces the stored one; one not sent leaves it), writing nothing for a subject that
-/// does not change; then returns every subject's id by key. Two statements, in key order.
+/// sent replaces the stored one; one not sent leaves it), and returns every subject's id by
+/// key. Two statements whatever their number: the stored subjects read (no lock: a known
+/// subject that does not change is neither written nor locked), then only the new and changed
+/// ones upserted in key order, returning their ids (also for a subject a concurrent request
+/// made in between).
 pub async fn upsert_subjects(
     tx: &mut Tx<'_>,
-    mut subjects: Vec<SubjectUpsert>,
+    subjects: Vec<SubjectUpsert>,
     now: DateTime<Utc>,
 ) -> diesel::QueryResult<Vec<((String, String), SubjectId)>> {
     if subjects.is_empty() {
         return Ok(Vec::new());
     }
-    subjects.sort_by(|a, b| (&a.source, &a.external_id).cmp(&(&b.source, &b.external_id)));
-    let mut ids = Vec::new();
+    let (sources, external_ids): (Vec<&str>, Vec<&str>) = subjects
+        .iter()
+        .map(|s| (s.source.as_str(), s.external_id.as_str()))
+        .unzip();
+    let stored: std::collections::HashMap<(String, String), StoredSubject> = diesel::sql_query(
+        "SELECT s.id, s.source, s.external_id, s.year_of_birth, s.veteran FROM subjects s \
+           JOIN unnest($1::text[], $2::text[]) AS k(source, external_id) \
+             ON s.source = k.source AND s.external_id = k.external_id",
+    )
+    .bind::<Array<Text>, _>(sources)
+    .bind::<Array<Text>, _>(external_ids)
+    .load::<StoredSubject>(tx.conn())
+    .await?
+    .into_iter()
+    .map(|s| ((s.source.clone(), s.external_id.clone()), s))
+    .collect();
+    let mut ids = Vec::with_capacity(subjects.len());
+    let mut writes = Vec::new();
+    for subject in subjects {
+        let key = (subject.source.clone(), subject.external_id.clone());
+        match stored.get(&key) {
+            Some(known)
+                if subject
+                    .year_of_birth
+                    .is_none_or(|y| known.year_of_birth == Some(y))
+                    && subject.veteran.is_none_or(|v| known.veteran == Some(v)) =>
+            {
+                ids.push((key, known.id));
+            }
+            _ => writes.push(subject),
+        }
+    }
+    if writes.is_empty() {
+        return Ok(ids);
+    }
+    writes.sort_by(|a, b| (&a.source, &a.external_id).cmp(&(&b.source, &b.external_id)));
+    let mut new_ids = Vec::new();
     let mut sources = Vec::new();
     let mut external_ids = Vec::new();
     let mut years = Vec::new();
     let mut veterans = Vec::new();
-    for s in subjects {
-        ids.push(s.id);
+    for s in writes {
+        new_ids.push(s.id);
         sources.push(s.source);
         external_ids.push(s.external_id);
         years.push(s.year_of_birth);
         veterans.push(s.veteran);
     }
-    diesel::sql_query(
+    let written: Vec<SubjectKey> = diesel::sql_query(
         "INSERT INTO subjects AS s (id, source, external_id, year_of_birth, veteran, created_at, \
                                     updated_at) \
          SELECT id, source, external_id, year_of_birth, veteran, $6, $6 \
@@ -187,32 +239,27 @@ pub async fn upsert_subjects(
                 AS v(id, source, external_id, year_of_birth, veteran) \
          ON CONFLICT (source, external_id) DO UPDATE \
             SET year_of_birth = COALESCE(EXCLUDED.year_of_birth, s.year_of_birth), \
-                veteran = COALESCE(EXCLUDED.veteran, s.veteran), updated_at = EXCLUDED.updated_at \
-          WHERE (s.year_of_birth, s.veteran) IS DISTINCT FROM \
-                (COALESCE(EXCLUDED.year_of_birth, s.year_of_birth), \
-                 COALESCE(EXCLUDED.veteran, s.veteran))",
+                veteran = COALESCE(EXCLUDED.veteran, s.veteran), \
+                updated_at = CASE WHEN (s.year_of_birth, s.veteran) IS DISTINCT FROM \
+                                       (COALESCE(EXCLUDED.year_of_birth, s.year_of_birth), \
+                                        COALESCE(EXCLUDED.veteran, s.veteran)) \
+                                  THEN EXCLUDED.updated_at ELSE s.updated_at END \
+         RETURNING s.id, s.source, s.external_id",
     )
-    .bind::<Array<SqlUuid>, _>(&ids)
+    .bind::<Array<SqlUuid>, _>(&new_ids)
     .bind::<Array<Text>, _>(&sources)
     .bind::<Array<Text>, _>(&external_ids)
     .bind::<Array<Nullable<Int4>>, _>(years)
     .bind::<Array<Nullable<Bool>>, _>(veterans)
     .bind::<Timestamptz, _>(now)
-    .execute(tx.conn())
-    .await?;
-    let found: Vec<SubjectKey> = diesel::sql_query(
-        "SELECT s.id, s.source, s.external_id FROM subjects s \
-           JOIN unnest($1::text[], $2::text[]) AS k(source, external_id) \
-             ON s.source = k.source AND s.external_id = k.external_id",
-    )
-    .bind::<Array<Text>, _>(sources)
-    .bind::<Array<Text>, _>(external_ids)
     .load(tx.conn())
     .await?;
-    Ok(found
-        .into_iter()
-        .map(|k| ((k.source, k.external_id), k.id))
-        .collect())
+    ids.extend(
+        written
+            .into_iter()
+            .map(|k| ((k.source, k.external_id), k.id)),
+    );
+    Ok(ids)
 }
 
 /// A call ready to be written: the checked call with what the ingest derived for it.

@@ -137,3 +137,53 @@ async fn clinicians_see_repeat_callers_and_every_read_is_audited() {
         .await
         .problem(400);
 }
+
+#[actix_web::test]
+async fn what_later_calls_tell_of_a_subject_fills_it_in_and_a_value_not_sent_stays() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let key = app.api_key(&admin.token, "rms").await;
+    let send = |number: &str, subject: Value| {
+        let mut body = call(number, "2026-06-01T10:00:00-05:00", None);
+        body["subject"] = subject;
+        json!({ "calls": [body] })
+    };
+    // The subject's year of birth (0 when unknown), veteran (-1 unknown), and last change.
+    const SUBJECT: &str = "SELECT (coalesce(year_of_birth, 0) * 10 \
+                                    + coalesce(veteran::int, -1))::int8 AS count \
+                             FROM subjects WHERE external_id = 'S-1'";
+    const CHANGED: &str = "SELECT (extract(epoch FROM updated_at) * 1000000)::int8 AS count \
+                             FROM subjects WHERE external_id = 'S-1'";
+
+    for (number, subject, expected) in [
+        ("1", json!({"external_id": "S-1"}), -1),
+        (
+            "2",
+            json!({"external_id": "S-1", "year_of_birth": 1980}),
+            19799,
+        ),
+        ("3", json!({"external_id": "S-1", "veteran": true}), 19801),
+    ] {
+        app.post("/api/v1/calls/batch", Some(&key), &send(number, subject))
+            .await
+            .assert_status(200);
+        assert_eq!(app.count(SUBJECT).await, expected, "after call {number}");
+    }
+    assert_eq!(
+        app.count("SELECT count(*) AS count FROM subjects").await,
+        1,
+        "one subject per key, whatever the calls"
+    );
+    // Nothing new of the subject: it is not written.
+    let changed_at = app.count(CHANGED).await;
+    for (number, subject) in [
+        ("4", json!({"external_id": "S-1", "year_of_birth": 1980})),
+        ("5", json!({"external_id": "S-1"})),
+    ] {
+        app.post("/api/v1/calls/batch", Some(&key), &send(number, subject))
+            .await
+            .assert_status(200);
+    }
+    assert_eq!(app.count(SUBJECT).await, 19801);
+    assert_eq!(app.count(CHANGED).await, changed_at);
+}
