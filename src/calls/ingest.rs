@@ -5,8 +5,8 @@
 //!    `unchanged`, and costs nothing more (the same read gives its unknown responders, to warn
 //!    of again);
 //! 2. for the others, the responders' numbers matched to the roster with each person's CIT
-//!    certifications (one select, [`Roster`]), and the subjects made or filled in (an upsert
-//!    and a select, in key order);
+//!    certifications (one select, [`Roster`]), and the subjects made or filled in (a select,
+//!    then an upsert of only the new and changed, in key order);
 //! 3. new calls inserted, with their responders, in key order (`ON CONFLICT DO NOTHING`: a
 //!    retry, or a concurrent duplicate, never makes a second row; a key stored meanwhile is
 //!    judged against what was stored);
