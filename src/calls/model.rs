@@ -145,16 +145,7 @@ pub struct SubjectUpsert {
     pub veteran: Option<bool>,
 }
 
-#[derive(Debug, QueryableByName)]
-struct SubjectKey {
-    #[diesel(sql_type = SqlUuid)]
-    id: SubjectId,
-    #[diesel(sql_type = Text)]
-    source: String,
-    #[diesel(sql_type = Text)]
-    external_id: String,
-}
-
+/// A subject as stored: its key, id and what is known of it.
 #[derive(Debug, QueryableByName)]
 struct StoredSubject {
     #[diesel(sql_type = SqlUuid)]
@@ -231,7 +222,7 @@ pub async fn upsert_subjects(
         years.push(s.year_of_birth);
         veterans.push(s.veteran);
     }
-    let written: Vec<SubjectKey> = diesel::sql_query(
+    let written: Vec<StoredSubject> = diesel::sql_query(
         "INSERT INTO subjects AS s (id, source, external_id, year_of_birth, veteran, created_at, \
                                     updated_at) \
          SELECT id, source, external_id, year_of_birth, veteran, $6, $6 \
@@ -244,7 +235,7 @@ pub async fn upsert_subjects(
                                        (COALESCE(EXCLUDED.year_of_birth, s.year_of_birth), \
                                         COALESCE(EXCLUDED.veteran, s.veteran)) \
                                   THEN EXCLUDED.updated_at ELSE s.updated_at END \
-         RETURNING s.id, s.source, s.external_id",
+         RETURNING s.id, s.source, s.external_id, s.year_of_birth, s.veteran",
     )
     .bind::<Array<SqlUuid>, _>(&new_ids)
     .bind::<Array<Text>, _>(&sources)
