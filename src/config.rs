@@ -18,6 +18,9 @@ pub const SERVICE_ROLE: &str = "cit_app";
 /// Pool size used when `CIT_DB_POOL_SIZE` is unset.
 pub const DEFAULT_POOL_SIZE: usize = 10;
 
+/// Hours from a mental-health call to its follow-up when `CIT_FOLLOW_UP_HOURS` is unset.
+pub const DEFAULT_FOLLOW_UP_HOURS: u32 = 72;
+
 /// What `Debug` prints in place of a secret.
 pub const REDACTED: &str = "***";
 
@@ -68,6 +71,9 @@ pub struct Settings {
     /// `CIT_TIME_ZONE`: the city's IANA time zone (default `America/Chicago`); every date taken
     /// from an instant is taken there.
     pub time_zone: Tz,
+    /// `CIT_FOLLOW_UP_HOURS`: how long after a mental-health call with a subject was received
+    /// its follow-up is due (default 72, at most 720).
+    pub follow_up_hours: u32,
     /// `CIT_TRUSTED_PROXIES`: comma-separated addresses of reverse proxies whose
     /// `X-Forwarded-For` names the client; from any other peer the header is ignored.
     pub trusted_proxies: Vec<IpAddr>,
@@ -169,6 +175,16 @@ impl Settings {
                 message,
             })?,
         };
+        let follow_up_hours = match parse_count("CIT_FOLLOW_UP_HOURS")? {
+            None => DEFAULT_FOLLOW_UP_HOURS,
+            Some(hours) if hours <= 720 => u32::try_from(hours).unwrap_or(DEFAULT_FOLLOW_UP_HOURS),
+            Some(hours) => {
+                return Err(ConfigError {
+                    name: "CIT_FOLLOW_UP_HOURS",
+                    message: format!("expected 1 to 720 hours, got {hours}"),
+                });
+            }
+        };
         let trusted_proxies = get("CIT_TRUSTED_PROXIES")
             .map(|list| {
                 list.split(',')
@@ -199,6 +215,7 @@ impl Settings {
             workers: parse_count("CIT_WORKERS")?,
             log_format,
             time_zone,
+            follow_up_hours,
             trusted_proxies,
         })
     }
@@ -239,6 +256,16 @@ mod tests {
         assert_eq!(err.name, "CIT_DB_POOL_SIZE");
         assert!(settings(&[("CIT_DB_POOL_SIZE", "0")]).is_err());
         assert_eq!(settings(&[("CIT_DB_POOL_SIZE", "3")]).unwrap().pool_size, 3);
+    }
+
+    #[test]
+    fn the_follow_up_delay_defaults_to_72_hours_and_is_bounded() {
+        assert_eq!(settings(&[]).unwrap().follow_up_hours, 72);
+        let day = settings(&[("CIT_FOLLOW_UP_HOURS", "24")]).unwrap();
+        assert_eq!(day.follow_up_hours, 24);
+        for bad in ["0", "721", "soon"] {
+            assert!(settings(&[("CIT_FOLLOW_UP_HOURS", bad)]).is_err(), "{bad}");
+        }
     }
 
     #[test]

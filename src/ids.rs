@@ -138,6 +138,12 @@ typed_ids! {
     CallId,
     /// A person in crisis, known to the RMS by a pseudonymous id (`subjects`).
     SubjectId,
+    /// A service a community partner offers (`partner_services`).
+    ServiceId,
+    /// A referral of a person to a community partner (`referrals`).
+    ReferralId,
+    /// A follow-up by the department's clinicians (`follow_ups`).
+    FollowUpId,
 }
 
 #[cfg(test)]

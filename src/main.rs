@@ -192,7 +192,7 @@ async fn import_calls(
         conns,
         file,
         &mapping,
-        settings.time_zone,
+        cit_api::calls::ingest::Rules::of(settings),
         chunk,
         |summary, read| {
             let line = format!(

@@ -25,8 +25,8 @@ use crate::ops::metrics::Metrics;
 use crate::state::AppState;
 use crate::users::bootstrap::{self, BootstrapError, FirstAdmin};
 use crate::{
-    api_keys, audit, auth, calls, db, goals, metrics, openapi, ops, personnel, subjects, training,
-    users,
+    api_keys, audit, auth, calls, db, follow_ups, goals, metrics, openapi, ops, partners,
+    personnel, referrals, subjects, training, users,
 };
 
 /// Every route of the service. The OpenAPI document is generated from this same function.
@@ -38,6 +38,9 @@ pub fn routes(config: &mut ServiceConfig<'_>) {
             .configure(api_keys::configure)
             .configure(calls::configure)
             .configure(subjects::configure)
+            .configure(partners::configure)
+            .configure(referrals::configure)
+            .configure(follow_ups::configure)
             .configure(audit::configure)
             .configure(personnel::configure)
             .configure(training::configure)
@@ -199,6 +202,7 @@ impl Application {
             passwords: PasswordPolicy::new(),
             hasher,
             login_throttle: LoginThrottle::default(),
+            ingest: crate::calls::ingest::Rules::of(settings),
             trusted_proxies: settings.trusted_proxies.clone(),
             dummy_hash,
         });

@@ -22,6 +22,9 @@ pub struct AppState {
     pub hasher: Hasher,
     /// Failed logins per client address.
     pub login_throttle: LoginThrottle,
+    /// What the calls ingest applies besides the call itself: the city's zone and when a
+    /// mental-health call's follow-up is due.
+    pub ingest: crate::calls::ingest::Rules,
     /// Reverse proxies whose `X-Forwarded-For` names the client (`CIT_TRUSTED_PROXIES`).
     pub trusted_proxies: Vec<std::net::IpAddr>,
     /// A real argon2id hash of a random password: unknown usernames are verified against it so

@@ -51,6 +51,14 @@ pub enum Action {
     EnrollmentCreate,
     /// `enrollment.update` (on a enrollment).
     EnrollmentUpdate,
+    /// `follow_up.create` (on a follow-up).
+    FollowUpCreate,
+    /// `follow_up.list` (on follow-ups; the ids shown in `details`).
+    FollowUpList,
+    /// `follow_up.read` (on a follow-up).
+    FollowUpRead,
+    /// `follow_up.update` (on a follow-up).
+    FollowUpUpdate,
     /// `goal.create` (on a goal).
     GoalCreate,
     /// `goal.update` (on a goal).
@@ -61,6 +69,18 @@ pub enum Action {
     PersonnelImport,
     /// `personnel.update` (on a personnel).
     PersonnelUpdate,
+    /// `partner.create` (on a partner).
+    PartnerCreate,
+    /// `partner.update` (on a partner).
+    PartnerUpdate,
+    /// `referral.create` (on a referral).
+    ReferralCreate,
+    /// `referral.list` (on referrals; the ids shown in `details`).
+    ReferralList,
+    /// `referral.read` (on a referral).
+    ReferralRead,
+    /// `referral.transition` (on a referral).
+    ReferralTransition,
     /// `subject.list` (on subjects; the ids shown in `details`).
     SubjectList,
     /// `subject.read` (on a subject).
@@ -102,8 +122,14 @@ pub enum Resource {
     Course,
     /// `enrollment`.
     Enrollment,
+    /// `follow_up`.
+    FollowUp,
     /// `goal`.
     Goal,
+    /// `partner`.
+    Partner,
+    /// `referral`.
+    Referral,
     /// `personnel`.
     Personnel,
     /// `route`.
@@ -142,11 +168,21 @@ impl Action {
         Self::CourseUpdate,
         Self::EnrollmentCreate,
         Self::EnrollmentUpdate,
+        Self::FollowUpCreate,
+        Self::FollowUpList,
+        Self::FollowUpRead,
+        Self::FollowUpUpdate,
         Self::GoalCreate,
         Self::GoalUpdate,
         Self::PersonnelCreate,
         Self::PersonnelImport,
         Self::PersonnelUpdate,
+        Self::PartnerCreate,
+        Self::PartnerUpdate,
+        Self::ReferralCreate,
+        Self::ReferralList,
+        Self::ReferralRead,
+        Self::ReferralTransition,
         Self::SubjectList,
         Self::SubjectRead,
         Self::SubjectTimeline,
@@ -185,11 +221,21 @@ impl Action {
             Self::CourseUpdate => "course.update",
             Self::EnrollmentCreate => "enrollment.create",
             Self::EnrollmentUpdate => "enrollment.update",
+            Self::FollowUpCreate => "follow_up.create",
+            Self::FollowUpList => "follow_up.list",
+            Self::FollowUpRead => "follow_up.read",
+            Self::FollowUpUpdate => "follow_up.update",
             Self::GoalCreate => "goal.create",
             Self::GoalUpdate => "goal.update",
             Self::PersonnelCreate => "personnel.create",
             Self::PersonnelImport => "personnel.import",
             Self::PersonnelUpdate => "personnel.update",
+            Self::PartnerCreate => "partner.create",
+            Self::PartnerUpdate => "partner.update",
+            Self::ReferralCreate => "referral.create",
+            Self::ReferralList => "referral.list",
+            Self::ReferralRead => "referral.read",
+            Self::ReferralTransition => "referral.transition",
             Self::SubjectList => "subject.list",
             Self::SubjectRead => "subject.read",
             Self::SubjectTimeline => "subject.timeline",
@@ -228,11 +274,20 @@ impl Action {
             Self::CourseUpdate => Resource::Course,
             Self::EnrollmentCreate => Resource::Enrollment,
             Self::EnrollmentUpdate => Resource::Enrollment,
+            Self::FollowUpCreate
+            | Self::FollowUpList
+            | Self::FollowUpRead
+            | Self::FollowUpUpdate => Resource::FollowUp,
             Self::GoalCreate => Resource::Goal,
             Self::GoalUpdate => Resource::Goal,
             Self::PersonnelCreate => Resource::Personnel,
             Self::PersonnelImport => Resource::Personnel,
             Self::PersonnelUpdate => Resource::Personnel,
+            Self::PartnerCreate | Self::PartnerUpdate => Resource::Partner,
+            Self::ReferralCreate
+            | Self::ReferralList
+            | Self::ReferralRead
+            | Self::ReferralTransition => Resource::Referral,
             Self::SubjectList | Self::SubjectRead | Self::SubjectTimeline => Resource::Subject,
             Self::TrainingSessionCreate => Resource::TrainingSession,
             Self::TrainingSessionUpdate => Resource::TrainingSession,
@@ -274,6 +329,9 @@ audited! {
     ApiKeyId => ApiKey,
     CallId => Call,
     SubjectId => Subject,
+    PartnerId => Partner,
+    ReferralId => Referral,
+    FollowUpId => FollowUp,
 }
 
 impl Resource {
@@ -288,7 +346,10 @@ impl Resource {
             Self::CertificationType => "certification_type",
             Self::Course => "course",
             Self::Enrollment => "enrollment",
+            Self::FollowUp => "follow_up",
             Self::Goal => "goal",
+            Self::Partner => "partner",
+            Self::Referral => "referral",
             Self::Personnel => "personnel",
             Self::Route => "route",
             Self::Session => "session",

@@ -145,6 +145,33 @@ impl FromRequest for Caller {
     }
 }
 
+/// The caller when the request carries a credential, else `None`: for public routes that show
+/// more to some roles (the partner directory). A credential that is sent but bad is still a 401.
+#[derive(Debug, Clone)]
+pub struct MaybeCaller(pub Option<Caller>);
+
+impl MaybeCaller {
+    /// Whether there is a caller and it holds one of the roles of `P`.
+    pub fn holds<P: Policy>(&self) -> bool {
+        self.0
+            .as_ref()
+            .is_some_and(|caller| caller.has_any(P::ROLES))
+    }
+}
+
+impl FromRequest for MaybeCaller {
+    type Error = AppError;
+    type Future = Ready<Result<Self, AppError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let outcome = match req.extensions().get::<Authentication>() {
+            Some(Authentication(outcome)) => outcome.clone().map(|caller| Self(Some(caller))),
+            None => Ok(Self(None)),
+        };
+        ready(outcome)
+    }
+}
+
 impl FromRequest for AuthUser {
     type Error = AppError;
     type Future = Ready<Result<Self, AppError>>;

@@ -14,7 +14,7 @@ pub mod scope;
 pub mod throttle;
 pub mod tokens;
 
-pub use extract::{AuthUser, Caller, Principal, Require, forbid};
+pub use extract::{AuthUser, Caller, MaybeCaller, Principal, Require, forbid};
 pub use payloads::TokenPair;
 pub use scope::Scope;
 

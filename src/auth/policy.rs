@@ -96,3 +96,28 @@ pub struct SubjectReaders;
 impl Policy for SubjectReaders {
     const ROLES: &'static [Role] = &[Role::Admin, Role::Clinician];
 }
+
+/// Who edits the partner directory and sees its internal fields (MOU status).
+#[derive(Debug)]
+pub struct PartnerWriters;
+
+impl Policy for PartnerWriters {
+    const ROLES: &'static [Role] = &[Role::Admin, Role::Clinician, Role::Coordinator];
+}
+
+/// Who refers people to partners and works follow-ups: clinical staff.
+#[derive(Debug)]
+pub struct Clinicians;
+
+impl Policy for Clinicians {
+    const ROLES: &'static [Role] = &[Role::Admin, Role::Clinician];
+}
+
+/// Who reads and moves referrals: clinical staff (all of them), and partner users (those sent
+/// to their organization; `Scope::referrals`).
+#[derive(Debug)]
+pub struct ReferralHandlers;
+
+impl Policy for ReferralHandlers {
+    const ROLES: &'static [Role] = &[Role::Admin, Role::Clinician, Role::Partner];
+}

@@ -4,19 +4,19 @@
 //! without one.
 //!
 //! Today: a user linked to a personnel record, without a role that reads personnel, reaches
-//! that record only. Partner users ("only the referrals sent to my organization") and
-//! subject-identity rules add their variants here and copy the same shape.
+//! that record only; a partner user reaches the referrals sent to its organization only.
 
 use actix_web::HttpRequest;
 
+use crate::db::enums::Role;
 use crate::error::AppError;
-use crate::ids::PersonnelId;
+use crate::ids::{PartnerId, PersonnelId};
 
 use super::extract::{Caller, forbid};
 use super::policy::Policy;
 
 /// The rows of one kind a caller may reach, by the typed id `Id` the rule is about (e.g.
-/// `Scope<PersonnelId>`; partner users will get a `Scope<PartnerId>` over referrals).
+/// `Scope<PersonnelId>`, or `Scope<PartnerId>` over referrals).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Scope<Id> {
     /// Every row: the caller holds one of the policy's roles.
@@ -36,6 +36,20 @@ impl Scope<PersonnelId> {
             .personnel_id
             .map(Self::Only)
             .ok_or_else(|| forbid(req, caller, P::ROLES))
+    }
+}
+
+impl Scope<PartnerId> {
+    /// The referrals a caller reaches: all of them with a role of `P` (clinical staff), else
+    /// a partner user's those sent to its organization; anyone else is refused (403, audited).
+    pub fn referrals<P: Policy>(req: &HttpRequest, caller: &Caller) -> Result<Self, AppError> {
+        if caller.has_any(P::ROLES) {
+            return Ok(Self::All);
+        }
+        match caller.partner_id {
+            Some(own) if caller.has_any(&[Role::Partner]) => Ok(Self::Only(own)),
+            _ => Err(forbid(req, caller, P::ROLES)),
+        }
     }
 }
 

@@ -70,7 +70,7 @@ pub async fn put_call(
         &caller,
         &meta,
         call,
-        state.clock.zone(),
+        state.ingest,
         state.clock.now(),
     )
     .await?;
@@ -239,7 +239,7 @@ pub async fn post_batch(
         &caller,
         &meta,
         valid,
-        state.clock.zone(),
+        state.ingest,
         state.clock.now(),
         Audit::Batch {
             rejected: report.rejected,

@@ -548,7 +548,7 @@ pub async fn import(
     conns: Vec<diesel_async::AsyncPgConnection>,
     path: &std::path::Path,
     mapping: &Mapping,
-    city: Tz,
+    rules: super::ingest::Rules,
     chunk: usize,
     mut progress: impl FnMut(&Summary, u64),
 ) -> Result<Summary, ImportError> {
@@ -568,7 +568,7 @@ pub async fn import(
         .headers()
         .map_err(|e| ImportError::File(format!("{}: {e}", path.display())))?
         .clone();
-    let bound = mapping.bind(&header, city)?;
+    let bound = mapping.bind(&header, rules.zone)?;
     let (sender, mut receiver) = tokio::sync::mpsc::channel::<Chunk>(conns.len().max(1));
     let reading = tokio::task::spawn_blocking(move || {
         read_chunks(reader, header.len(), &bound, chunk, &read, &sender);
@@ -586,8 +586,8 @@ pub async fn import(
                 actor,
                 meta,
                 part.calls,
-                city,
-                crate::clock::Clock::system(city).now(),
+                rules,
+                crate::clock::Clock::system(rules.zone).now(),
                 Audit::Batch { rejected },
             )
             .await;

@@ -12,7 +12,9 @@
 //!    judged against what was stored);
 //! 4. changed calls locked in id order and overwritten, responders too (version + 1);
 //! 5. the days' counts moved by what was written;
-//! 6. the audit row (one per batch; per `PUT` only when something was written).
+//! 6. a follow-up scheduled for each written mental-health call with a subject that has none
+//!    (one statement; once per call, however often it is sent);
+//! 7. the audit row (one per batch; per `PUT` only when something was written).
 
 use std::collections::HashMap;
 
@@ -26,6 +28,7 @@ use crate::audit::{Action, AuditEvent};
 use crate::auth::Caller;
 use crate::db::tx::Tx;
 use crate::error::AppError;
+use crate::follow_ups::model::{self as follow_ups, CallFollowUp};
 use crate::http::context::RequestMeta;
 use crate::ids::{CallId, SubjectId};
 
@@ -33,6 +36,25 @@ use super::model::{self, CallWrite, SubjectUpsert};
 use super::payloads::{IngestResult, IngestWarning, ResponderBody};
 use super::roster::Roster;
 use super::validate::ValidCall;
+
+/// What an ingest applies besides the calls themselves.
+#[derive(Debug, Clone, Copy)]
+pub struct Rules {
+    /// The city's zone: a call's day is `received_at`'s date there.
+    pub zone: Tz,
+    /// How long after a mental-health call with a subject was received its follow-up is due.
+    pub follow_up_after: chrono::TimeDelta,
+}
+
+impl Rules {
+    /// The rules the settings give.
+    pub fn of(settings: &crate::config::Settings) -> Self {
+        Self {
+            zone: settings.time_zone,
+            follow_up_after: chrono::TimeDelta::hours(i64::from(settings.follow_up_hours)),
+        }
+    }
+}
 
 /// How the audit trail hears of an ingest.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -65,14 +87,14 @@ pub async fn ingest(
     actor: &Caller,
     meta: &RequestMeta,
     calls: Vec<(usize, ValidCall)>,
-    zone: Tz,
+    rules: Rules,
     now: DateTime<Utc>,
     audit: Audit,
 ) -> Result<Vec<Ingested>, AppError> {
     conn.transaction::<_, AppError, _>(async |conn| {
         let tx = &mut Tx::of(conn)?;
-        let outcome = store(tx, &calls, zone, now).await?;
-        record(tx, actor, meta, &outcome, audit).await?;
+        let (outcome, scheduled) = store(tx, &calls, rules, now).await?;
+        record(tx, actor, meta, &outcome, scheduled, audit).await?;
         Ok(outcome)
     })
     .await
@@ -85,14 +107,14 @@ pub async fn ingest_one(
     actor: &Caller,
     meta: &RequestMeta,
     call: ValidCall,
-    zone: Tz,
+    rules: Rules,
     now: DateTime<Utc>,
 ) -> Result<(Ingested, model::CallRow), AppError> {
     let calls = [(0, call)];
     conn.transaction::<_, AppError, _>(async |conn| {
         let tx = &mut Tx::of(conn)?;
-        let mut outcome = store(tx, &calls, zone, now).await?;
-        record(tx, actor, meta, &outcome, Audit::Single).await?;
+        let (mut outcome, scheduled) = store(tx, &calls, rules, now).await?;
+        record(tx, actor, meta, &outcome, scheduled, Audit::Single).await?;
         let done = outcome
             .pop()
             .ok_or_else(|| AppError::Internal("an ingest of one call returned none".into()))?;
@@ -102,12 +124,14 @@ pub async fn ingest_one(
     .await
 }
 
+/// Stores the calls; returns what happened to each and how many follow-ups were scheduled.
 async fn store(
     tx: &mut Tx<'_>,
     calls: &[(usize, ValidCall)],
-    zone: Tz,
+    rules: Rules,
     now: DateTime<Utc>,
-) -> Result<Vec<Ingested>, AppError> {
+) -> Result<(Vec<Ingested>, usize), AppError> {
+    let zone = rules.zone;
     let digests: Vec<Vec<u8>> = calls.iter().map(|(_, call)| call.digest()).collect();
     let key = |i: usize| {
         (
@@ -318,7 +342,22 @@ async fn store(
     }
     model::apply_day_deltas(tx, deltas).await?;
 
-    Ok((0..calls.len())
+    // 6. The follow-up of each written mental-health call with a subject (once per call).
+    let due: Vec<CallFollowUp> = work
+        .iter()
+        .filter(|&&i| results[i] != IngestResult::Unchanged && calls[i].1.mental_health)
+        .filter_map(|&i| {
+            let subject_id = write(i, ids[i]).subject_id?;
+            Some(CallFollowUp {
+                call_id: ids[i],
+                subject_id,
+                due_at: calls[i].1.received_at + rules.follow_up_after,
+            })
+        })
+        .collect();
+    let scheduled = follow_ups::schedule_for_calls(tx, due, now).await?;
+
+    let outcome = (0..calls.len())
         .map(|i| Ingested {
             index: calls[i].0,
             id: ids[i],
@@ -352,7 +391,8 @@ async fn store(
                 })
                 .collect(),
         })
-        .collect())
+        .collect();
+    Ok((outcome, scheduled))
 }
 
 #[derive(QueryableByName)]
@@ -499,6 +539,7 @@ async fn record(
     actor: &Caller,
     meta: &RequestMeta,
     outcome: &[Ingested],
+    scheduled: usize,
     audit: Audit,
 ) -> Result<(), AppError> {
     let count = |result| outcome.iter().filter(|o| o.result == result).count();
@@ -512,11 +553,13 @@ async fn record(
                 IngestResult::Updated => Action::CallUpdate,
                 IngestResult::Unchanged => return Ok(()),
             };
-            AuditEvent::new(action)
-                .by(actor)
-                .resource(call.id)
-                .record(tx, meta)
-                .await?;
+            let event = AuditEvent::new(action).by(actor).resource(call.id);
+            let event = if scheduled > 0 {
+                event.details(serde_json::json!({ "follow_ups_scheduled": scheduled }))
+            } else {
+                event
+            };
+            event.record(tx, meta).await?;
         }
         Audit::Batch { rejected } => {
             AuditEvent::new(Action::CallBatch)
@@ -526,6 +569,7 @@ async fn record(
                     "updated": count(IngestResult::Updated),
                     "unchanged": count(IngestResult::Unchanged),
                     "rejected": rejected,
+                    "follow_ups_scheduled": scheduled,
                 }))
                 .record(tx, meta)
                 .await?;

@@ -42,6 +42,16 @@ pub fn describe(name: &str) -> Option<Constraint> {
             "a user with the partner role must be linked to a partner",
         ),
         "users_roles_not_empty" => caller("roles", "at least one role is required"),
+        "users_partner_id_fkey" => caller("partner_id", "no partner with this id"),
+        "partners_name_key" => caller("name", "a partner with this name already exists"),
+        "partners_name_not_blank" => caller("name", "must not be blank"),
+        "partner_services_name_not_blank" => caller("services", "a service's name must not be blank"),
+        "referrals_subject_id_fkey" | "follow_ups_subject_id_fkey" => {
+            caller("subject_id", "no subject with this id")
+        }
+        "referrals_referred_by_fkey" => caller("referred_by", "no personnel record with this id"),
+        "follow_ups_assigned_to_fkey" => caller("assigned_to", "no personnel record with this id"),
+        "referrals_need_not_blank" => caller("need", "must not be blank"),
         "users_personnel_id_fkey"
         | "enrollments_personnel_id_fkey"
         | "certifications_personnel_id_fkey" => {
@@ -117,7 +127,23 @@ pub fn describe(name: &str) -> Option<Constraint> {
         | "calls_crisis_types_no_null"
         | "calls_dispositions_no_null"
         | "subjects_source_external_id_key"
-        | "calls_responders_array" => Some(Constraint::Internal),
+        | "calls_responders_array"
+        // Partners, referrals and follow-ups: checked by their services before writing (the
+        // partner, its service, the call and the referral are read first), or built by them.
+        | "partners_phones_array"
+        | "partners_address_object"
+        | "partner_services_partner_id_fkey"
+        | "partner_services_categories_no_null"
+        | "referrals_partner_id_fkey"
+        | "referrals_service_id_fkey"
+        | "referrals_call_id_fkey"
+        | "referrals_created_by_fkey"
+        | "referrals_contact_needs_consent"
+        | "referrals_closed_has_reason"
+        | "referrals_transitions_array"
+        | "follow_ups_call_id_fkey"
+        | "follow_ups_referral_id_fkey"
+        | "follow_ups_call_scheduled_needs_call" => Some(Constraint::Internal),
         _ => None,
     }
 }

@@ -355,3 +355,103 @@ mod tests {
         assert_eq!(serde_json::to_value(CallSource::E911).unwrap(), "911");
     }
 }
+
+pg_enum! {
+    /// Where the program's memorandum of understanding with a partner stands (internal).
+    pub enum MouStatus in MouStatus = "mou_status" {
+        /// None.
+        None = "none",
+        /// Being drafted.
+        Draft = "draft",
+        /// Signed and in force.
+        Signed = "signed",
+        /// Lapsed.
+        Expired = "expired",
+    }
+}
+
+pg_enum! {
+    /// Where a referral stands: `sent → acknowledged → engaged → closed`, or closed early.
+    pub enum ReferralStatus in ReferralStatus = "referral_status" {
+        /// Sent to the partner, with consent.
+        Sent = "sent",
+        /// The partner has it.
+        Acknowledged = "acknowledged",
+        /// The person is engaged with the partner's service.
+        Engaged = "engaged",
+        /// Closed, with a reason.
+        Closed = "closed",
+    }
+}
+
+pg_enum! {
+    /// Why a referral was closed.
+    pub enum CloseReason in CloseReason = "close_reason" {
+        /// The service was given.
+        Completed = "completed",
+        /// The person declined.
+        Declined = "declined",
+        /// The person is not eligible.
+        Ineligible = "ineligible",
+        /// The partner has no capacity.
+        NoCapacity = "no_capacity",
+        /// The person could not be reached.
+        UnableToContact = "unable_to_contact",
+        /// The referral was withdrawn.
+        Withdrawn = "withdrawn",
+    }
+}
+
+pg_enum! {
+    /// How consent to a referral was given.
+    pub enum ConsentMethod in ConsentMethod = "consent_method" {
+        /// Spoken.
+        Verbal = "verbal",
+        /// Signed on paper.
+        Written = "written",
+        /// Given electronically.
+        Electronic = "electronic",
+    }
+}
+
+pg_enum! {
+    /// What the person consented to share with the partner.
+    pub enum ConsentScope in ConsentScope = "consent_scope" {
+        /// Their need and how to contact them.
+        Contact = "contact",
+        /// Their need only: no contact details are kept.
+        NeedOnly = "need_only",
+    }
+}
+
+pg_enum! {
+    /// How a follow-up is made.
+    pub enum FollowUpMethod in FollowUpMethod = "follow_up_method" {
+        /// By telephone.
+        Phone = "phone",
+        /// A visit.
+        Visit = "visit",
+        /// A joint visit with an officer.
+        Joint = "joint",
+        /// A letter.
+        Letter = "letter",
+    }
+}
+
+pg_enum! {
+    /// Where a follow-up stands: open while `scheduled` or `attempted`.
+    pub enum FollowUpStatus in FollowUpStatus = "follow_up_status" {
+        /// Due, not yet tried.
+        Scheduled = "scheduled",
+        /// Tried without reaching the person; still open.
+        Attempted = "attempted",
+        /// Done.
+        Completed = "completed",
+        /// The person could not be reached.
+        UnableToContact = "unable_to_contact",
+        /// The person declined.
+        Declined = "declined",
+        /// No longer needed.
+        Cancelled = "cancelled",
+    }
+}

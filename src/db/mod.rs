@@ -4,6 +4,7 @@
 pub mod constraints;
 pub mod enums;
 pub mod functions;
+pub mod json;
 pub mod migrations;
 #[allow(missing_docs)]
 pub mod schema;

@@ -10,6 +10,18 @@ pub mod sql_types {
     pub struct CallSource;
 
     #[derive(diesel::query_builder::QueryId, Clone, Copy, Debug, diesel::sql_types::SqlType)]
+    #[diesel(postgres_type(name = "close_reason"))]
+    pub struct CloseReason;
+
+    #[derive(diesel::query_builder::QueryId, Clone, Copy, Debug, diesel::sql_types::SqlType)]
+    #[diesel(postgres_type(name = "consent_method"))]
+    pub struct ConsentMethod;
+
+    #[derive(diesel::query_builder::QueryId, Clone, Copy, Debug, diesel::sql_types::SqlType)]
+    #[diesel(postgres_type(name = "consent_scope"))]
+    pub struct ConsentScope;
+
+    #[derive(diesel::query_builder::QueryId, Clone, Copy, Debug, diesel::sql_types::SqlType)]
     #[diesel(postgres_type(name = "crisis_type"))]
     pub struct CrisisType;
 
@@ -26,8 +38,20 @@ pub mod sql_types {
     pub struct EnrollmentStatus;
 
     #[derive(diesel::query_builder::QueryId, Clone, Copy, Debug, diesel::sql_types::SqlType)]
+    #[diesel(postgres_type(name = "follow_up_method"))]
+    pub struct FollowUpMethod;
+
+    #[derive(diesel::query_builder::QueryId, Clone, Copy, Debug, diesel::sql_types::SqlType)]
+    #[diesel(postgres_type(name = "follow_up_status"))]
+    pub struct FollowUpStatus;
+
+    #[derive(diesel::query_builder::QueryId, Clone, Copy, Debug, diesel::sql_types::SqlType)]
     #[diesel(postgres_type(name = "force_level"))]
     pub struct ForceLevel;
+
+    #[derive(diesel::query_builder::QueryId, Clone, Copy, Debug, diesel::sql_types::SqlType)]
+    #[diesel(postgres_type(name = "mou_status"))]
+    pub struct MouStatus;
 
     #[derive(diesel::query_builder::QueryId, Clone, Copy, Debug, diesel::sql_types::SqlType)]
     #[diesel(postgres_type(name = "personnel_role"))]
@@ -36,6 +60,10 @@ pub mod sql_types {
     #[derive(diesel::query_builder::QueryId, Clone, Copy, Debug, diesel::sql_types::SqlType)]
     #[diesel(postgres_type(name = "personnel_status"))]
     pub struct PersonnelStatus;
+
+    #[derive(diesel::query_builder::QueryId, Clone, Copy, Debug, diesel::sql_types::SqlType)]
+    #[diesel(postgres_type(name = "referral_status"))]
+    pub struct ReferralStatus;
 
     #[derive(diesel::query_builder::QueryId, Clone, Copy, Debug, diesel::sql_types::SqlType)]
     #[diesel(postgres_type(name = "session_status"))]
@@ -209,6 +237,28 @@ diesel::table! {
 
 diesel::table! {
     use diesel::sql_types::*;
+    use super::sql_types::FollowUpMethod;
+    use super::sql_types::FollowUpStatus;
+
+    follow_ups (id) {
+        id -> Uuid,
+        subject_id -> Uuid,
+        call_id -> Nullable<Uuid>,
+        referral_id -> Nullable<Uuid>,
+        assigned_to -> Nullable<Uuid>,
+        due_at -> Timestamptz,
+        method -> FollowUpMethod,
+        status -> FollowUpStatus,
+        outcome_note -> Nullable<Text>,
+        scheduled_by_call -> Bool,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
     use super::sql_types::Department;
     use super::sql_types::PersonnelRole;
 
@@ -237,6 +287,42 @@ diesel::table! {
 }
 
 diesel::table! {
+    partner_services (id) {
+        id -> Uuid,
+        partner_id -> Uuid,
+        position -> Int4,
+        name -> Text,
+        description -> Text,
+        categories -> Array<Text>,
+        eligibility -> Nullable<Text>,
+        hours -> Nullable<Text>,
+        accepts_referrals -> Bool,
+        withdrawn_at -> Nullable<Timestamptz>,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use super::sql_types::MouStatus;
+
+    partners (id) {
+        id -> Uuid,
+        name -> Text,
+        description -> Text,
+        website -> Nullable<Text>,
+        email -> Nullable<Text>,
+        phones -> Jsonb,
+        address -> Nullable<Jsonb>,
+        mou_status -> MouStatus,
+        active -> Bool,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     use diesel::sql_types::*;
     use super::sql_types::Department;
     use super::sql_types::PersonnelRole;
@@ -255,6 +341,38 @@ diesel::table! {
         separation_date -> Nullable<Date>,
         status -> PersonnelStatus,
         designated_staff -> Bool,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use super::sql_types::ConsentMethod;
+    use super::sql_types::ConsentScope;
+    use super::sql_types::ReferralStatus;
+    use super::sql_types::CloseReason;
+
+    referrals (id) {
+        id -> Uuid,
+        subject_id -> Uuid,
+        call_id -> Nullable<Uuid>,
+        partner_id -> Uuid,
+        service_id -> Nullable<Uuid>,
+        need -> Text,
+        consent_method -> ConsentMethod,
+        consent_scope -> ConsentScope,
+        contact -> Nullable<Jsonb>,
+        referred_by -> Uuid,
+        status -> ReferralStatus,
+        sent_at -> Timestamptz,
+        acknowledged_at -> Nullable<Timestamptz>,
+        engaged_at -> Nullable<Timestamptz>,
+        closed_at -> Nullable<Timestamptz>,
+        close_reason -> Nullable<CloseReason>,
+        transitions -> Jsonb,
+        created_by -> Uuid,
         version -> Int4,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
@@ -335,9 +453,21 @@ diesel::joinable!(certifications -> users (revoked_by));
 diesel::joinable!(courses -> certification_types (certification_type_id));
 diesel::joinable!(enrollments -> personnel (personnel_id));
 diesel::joinable!(enrollments -> training_sessions (session_id));
+diesel::joinable!(follow_ups -> calls (call_id));
+diesel::joinable!(follow_ups -> personnel (assigned_to));
+diesel::joinable!(follow_ups -> referrals (referral_id));
+diesel::joinable!(follow_ups -> subjects (subject_id));
 diesel::joinable!(login_failures -> users (user_id));
+diesel::joinable!(partner_services -> partners (partner_id));
+diesel::joinable!(referrals -> calls (call_id));
+diesel::joinable!(referrals -> partner_services (service_id));
+diesel::joinable!(referrals -> partners (partner_id));
+diesel::joinable!(referrals -> personnel (referred_by));
+diesel::joinable!(referrals -> subjects (subject_id));
+diesel::joinable!(referrals -> users (created_by));
 diesel::joinable!(refresh_tokens -> users (user_id));
 diesel::joinable!(training_sessions -> courses (course_id));
+diesel::joinable!(users -> partners (partner_id));
 diesel::joinable!(users -> personnel (personnel_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
@@ -349,9 +479,13 @@ diesel::allow_tables_to_appear_in_same_query!(
     certifications,
     courses,
     enrollments,
+    follow_ups,
     goals,
     login_failures,
+    partner_services,
+    partners,
     personnel,
+    referrals,
     refresh_tokens,
     subjects,
     training_sessions,

@@ -19,6 +19,8 @@ pub const PUBLIC: &[(&str, &str)] = &[
     ("GET", "/metrics"), // Prometheus scrapes; no record data
     ("GET", "/api-docs/openapi.json"),
     ("GET", "/swagger-ui"),
+    ("GET", "/api/v1/partners"), // the public resource directory
+    ("GET", "/api/v1/partners/{id}"),
 ];
 
 /// The operations any authenticated caller may call, whatever its roles: the caller's own

@@ -236,7 +236,7 @@ async fn a_batch_stores_the_good_calls_and_reports_the_bad_ones_by_index() {
     assert_eq!(audits.len(), 2);
     assert_eq!(
         audits[0].details(),
-        json!({"created": 0, "updated": 0, "unchanged": 3, "rejected": 5})
+        json!({"created": 0, "updated": 0, "unchanged": 3, "rejected": 5, "follow_ups_scheduled": 0})
     );
 
     // The unknown number joins the roster: the call's responder is linked, and no longer

@@ -309,6 +309,7 @@ pub fn settings(database_url: String) -> Settings {
         workers: Some(2),
         log_format: LogFormat::Json,
         time_zone: DEFAULT_TIME_ZONE,
+        follow_up_hours: cit_api::config::DEFAULT_FOLLOW_UP_HOURS,
         trusted_proxies: Vec::new(),
     }
 }
@@ -495,8 +496,12 @@ impl TestApp {
     /// A new user holding `roles`, not logged in (token fields empty).
     pub async fn create_user(&self, roles: &[Role]) -> TestUser {
         let username = format!("user-{}", Uuid::now_v7().simple());
-        let partner_id = roles.contains(&Role::Partner).then(PartnerId::generate);
         let mut conn = self.db.connect().await;
+        let partner_id = if roles.contains(&Role::Partner) {
+            Some(self.insert_partner(&mut conn).await)
+        } else {
+            None
+        };
         let row = users::insert(
             &mut conn,
             &NewUser {
@@ -517,6 +522,47 @@ impl TestApp {
             token: String::new(),
             refresh_token: String::new(),
         }
+    }
+
+    /// A partner organization stored directly (for partner users): its id.
+    pub async fn insert_partner(&self, conn: &mut AsyncPgConnection) -> PartnerId {
+        let id = PartnerId::generate();
+        diesel::sql_query(
+            "INSERT INTO partners (id, name, created_at, updated_at) VALUES ($1, $2, now(), now())",
+        )
+        .bind::<diesel::sql_types::Uuid, _>(id.uuid())
+        .bind::<diesel::sql_types::Text, _>(format!("Partner {}", id.uuid().simple()))
+        .execute(conn)
+        .await
+        .expect("insert test partner");
+        id
+    }
+
+    /// A user of the partner role working for `partner`, logged in.
+    pub async fn partner_user(&self, partner: PartnerId) -> TestUser {
+        let username = format!("user-{}", Uuid::now_v7().simple());
+        let mut conn = self.db.connect().await;
+        let row = users::insert(
+            &mut conn,
+            &NewUser {
+                id: UserId::generate(),
+                username: username.clone(),
+                display_name: "Partner staff".into(),
+                password_hash: password_hash().to_owned(),
+                roles: vec![Role::Partner],
+                personnel_id: None,
+                partner_id: Some(partner),
+            },
+        )
+        .await
+        .expect("insert partner user");
+        self.log_in(&TestUser {
+            id: row.id,
+            username,
+            token: String::new(),
+            refresh_token: String::new(),
+        })
+        .await
     }
 
     /// Logs a user in with [`PASSWORD`].

@@ -1,0 +1,270 @@
+//! Follow-up rows and their queries, and the one statement by which the calls ingest schedules
+//! the follow-up of each mental-health call with a subject.
+
+use chrono::{DateTime, Utc};
+use diesel::sql_types::{Array, Timestamptz, Uuid as SqlUuid};
+use diesel::{
+    AsChangeset, BoolExpressionMethods, ExpressionMethods, Insertable, QueryDsl, Queryable,
+    Selectable, SelectableHelper,
+};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+
+use crate::db::enums::{FollowUpMethod, FollowUpStatus};
+use crate::db::schema::{follow_ups, referrals};
+use crate::db::tx::Tx;
+use crate::http::pagination::PageRequest;
+use crate::ids::{CallId, FollowUpId, PersonnelId, ReferralId, SubjectId};
+
+/// The statuses of an open follow-up.
+const OPEN: [FollowUpStatus; 2] = [FollowUpStatus::Scheduled, FollowUpStatus::Attempted];
+
+/// A row of `follow_ups`.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = follow_ups, check_for_backend(diesel::pg::Pg))]
+pub struct FollowUpRow {
+    /// Id.
+    pub id: FollowUpId,
+    /// The person.
+    pub subject_id: SubjectId,
+    /// The call.
+    pub call_id: Option<CallId>,
+    /// The referral.
+    pub referral_id: Option<ReferralId>,
+    /// Who does it.
+    pub assigned_to: Option<PersonnelId>,
+    /// Due.
+    pub due_at: DateTime<Utc>,
+    /// How.
+    pub method: FollowUpMethod,
+    /// Status.
+    pub status: FollowUpStatus,
+    /// Outcome note.
+    pub outcome_note: Option<String>,
+    /// Scheduled by a call.
+    pub scheduled_by_call: bool,
+    /// Version.
+    pub version: i32,
+    /// Made at.
+    pub created_at: DateTime<Utc>,
+    /// Changed at.
+    pub updated_at: DateTime<Utc>,
+}
+
+/// Changes to a follow-up.
+#[derive(Debug, Default, AsChangeset)]
+#[diesel(table_name = follow_ups)]
+pub struct FollowUpChanges {
+    /// Who does it.
+    pub assigned_to: Option<Option<PersonnelId>>,
+    /// Due.
+    pub due_at: Option<DateTime<Utc>>,
+    /// How.
+    pub method: Option<FollowUpMethod>,
+    /// Status.
+    pub status: Option<FollowUpStatus>,
+    /// Outcome note.
+    pub outcome_note: Option<Option<String>>,
+}
+
+impl crate::audit::ChangedFields for FollowUpChanges {
+    fn fields(&self) -> Vec<&'static str> {
+        // Exhaustive: a new column must be named here, or this does not compile.
+        let Self {
+            assigned_to,
+            due_at,
+            method,
+            status,
+            outcome_note,
+        } = self;
+        crate::audit::changed_fields(&[
+            ("assigned_to", assigned_to.is_some()),
+            ("due_at", due_at.is_some()),
+            ("method", method.is_some()),
+            ("status", status.is_some()),
+            ("outcome_note", outcome_note.is_some()),
+        ])
+    }
+}
+
+/// Which follow-ups the work list shows.
+#[derive(Debug, Clone, Default)]
+pub struct FollowUpFilter {
+    /// Assigned to this person.
+    pub assigned_to: Option<PersonnelId>,
+    /// Only unassigned ones.
+    pub unassigned: bool,
+    /// In this status.
+    pub status: Option<FollowUpStatus>,
+    /// Open and past due (`true`), or not (`false`), as of `now`.
+    pub overdue: Option<bool>,
+    /// The person's.
+    pub subject_id: Option<SubjectId>,
+}
+
+/// A page of follow-ups, newest first.
+pub async fn list(
+    conn: &mut AsyncPgConnection,
+    filter: &FollowUpFilter,
+    now: DateTime<Utc>,
+    page: &PageRequest<FollowUpId>,
+) -> diesel::QueryResult<Vec<FollowUpRow>> {
+    let mut query = follow_ups::table
+        .select(FollowUpRow::as_select())
+        .order(follow_ups::id.desc())
+        .limit(page.fetch())
+        .into_boxed();
+    if let Some(after) = page.after {
+        query = query.filter(follow_ups::id.lt(after));
+    }
+    if let Some(person) = filter.assigned_to {
+        query = query.filter(follow_ups::assigned_to.eq(person));
+    }
+    if filter.unassigned {
+        query = query.filter(follow_ups::assigned_to.is_null());
+    }
+    if let Some(status) = filter.status {
+        query = query.filter(follow_ups::status.eq(status));
+    }
+    match filter.overdue {
+        Some(true) => {
+            query = query
+                .filter(follow_ups::status.eq_any(OPEN))
+                .filter(follow_ups::due_at.lt(now));
+        }
+        Some(false) => {
+            query = query.filter(
+                follow_ups::status
+                    .ne_all(OPEN)
+                    .or(follow_ups::due_at.ge(now)),
+            );
+        }
+        None => {}
+    }
+    if let Some(subject) = filter.subject_id {
+        query = query.filter(follow_ups::subject_id.eq(subject));
+    }
+    query.load(conn).await
+}
+
+/// Finds a follow-up.
+pub async fn find(
+    conn: &mut AsyncPgConnection,
+    id: FollowUpId,
+) -> diesel::QueryResult<FollowUpRow> {
+    follow_ups::table
+        .find(id)
+        .select(FollowUpRow::as_select())
+        .get_result(conn)
+        .await
+}
+
+/// Locks a follow-up for a change.
+pub async fn lock(tx: &mut Tx<'_>, id: FollowUpId) -> diesel::QueryResult<FollowUpRow> {
+    follow_ups::table
+        .find(id)
+        .select(FollowUpRow::as_select())
+        .for_update()
+        .get_result(tx.conn())
+        .await
+}
+
+/// Inserts a follow-up.
+pub async fn insert(
+    conn: &mut AsyncPgConnection,
+    row: &FollowUpRow,
+) -> diesel::QueryResult<FollowUpRow> {
+    diesel::insert_into(follow_ups::table)
+        .values(row)
+        .returning(FollowUpRow::as_returning())
+        .get_result(conn)
+        .await
+}
+
+/// Applies changes and bumps the version.
+pub async fn update(
+    tx: &mut Tx<'_>,
+    id: FollowUpId,
+    changes: &FollowUpChanges,
+    now: DateTime<Utc>,
+) -> diesel::QueryResult<FollowUpRow> {
+    diesel::update(follow_ups::table.find(id))
+        .set((
+            changes,
+            follow_ups::version.eq(follow_ups::version + 1),
+            follow_ups::updated_at.eq(now),
+        ))
+        .returning(FollowUpRow::as_returning())
+        .get_result(tx.conn())
+        .await
+}
+
+/// The subject a referral concerns.
+pub async fn subject_of_referral(
+    conn: &mut AsyncPgConnection,
+    id: ReferralId,
+) -> diesel::QueryResult<SubjectId> {
+    referrals::table
+        .find(id)
+        .select(referrals::subject_id)
+        .get_result(conn)
+        .await
+}
+
+/// A subject's follow-ups, by due time (their timeline).
+pub async fn of_subject(
+    conn: &mut AsyncPgConnection,
+    id: SubjectId,
+) -> diesel::QueryResult<Vec<FollowUpRow>> {
+    follow_ups::table
+        .filter(follow_ups::subject_id.eq(id))
+        .select(FollowUpRow::as_select())
+        .order((follow_ups::due_at, follow_ups::id))
+        .load(conn)
+        .await
+}
+
+/// What the ingest schedules: one follow-up per stored mental-health call with a subject.
+#[derive(Debug, Clone, Copy)]
+pub struct CallFollowUp {
+    /// The call.
+    pub call_id: CallId,
+    /// Its subject.
+    pub subject_id: SubjectId,
+    /// `received_at` + the configured delay.
+    pub due_at: DateTime<Utc>,
+}
+
+/// Schedules a follow-up for each of these calls that has none yet, in one statement, in call
+/// order: the unique index on `call_id` of call-scheduled follow-ups makes a re-sent, changed
+/// or imported call (or two concurrent ingests of it) schedule it once. Returns how many were
+/// new.
+pub async fn schedule_for_calls(
+    tx: &mut Tx<'_>,
+    mut due: Vec<CallFollowUp>,
+    now: DateTime<Utc>,
+) -> diesel::QueryResult<usize> {
+    if due.is_empty() {
+        return Ok(0);
+    }
+    due.sort_by_key(|d| d.call_id);
+    let ids: Vec<FollowUpId> = due.iter().map(|_| FollowUpId::generate()).collect();
+    let calls: Vec<CallId> = due.iter().map(|d| d.call_id).collect();
+    let subjects: Vec<SubjectId> = due.iter().map(|d| d.subject_id).collect();
+    let times: Vec<DateTime<Utc>> = due.iter().map(|d| d.due_at).collect();
+    diesel::sql_query(
+        "INSERT INTO follow_ups (id, subject_id, call_id, due_at, method, status, \
+                                 scheduled_by_call, created_at, updated_at) \
+         SELECT id, subject_id, call_id, due_at, 'phone', 'scheduled', true, $5, $5 \
+           FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::timestamptz[]) \
+                AS f(id, call_id, subject_id, due_at) \
+          ORDER BY call_id \
+         ON CONFLICT (call_id) WHERE scheduled_by_call DO NOTHING",
+    )
+    .bind::<Array<SqlUuid>, _>(ids)
+    .bind::<Array<SqlUuid>, _>(calls)
+    .bind::<Array<SqlUuid>, _>(subjects)
+    .bind::<Array<Timestamptz>, _>(times)
+    .bind::<Timestamptz, _>(now)
+    .execute(tx.conn())
+    .await
+}
