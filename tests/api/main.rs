@@ -19,6 +19,7 @@ mod import;
 mod metrics;
 mod openapi;
 mod ops;
+mod partners;
 mod personnel;
 mod subjects;
 mod training;
