@@ -24,6 +24,7 @@ pub mod db;
 pub mod error;
 pub mod follow_ups;
 pub mod goals;
+pub mod hsds;
 pub mod http;
 pub mod ids;
 pub mod metrics;

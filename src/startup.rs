@@ -25,7 +25,7 @@ use crate::ops::metrics::Metrics;
 use crate::state::AppState;
 use crate::users::bootstrap::{self, BootstrapError, FirstAdmin};
 use crate::{
-    api_keys, audit, auth, calls, db, follow_ups, goals, metrics, openapi, ops, partners,
+    api_keys, audit, auth, calls, db, follow_ups, goals, hsds, metrics, openapi, ops, partners,
     personnel, referrals, subjects, training, users,
 };
 
@@ -48,6 +48,7 @@ pub fn routes(config: &mut ServiceConfig<'_>) {
             .configure(metrics::configure),
     );
     ops::configure(config);
+    hsds::configure(config);
     config
         .service(openapi::get_openapi_document)
         .service(openapi::swagger_ui_redirect);

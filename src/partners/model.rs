@@ -6,7 +6,7 @@ use diesel::dsl::sql;
 use diesel::sql_types::{Array, Bool, Integer, Nullable, Text, Timestamptz, Uuid as SqlUuid};
 use diesel::{
     AsChangeset, BoolExpressionMethods, ExpressionMethods, Insertable, PgTextExpressionMethods,
-    QueryDsl, Queryable, Selectable, SelectableHelper,
+    QueryDsl, Queryable, QueryableByName, Selectable, SelectableHelper,
 };
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
@@ -21,7 +21,7 @@ use crate::ids::{PartnerId, ServiceId};
 use super::payloads::{AddressBody, PhoneBody};
 
 /// A row of `partners`.
-#[derive(Debug, Clone, Queryable, Selectable)]
+#[derive(Debug, Clone, Queryable, QueryableByName, Selectable)]
 #[diesel(table_name = partners, check_for_backend(diesel::pg::Pg))]
 pub struct PartnerRow {
     /// Id.
@@ -51,7 +51,7 @@ pub struct PartnerRow {
 }
 
 /// A row of `partner_services`.
-#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
+#[derive(Debug, Clone, PartialEq, Queryable, QueryableByName, Selectable, Insertable)]
 #[diesel(table_name = partner_services, check_for_backend(diesel::pg::Pg))]
 pub struct ServiceRow {
     /// Id.
@@ -259,6 +259,18 @@ pub async fn all_services_of(
         .filter(partner_services::partner_id.eq(id))
         .select(ServiceRow::as_select())
         .order(partner_services::id)
+        .load(conn)
+        .await
+}
+
+/// The partners of these ids.
+pub async fn find_all(
+    conn: &mut AsyncPgConnection,
+    ids: &[PartnerId],
+) -> diesel::QueryResult<Vec<PartnerRow>> {
+    partners::table
+        .filter(partners::id.eq_any(ids))
+        .select(PartnerRow::as_select())
         .load(conn)
         .await
 }

@@ -21,6 +21,11 @@ pub const PUBLIC: &[(&str, &str)] = &[
     ("GET", "/swagger-ui"),
     ("GET", "/api/v1/partners"), // the public resource directory
     ("GET", "/api/v1/partners/{id}"),
+    ("GET", "/hsds/"), // Open Referral HSDS: the same public directory
+    ("GET", "/hsds/organizations"),
+    ("GET", "/hsds/organizations/{id}"),
+    ("GET", "/hsds/services"),
+    ("GET", "/hsds/services/{id}"),
 ];
 
 /// The operations any authenticated caller may call, whatever its roles: the caller's own

@@ -15,6 +15,7 @@ mod clock;
 mod errors;
 mod goals;
 mod helpers;
+mod hsds;
 mod import;
 mod metrics;
 mod openapi;
