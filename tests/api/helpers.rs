@@ -631,6 +631,21 @@ impl TestApp {
         diesel::sql_query(sql).execute(&mut conn).await
     }
 
+    /// The text of one value: `SELECT … AS value` (e.g. a call's subject id).
+    pub async fn value(&self, sql: &str) -> Option<String> {
+        #[derive(diesel::QueryableByName)]
+        struct Found {
+            #[diesel(sql_type = diesel::sql_types::Nullable<Text>)]
+            value: Option<String>,
+        }
+        let mut conn = self.db.connect().await;
+        diesel::sql_query(sql)
+            .get_result::<Found>(&mut conn)
+            .await
+            .expect("one row")
+            .value
+    }
+
     /// Counts rows with a `SELECT count(*) AS count …` statement.
     pub async fn count(&self, sql: &str) -> i64 {
         #[derive(diesel::QueryableByName)]

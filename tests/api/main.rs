@@ -22,6 +22,7 @@ mod openapi;
 mod ops;
 mod partners;
 mod personnel;
+mod referrals;
 mod subjects;
 mod training;
 mod users;
