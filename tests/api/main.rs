@@ -13,6 +13,7 @@ mod call_metrics;
 mod calls;
 mod clock;
 mod errors;
+mod follow_ups;
 mod goals;
 mod helpers;
 mod hsds;
