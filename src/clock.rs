@@ -117,6 +117,29 @@ impl CityDay {
     pub fn zone_name(&self) -> &'static str {
         self.zone.name()
     }
+
+    /// The day's first instant in the city (where midnight falls in a daylight-saving gap,
+    /// the moment the clocks jump to).
+    pub fn start(&self) -> DateTime<Utc> {
+        use chrono::TimeZone;
+        let midnight = self.date.and_time(chrono::NaiveTime::MIN);
+        (0..=3)
+            .find_map(|hours| {
+                self.zone
+                    .from_local_datetime(&(midnight + chrono::TimeDelta::hours(hours)))
+                    .earliest()
+            })
+            .map_or_else(|| midnight.and_utc(), |t| t.with_timezone(&Utc))
+    }
+
+    /// The first instant after the day: the next day's start.
+    pub fn end(&self) -> DateTime<Utc> {
+        Self {
+            date: self.date.succ_opt().unwrap_or(self.date),
+            zone: self.zone,
+        }
+        .start()
+    }
 }
 
 /// Parses an IANA time-zone name (`America/Chicago`).
@@ -129,6 +152,29 @@ pub fn parse_zone(name: &str) -> Result<Tz, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_city_day_runs_from_its_local_midnight_to_the_next() {
+        let day = |d: &str, zone: Tz| CityDay {
+            date: d.parse().unwrap(),
+            zone,
+        };
+        let chicago = chrono_tz::America::Chicago;
+        assert_eq!(
+            day("2026-01-15", chicago).start(),
+            at("2026-01-15T06:00:00Z")
+        );
+        assert_eq!(day("2026-01-15", chicago).end(), at("2026-01-16T06:00:00Z"));
+        // The spring-forward day is 23 hours long.
+        assert_eq!(day("2026-03-08", chicago).end(), at("2026-03-09T05:00:00Z"));
+        // Where midnight itself is skipped (Havana springs forward at 00:00), the day starts
+        // at 01:00.
+        let havana = chrono_tz::America::Havana;
+        assert_eq!(
+            day("2026-03-08", havana).start(),
+            at("2026-03-08T05:00:00Z")
+        );
+    }
 
     fn at(text: &str) -> DateTime<Utc> {
         text.parse().unwrap()

@@ -100,8 +100,8 @@ pub async fn find_subject(
     Ok(web::Json(subject))
 }
 
-/// A subject's timeline: their calls in time order (referrals and follow-ups join it when they
-/// exist).
+/// A subject's timeline: their calls, referrals and follow-ups in time order (a call at its
+/// `received_at`, a referral at `sent_at`, a follow-up at its due time).
 ///
 /// Audited (`subject.timeline`). Answers `Accept: text/csv` with one line per event.
 #[utoipa::path(

@@ -4,9 +4,9 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::db::enums::Disposition;
+use crate::db::enums::{Disposition, FollowUpStatus, ReferralStatus};
 use crate::http::csv::{CsvRow, cell};
-use crate::ids::{CallId, SubjectId};
+use crate::ids::{CallId, FollowUpId, PartnerId, ReferralId, SubjectId};
 
 /// Query of `GET /api/v1/subjects`: the repeat-call list.
 #[derive(Debug, Deserialize, IntoParams)]
@@ -86,20 +86,44 @@ impl CsvRow for SubjectBody {
 pub struct TimelineBody {
     /// The subject.
     pub subject: SubjectBody,
-    /// Its events, oldest first: calls now; referrals and follow-ups join them when they exist.
+    /// Their calls, referrals and follow-ups, oldest first.
     pub events: Vec<TimelineEvent>,
 }
 
-/// One event of a timeline.
+/// What a timeline event is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, ToSchema)]
+pub enum EventKind {
+    /// A call for service (at `received_at`).
+    #[serde(rename = "call")]
+    Call,
+    /// A referral to a partner (at `sent_at`).
+    #[serde(rename = "referral")]
+    Referral,
+    /// A follow-up (at its due time).
+    #[serde(rename = "follow_up")]
+    FollowUp,
+}
+
+impl EventKind {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Call => "call",
+            Self::Referral => "referral",
+            Self::FollowUp => "follow_up",
+        }
+    }
+}
+
+/// One event of a timeline: the fields of its kind are set, the others `null`.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct TimelineEvent {
-    /// What it is: `call`.
-    pub kind: String,
-    /// When.
+    /// What it is.
+    pub kind: EventKind,
+    /// When: a call's `received_at`, a referral's `sent_at`, a follow-up's due time.
     pub at: DateTime<Utc>,
-    /// The call.
+    /// The call (a call, or what a referral or follow-up came from).
     pub call_id: Option<CallId>,
-    /// Its incident number.
+    /// A call's incident number.
     pub incident_number: Option<String>,
     /// A mental-health call.
     pub mental_health: Option<bool>,
@@ -107,6 +131,38 @@ pub struct TimelineEvent {
     pub cit_on_scene: Option<bool>,
     /// How the call ended.
     pub dispositions: Vec<Disposition>,
+    /// The referral (a referral, or what a follow-up came from).
+    pub referral_id: Option<ReferralId>,
+    /// The partner a referral went to.
+    pub partner_id: Option<PartnerId>,
+    /// Where a referral stands.
+    pub referral_status: Option<ReferralStatus>,
+    /// When the person engaged with the referral's partner.
+    pub engaged_at: Option<DateTime<Utc>>,
+    /// The follow-up.
+    pub follow_up_id: Option<FollowUpId>,
+    /// Where a follow-up stands (its outcome note is read at `/follow-ups/{id}`).
+    pub follow_up_status: Option<FollowUpStatus>,
+}
+
+impl Default for TimelineEvent {
+    fn default() -> Self {
+        Self {
+            kind: EventKind::Call,
+            at: DateTime::<Utc>::MIN_UTC,
+            call_id: None,
+            incident_number: None,
+            mental_health: None,
+            cit_on_scene: None,
+            dispositions: Vec::new(),
+            referral_id: None,
+            partner_id: None,
+            referral_status: None,
+            engaged_at: None,
+            follow_up_id: None,
+            follow_up_status: None,
+        }
+    }
 }
 
 impl CsvRow for TimelineEvent {
@@ -118,18 +174,30 @@ impl CsvRow for TimelineEvent {
         "mental_health",
         "cit_on_scene",
         "dispositions",
+        "referral_id",
+        "partner_id",
+        "referral_status",
+        "engaged_at",
+        "follow_up_id",
+        "follow_up_status",
     ];
 
     fn cells(&self) -> Vec<String> {
         let dispositions: Vec<String> = self.dispositions.iter().map(ToString::to_string).collect();
         vec![
-            self.kind.clone(),
+            self.kind.as_str().to_owned(),
             self.at.to_rfc3339(),
             cell(self.call_id),
             cell(self.incident_number.as_ref()),
             cell(self.mental_health),
             cell(self.cit_on_scene),
             dispositions.join(" "),
+            cell(self.referral_id),
+            cell(self.partner_id),
+            cell(self.referral_status),
+            cell(self.engaged_at.map(|t| t.to_rfc3339())),
+            cell(self.follow_up_id),
+            cell(self.follow_up_status),
         ]
     }
 }

@@ -333,7 +333,8 @@ async fn the_call_metrics_equal_plain_sql_counts() {
     );
     assert_eq!(
         repeats["before_after"],
-        json!({"engaged_subjects": 0, "mean_calls_before": 0.0, "mean_calls_after": 0.0})
+        json!({"engaged_subjects": 0, "calls_before": 0, "calls_after": 0,
+               "mean_calls_before": 0.0, "mean_calls_after": 0.0})
     );
 
     // Bad queries, and who may read.

@@ -11,6 +11,7 @@ mod audit;
 mod auth;
 mod call_metrics;
 mod calls;
+mod care_metrics;
 mod clock;
 mod errors;
 mod follow_ups;

@@ -1,7 +1,6 @@
 //! Referrals: consent before sending, the transition graph through HTTP, partner users who see
 //! and move only their own organization's referrals (404 for the rest), every read audited.
 
-use cit_api::db::enums::Role;
 use serde_json::{Value, json};
 
 use crate::helpers::{TestApp, TestUser};

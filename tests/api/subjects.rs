@@ -89,15 +89,21 @@ async fn clinicians_see_repeat_callers_and_every_read_is_audited() {
         .as_array()
         .unwrap()
         .iter()
+        .filter(|e| e["kind"] == "call")
         .map(|e| e["incident_number"].as_str().unwrap())
         .collect();
     assert_eq!(numbers, vec!["3", "2", "1"], "oldest first");
     assert_eq!(timeline["events"][0]["kind"], "call");
+    assert_eq!(
+        timeline["events"].as_array().unwrap().len(),
+        6,
+        "each mental-health call's follow-up beside it"
+    );
     let csv = app
         .get_csv(&format!("/api/v1/subjects/{a}/timeline"), &clinician.token)
         .await;
     assert!(csv.text().starts_with("kind,at,call_id,incident_number,"));
-    assert_eq!(csv.text().lines().count(), 4);
+    assert_eq!(csv.text().lines().count(), 7);
     let csv = app.get_csv("/api/v1/subjects", &clinician.token).await;
     assert!(csv.text().contains(&format!("{a},rms,A,1975,")));
 

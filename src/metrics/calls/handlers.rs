@@ -25,7 +25,7 @@ fn bad(field: &str, message: impl Into<String>) -> AppError {
 }
 
 /// `from` and `to`, defaulted (twelve months up to today) and checked.
-fn range(
+pub(in crate::metrics) fn range(
     from: Option<NaiveDate>,
     to: Option<NaiveDate>,
     clock: &Clock,
@@ -130,8 +130,10 @@ pub async fn outcome_metrics(
 /// 365 up to today), repeat subjects (two calls or more), the repeat share, and high utilisers
 /// (`threshold` calls or more, default 7).
 ///
-/// `before_after` compares calls per subject before and after a referral engaged them; it is
-/// zero until referrals exist. Answers `Accept: text/csv` with one line.
+/// `before_after` compares, over the subjects whose referral first reached `engaged` at an
+/// instant E by the end of `as_of` (even if it has closed since), their mental-health calls
+/// received in [E − window, E) with those in (E, E + window] (cut at the end of `as_of`): the
+/// totals and the means per subject. Answers `Accept: text/csv` with one line.
 #[utoipa::path(
     tag = "metrics",
     params(RepeatMetricsQuery),
@@ -154,6 +156,7 @@ pub async fn repeat_metrics(
     let window_days = bounded("window_days", query.window_days, 365, 1, 3660)?;
     let threshold = bounded("threshold", query.threshold, 7, 2, 10_000)?;
     let mut conn = state.db().await?;
-    let metrics = service::repeats(&mut conn, day, window_days, threshold).await?;
+    let metrics =
+        service::repeats(&mut conn, state.clock.city_day(day), window_days, threshold).await?;
     respond(&req, &metrics, std::slice::from_ref(&metrics))
 }

@@ -1,6 +1,6 @@
 //! The call metrics' SQL: one grouped statement each.
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use diesel::QueryableByName;
 use diesel::sql_types::{BigInt, Bool, Date, Text};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
@@ -124,7 +124,8 @@ pub async fn outcomes(
     .await
 }
 
-/// Subjects with calls in a window, and how many of them called often.
+/// Subjects with calls in a window, how many of them called often, and the mental-health
+/// calls of engaged subjects before and after their engagement.
 #[derive(Debug, QueryableByName)]
 pub struct RepeatRow {
     /// Subjects with a call in the window.
@@ -136,26 +137,57 @@ pub struct RepeatRow {
     /// … with `threshold` or more.
     #[diesel(sql_type = BigInt)]
     pub high_utilisers: i64,
+    /// Subjects whose referral first reached `engaged` before the end of the window.
+    #[diesel(sql_type = BigInt)]
+    pub engaged_subjects: i64,
+    /// Their mental-health calls in the window before that moment.
+    #[diesel(sql_type = BigInt)]
+    pub calls_before: i64,
+    /// … and in the window after it (up to the end of the window's last day).
+    #[diesel(sql_type = BigInt)]
+    pub calls_after: i64,
 }
 
-/// Subjects by their number of calls on the days in (`after`, `to`].
+/// Subjects by their number of calls on the days in (`after`, `to`], and before/after: for
+/// each subject whose referral first reached `engaged` at an instant E before `end` (the end of
+/// `to`), the mental-health calls received in [E − `window_days`, E) and in
+/// (E, min(E + `window_days`, `end`)). One statement.
 pub async fn repeats(
     conn: &mut AsyncPgConnection,
     after: NaiveDate,
     to: NaiveDate,
     threshold: i64,
+    window_days: i64,
+    end: DateTime<Utc>,
 ) -> diesel::QueryResult<RepeatRow> {
     diesel::sql_query(
-        "SELECT count(*) AS subjects, \
-                count(*) FILTER (WHERE n >= 2) AS repeat_subjects, \
-                count(*) FILTER (WHERE n >= $3) AS high_utilisers \
-           FROM (SELECT subject_id, count(*) AS n FROM calls \
-                  WHERE subject_id IS NOT NULL AND received_on > $1 AND received_on <= $2 \
-                  GROUP BY subject_id) AS per_subject",
+        "SELECT r.subjects, r.repeat_subjects, r.high_utilisers, \
+                b.engaged_subjects, b.calls_before, b.calls_after \
+           FROM (SELECT count(*) AS subjects, \
+                        count(*) FILTER (WHERE n >= 2) AS repeat_subjects, \
+                        count(*) FILTER (WHERE n >= $3) AS high_utilisers \
+                   FROM (SELECT subject_id, count(*) AS n FROM calls \
+                          WHERE subject_id IS NOT NULL AND received_on > $1 AND received_on <= $2 \
+                          GROUP BY subject_id) AS per_subject) AS r, \
+                (SELECT count(*) AS engaged_subjects, \
+                        coalesce(sum(c.before), 0)::int8 AS calls_before, \
+                        coalesce(sum(c.after), 0)::int8 AS calls_after \
+                   FROM (SELECT subject_id, min(engaged_at) AS engaged_at FROM referrals \
+                          WHERE engaged_at < $5 GROUP BY subject_id) AS e \
+                   CROSS JOIN LATERAL ( \
+                        SELECT count(*) FILTER (WHERE received_at < e.engaged_at) AS before, \
+                               count(*) FILTER (WHERE received_at > e.engaged_at) AS after \
+                          FROM calls \
+                         WHERE subject_id = e.subject_id AND mental_health \
+                           AND received_at >= e.engaged_at - make_interval(days => $4) \
+                           AND received_at <= e.engaged_at + make_interval(days => $4) \
+                           AND received_at < $5) AS c) AS b",
     )
     .bind::<Date, _>(after)
     .bind::<Date, _>(to)
     .bind::<BigInt, _>(threshold)
+    .bind::<diesel::sql_types::Integer, _>(i32::try_from(window_days).unwrap_or(i32::MAX))
+    .bind::<diesel::sql_types::Timestamptz, _>(end)
     .get_result(conn)
     .await
 }

@@ -239,14 +239,20 @@ pub struct OutcomeMetrics {
     pub without_cit: OutcomeGroup,
 }
 
-/// Calls per subject before and after their referral first reached `engaged`.
+/// Mental-health calls per subject before and after their referral first reached `engaged`
+/// (at an instant E, counted even if the referral has since closed): calls received in
+/// [E − window, E) and in (E, E + window], the latter cut at the end of `as_of`.
 #[derive(Debug, Clone, Default, Serialize, ToSchema)]
 pub struct BeforeAfter {
-    /// Subjects whose referral first reached `engaged` (zero until referrals exist).
+    /// Subjects whose referral first reached `engaged` by the end of `as_of`.
     pub engaged_subjects: i64,
-    /// Mean mental-health calls per such subject in the window before.
-    pub mean_calls_before: f64,
+    /// Their mental-health calls in the window before.
+    pub calls_before: i64,
     /// … in the window after.
+    pub calls_after: i64,
+    /// calls_before / engaged_subjects (0 when there are none).
+    pub mean_calls_before: f64,
+    /// calls_after / engaged_subjects.
     pub mean_calls_after: f64,
 }
 
@@ -281,6 +287,8 @@ impl CsvRow for RepeatMetrics {
         "repeat_share",
         "high_utilisers",
         "engaged_subjects",
+        "calls_before",
+        "calls_after",
         "mean_calls_before",
         "mean_calls_after",
     ];
@@ -295,6 +303,8 @@ impl CsvRow for RepeatMetrics {
             self.repeat_share.to_string(),
             self.high_utilisers.to_string(),
             self.before_after.engaged_subjects.to_string(),
+            self.before_after.calls_before.to_string(),
+            self.before_after.calls_after.to_string(),
             self.before_after.mean_calls_before.to_string(),
             self.before_after.mean_calls_after.to_string(),
         ]

@@ -3,6 +3,7 @@
 use chrono::{Datelike, Days, Months, NaiveDate};
 use diesel_async::AsyncPgConnection;
 
+use crate::clock::CityDay;
 use crate::error::AppError;
 
 use super::model::{self, OutcomeRow, PeriodRow};
@@ -145,14 +146,22 @@ pub async fn outcomes(
 /// Repeat calls over the `window_days` days up to `as_of`.
 pub async fn repeats(
     conn: &mut AsyncPgConnection,
-    as_of: NaiveDate,
+    day: CityDay,
     window_days: i64,
     threshold: i64,
 ) -> Result<RepeatMetrics, AppError> {
+    let as_of = day.date;
     let after = as_of
         .checked_sub_days(Days::new(window_days.unsigned_abs()))
         .unwrap_or(NaiveDate::MIN);
-    let row = model::repeats(conn, after, as_of, threshold).await?;
+    let row = model::repeats(conn, after, as_of, threshold, window_days, day.end()).await?;
+    let mean = |calls: i64| {
+        if row.engaged_subjects == 0 {
+            0.0
+        } else {
+            calls as f64 / row.engaged_subjects as f64
+        }
+    };
     Ok(RepeatMetrics {
         as_of,
         window_days,
@@ -161,7 +170,13 @@ pub async fn repeats(
         repeat_subjects: row.repeat_subjects,
         repeat_share: rate(row.repeat_subjects, row.subjects),
         high_utilisers: row.high_utilisers,
-        before_after: BeforeAfter::default(),
+        before_after: BeforeAfter {
+            engaged_subjects: row.engaged_subjects,
+            calls_before: row.calls_before,
+            calls_after: row.calls_after,
+            mean_calls_before: mean(row.calls_before),
+            mean_calls_after: mean(row.calls_after),
+        },
     })
 }
 
