@@ -13,7 +13,7 @@ use crate::http::context::RequestMeta;
 use crate::http::etag::IfMatch;
 use crate::http::pagination::{Page, PageRequest};
 use crate::ids::FollowUpId;
-use crate::referrals::model as referrals;
+use crate::referrals::service::check_call;
 use crate::validation::{Errors, not_null, optional_text};
 
 use super::lifecycle;
@@ -57,14 +57,7 @@ pub async fn create(
 ) -> Result<FollowUpRow, AppError> {
     let mut errors = Errors::default();
     not_past(&mut errors, input.due_at, now);
-    if let Some(call) = input.call_id {
-        match referrals::subject_of_call(conn, call).await {
-            Ok(Some(subject)) if subject == input.subject_id => {}
-            Ok(_) => errors.add("call_id", "this call does not concern this subject"),
-            Err(diesel::result::Error::NotFound) => errors.add("call_id", "no call with this id"),
-            Err(other) => return Err(other.into()),
-        }
-    }
+    check_call(conn, &mut errors, input.call_id, input.subject_id).await?;
     if let Some(referral) = input.referral_id {
         match model::subject_of_referral(conn, referral).await {
             Ok(subject) if subject == input.subject_id => {}

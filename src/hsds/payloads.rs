@@ -227,7 +227,7 @@ pub struct HsdsTaxonomyTerm {
 #[into_params(parameter_in = Query)]
 pub struct OrganizationQuery {
     /// Page number, from 1 (default 1).
-    #[param(minimum = 1)]
+    #[param(minimum = 1, maximum = 1000000)]
     pub page: Option<i64>,
     /// Items per page, 1–500 (default 50).
     #[param(minimum = 1, maximum = 500)]
@@ -242,7 +242,7 @@ pub struct OrganizationQuery {
 #[into_params(parameter_in = Query)]
 pub struct ServiceQuery {
     /// Page number, from 1 (default 1).
-    #[param(minimum = 1)]
+    #[param(minimum = 1, maximum = 1000000)]
     pub page: Option<i64>,
     /// Items per page, 1–500 (default 50).
     #[param(minimum = 1, maximum = 500)]

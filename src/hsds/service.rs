@@ -59,7 +59,7 @@ impl Paging {
         let page = page.unwrap_or(1);
         let per_page = per_page.unwrap_or(50);
         if !(1..=1_000_000).contains(&page) {
-            return Err(bad("page", "must be 1 or more"));
+            return Err(bad("page", "must be between 1 and 1000000"));
         }
         if !(1..=500).contains(&per_page) {
             return Err(bad("per_page", "must be between 1 and 500"));

@@ -13,7 +13,7 @@ use crate::error::{AppError, OrNotFound};
 use crate::http::context::RequestMeta;
 use crate::http::etag::IfMatch;
 use crate::http::pagination::{Page, PageRequest};
-use crate::ids::{PartnerId, ReferralId};
+use crate::ids::{CallId, PartnerId, ReferralId, SubjectId};
 use crate::partners::model as partners;
 use crate::validation::{self, Errors, optional_text};
 
@@ -78,6 +78,24 @@ fn user_of(caller: &Caller) -> Result<crate::ids::UserId, AppError> {
     }
 }
 
+/// Checks that `call`, when named, exists and concerns `subject` (an error on `call_id`
+/// otherwise): what a referral or a follow-up came from is about the same person.
+pub async fn check_call(
+    conn: &mut AsyncPgConnection,
+    errors: &mut Errors,
+    call: Option<CallId>,
+    subject: SubjectId,
+) -> Result<(), AppError> {
+    let Some(call) = call else { return Ok(()) };
+    match model::subject_of_call(conn, call).await {
+        Ok(Some(found)) if found == subject => {}
+        Ok(_) => errors.add("call_id", "this call does not concern this subject"),
+        Err(diesel::result::Error::NotFound) => errors.add("call_id", "no call with this id"),
+        Err(other) => return Err(other.into()),
+    }
+    Ok(())
+}
+
 /// Sends a referral: checks consent, the person, the call, the partner and its service, then
 /// stores it `sent` with its audit row.
 pub async fn create(
@@ -135,14 +153,7 @@ pub async fn create(
             Err(other) => return Err(other.into()),
         }
     }
-    if let Some(call) = input.call_id {
-        match model::subject_of_call(conn, call).await {
-            Ok(Some(subject)) if subject == input.subject_id => {}
-            Ok(_) => errors.add("call_id", "this call does not concern this subject"),
-            Err(diesel::result::Error::NotFound) => errors.add("call_id", "no call with this id"),
-            Err(other) => return Err(other.into()),
-        }
-    }
+    check_call(conn, &mut errors, input.call_id, input.subject_id).await?;
     let (Some(need), Some(referred_by)) = (need, referred_by) else {
         return Err(errors.into_error());
     };
