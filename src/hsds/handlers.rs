@@ -8,6 +8,7 @@ use crate::http::query::QueryParams;
 use crate::ids::{PartnerId, ServiceId};
 use crate::state::AppData;
 
+use super::model::Filter;
 use super::payloads::{
     HsdsInfo, HsdsOrganization, HsdsOrganizationBrief, HsdsPage, HsdsService, HsdsServiceListItem,
     OrganizationQuery, ServiceQuery,
@@ -29,14 +30,30 @@ fn words(search: Option<String>) -> Option<String> {
 )]
 #[get("/")]
 pub async fn hsds_info(req: HttpRequest) -> web::Json<HsdsInfo> {
-    let info = req.connection_info();
+    // The host the client asked for (its `Host` header), never `X-Forwarded-*`, which any peer
+    // could send (only `CIT_TRUSTED_PROXIES` are believed, and they are not consulted here).
+    let host = req
+        .headers()
+        .get(actix_web::http::header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .filter(|h| {
+            h.chars()
+                .all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c))
+        })
+        .unwrap_or("localhost");
+    let scheme = if req.app_config().secure() {
+        "https"
+    } else {
+        "http"
+    };
     web::Json(HsdsInfo {
         version: "3.0".into(),
-        openapi_url: format!("{}://{}/api-docs/openapi.json", info.scheme(), info.host()),
+        openapi_url: format!("{scheme}://{host}/api-docs/openapi.json"),
     })
 }
 
-/// The partners as HSDS organizations, by name, paged by `page` (from 1) and `per_page`.
+/// The partners as HSDS organizations, by name, paged by `page` (from 1) and `per_page`;
+/// `search` and `modified_after` narrow it.
 ///
 /// Public.
 #[utoipa::path(
@@ -52,7 +69,13 @@ pub async fn hsds_organizations(
     let query = query.into_inner();
     let paging = Paging::new(query.page, query.per_page)?;
     let mut conn = state.db().await?;
-    let page = service::organizations(&mut conn, words(query.search).as_deref(), paging).await?;
+    let search = words(query.search);
+    let filter = Filter {
+        search: search.as_deref(),
+        modified_after: query.modified_after,
+        ..Filter::default()
+    };
+    let page = service::organizations(&mut conn, &filter, paging).await?;
     Ok(web::Json(page))
 }
 
@@ -76,7 +99,8 @@ pub async fn hsds_organization(
 }
 
 /// The partners' services, by name, with their organization; filtered by `search`,
-/// `organization_id` and `taxonomy_term_id` (a category), paged by `page` and `per_page`.
+/// `organization_id`, `taxonomy_term_id` (a category), `taxonomy_id` and `modified_after`,
+/// paged by `page` and `per_page`.
 ///
 /// Public.
 #[utoipa::path(
@@ -92,11 +116,18 @@ pub async fn hsds_services(
     let query = query.into_inner();
     let paging = Paging::new(query.page, query.per_page)?;
     let mut conn = state.db().await?;
+    let search = words(query.search);
+    let filter = Filter {
+        search: search.as_deref(),
+        modified_after: query.modified_after,
+        organization: query.organization_id.map(PartnerId::from_uuid),
+        category: None,
+    };
     let page = service::services(
         &mut conn,
-        words(query.search).as_deref(),
-        query.organization_id.map(PartnerId::from_uuid),
+        filter,
         query.taxonomy_term_id,
+        query.taxonomy_id,
         paging,
     )
     .await?;

@@ -219,9 +219,11 @@ pub struct HsdsTaxonomyTerm {
     pub description: String,
     /// `cit-api`.
     pub taxonomy: String,
+    /// The `cit-api` taxonomy's id (`taxonomy_id` of `/hsds/services`).
+    pub taxonomy_id: Uuid,
 }
 
-/// Paging and search of `GET /hsds/organizations`.
+/// Paging and search of `GET /hsds/organizations`, with the parameters of the HSDS 3.0 API.
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
@@ -234,9 +236,17 @@ pub struct OrganizationQuery {
     pub per_page: Option<i64>,
     /// Words in the name or description.
     pub search: Option<String>,
+    /// Only organizations changed after this instant (RFC 3339).
+    pub modified_after: Option<DateTime<Utc>>,
+    /// `json`, the only format served.
+    pub format: Option<HsdsFormat>,
+    /// Accepted for HSDS clients; the list always gives the one-to-one fields.
+    pub full: Option<bool>,
+    /// Accepted for HSDS clients; the list always gives the one-to-one fields.
+    pub full_service: Option<bool>,
 }
 
-/// Paging, search and filters of `GET /hsds/services`.
+/// Paging, search and filters of `GET /hsds/services`, with the parameters of the HSDS 3.0 API.
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
@@ -253,4 +263,22 @@ pub struct ServiceQuery {
     pub organization_id: Option<Uuid>,
     /// Only services of this category (a taxonomy term id from `attributes`).
     pub taxonomy_term_id: Option<Uuid>,
+    /// Only services with terms of this taxonomy (`cit-api`'s id, from `attributes`).
+    pub taxonomy_id: Option<Uuid>,
+    /// Only services changed (or whose organization changed) after this instant (RFC 3339).
+    pub modified_after: Option<DateTime<Utc>>,
+    /// `json`, the only format served.
+    pub format: Option<HsdsFormat>,
+    /// Accepted for HSDS clients; the list always gives the one-to-one fields.
+    pub minimal: Option<bool>,
+    /// Accepted for HSDS clients; the list always gives the one-to-one fields.
+    pub full: Option<bool>,
+}
+
+/// The formats an HSDS list is served in.
+#[derive(Debug, Clone, Copy, Deserialize, ToSchema)]
+pub enum HsdsFormat {
+    /// JSON.
+    #[serde(rename = "json")]
+    Json,
 }

@@ -35,6 +35,11 @@ pub fn derived_id(owner: Uuid, what: &str) -> Uuid {
     Uuid::new_v8(bytes)
 }
 
+/// The id of the `cit-api` taxonomy (its terms are the partners' service categories).
+pub fn taxonomy_id() -> Uuid {
+    derived_id(Uuid::nil(), TAXONOMY)
+}
+
 /// The taxonomy term id of a category (the same everywhere).
 pub fn term_id(category: &str) -> Uuid {
     derived_id(Uuid::nil(), &format!("{TAXONOMY}:category:{category}"))
@@ -145,11 +150,11 @@ fn service_brief(s: &ServiceRow, p: &PartnerRow) -> HsdsServiceBrief {
 /// A page of active partners.
 pub async fn organizations(
     conn: &mut AsyncPgConnection,
-    search: Option<&str>,
+    filter: &model::Filter<'_>,
     paging: Paging,
 ) -> Result<HsdsPage<HsdsOrganizationBrief>, AppError> {
-    let rows = model::partners_page(conn, search, paging.per_page, paging.offset()).await?;
-    let total = rows.first().map_or(0, |r| r.total);
+    let (rows, total) =
+        model::partners_page(conn, filter, paging.per_page, paging.offset()).await?;
     let contents = rows.iter().map(|r| brief(&r.partner)).collect();
     Ok(paging.wrap(total, contents))
 }
@@ -177,14 +182,19 @@ pub async fn organization(
     })
 }
 
-/// A page of the live services of active partners.
+/// A page of the live services of active partners; `term` (a category's taxonomy term id)
+/// and `taxonomy` (the taxonomy's id) narrow it.
 pub async fn services(
     conn: &mut AsyncPgConnection,
-    search: Option<&str>,
-    organization: Option<PartnerId>,
+    filter: model::Filter<'_>,
     term: Option<Uuid>,
+    taxonomy: Option<Uuid>,
     paging: Paging,
 ) -> Result<HsdsPage<HsdsServiceListItem>, AppError> {
+    if taxonomy.is_some_and(|id| id != taxonomy_id()) {
+        // Only the `cit-api` taxonomy exists here.
+        return Ok(paging.wrap(0, Vec::new()));
+    }
     let category = match term {
         None => None,
         Some(term) => {
@@ -196,16 +206,12 @@ pub async fn services(
             }
         }
     };
-    let rows = model::services_page(
-        conn,
-        search,
-        organization,
-        category.as_deref(),
-        paging.per_page,
-        paging.offset(),
-    )
-    .await?;
-    let total = rows.first().map_or(0, |r| r.total);
+    let filter = model::Filter {
+        category: category.as_deref(),
+        ..filter
+    };
+    let (rows, total) =
+        model::services_page(conn, &filter, paging.per_page, paging.offset()).await?;
     let mut ids: Vec<PartnerId> = rows.iter().map(|r| r.service.partner_id).collect();
     ids.sort();
     ids.dedup();
@@ -279,6 +285,7 @@ pub async fn service(conn: &mut AsyncPgConnection, id: ServiceId) -> Result<Hsds
                     name: category.replace('_', " "),
                     description: format!("Services of the category {}", category.replace('_', " ")),
                     taxonomy: TAXONOMY.into(),
+                    taxonomy_id: taxonomy_id(),
                 },
             })
             .collect(),

@@ -133,6 +133,22 @@ async fn an_hsds_client_reads_the_directory_in_the_specifications_shapes() {
     assert_eq!(second["contents"][0]["name"], "County Crisis Line");
     let beyond = app.get_anonymous("/hsds/organizations?page=9").await.json();
     assert_eq!(beyond["empty"], true);
+    assert_eq!(
+        beyond["total_items"], 2,
+        "past the end, the list's size still shows"
+    );
+    assert_eq!(beyond["total_pages"], 1);
+    let beyond = app
+        .get_anonymous("/hsds/services?page=9&per_page=2")
+        .await
+        .json();
+    assert_eq!(
+        (
+            beyond["total_items"].as_i64(),
+            beyond["total_pages"].as_i64()
+        ),
+        (Some(3), Some(2))
+    );
 
     let line_id = line["id"].as_str().unwrap();
     let organization = app
@@ -220,6 +236,42 @@ async fn an_hsds_client_reads_the_directory_in_the_specifications_shapes() {
         .await
         .json();
     assert_eq!(words["total_items"], 1);
+    // The HSDS API's own parameters are understood, not refused.
+    let taxonomy = service["attributes"][0]["taxonomy_term"]["taxonomy_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let hsds_params = app
+        .get_anonymous(&format!(
+            "/hsds/services?format=json&full=true&minimal=false&taxonomy_id={taxonomy}"
+        ))
+        .await;
+    hsds_params.assert_status(200);
+    assert_eq!(hsds_params.json()["total_items"], 3);
+    let other_taxonomy = app
+        .get_anonymous(&format!(
+            "/hsds/services?taxonomy_id={}",
+            uuid::Uuid::now_v7()
+        ))
+        .await
+        .json();
+    assert_eq!(other_taxonomy["total_items"], 0);
+    app.get_anonymous("/hsds/organizations?format=json&full=true&full_service=false")
+        .await
+        .assert_status(200);
+    app.get_anonymous("/hsds/services?format=xml")
+        .await
+        .problem(400);
+    let future = app
+        .get_anonymous("/hsds/services?modified_after=2100-01-01T00:00:00Z")
+        .await
+        .json();
+    assert_eq!(future["total_items"], 0);
+    let past = app
+        .get_anonymous("/hsds/organizations?modified_after=2000-01-01T00:00:00Z")
+        .await
+        .json();
+    assert_eq!(past["total_items"], 2);
 
     conforms(&json!({
         "compiled_organization_list.json": page["contents"],
