@@ -13,7 +13,8 @@
 //! 4. changed calls locked in id order and overwritten, responders too (version + 1);
 //! 5. the days' counts moved by what was written;
 //! 6. a follow-up scheduled for each written mental-health call with a subject that has none
-//!    (one statement; once per call, however often it is sent);
+//!    (one statement; once per call, however often it is sent), kept in step with the call
+//!    until a clinician works it;
 //! 7. the audit row (one per batch; per `PUT` only when something was written).
 
 use std::collections::HashMap;
@@ -342,20 +343,26 @@ async fn store(
     }
     model::apply_day_deltas(tx, deltas).await?;
 
-    // 6. The follow-up of each written mental-health call with a subject (once per call).
-    let due: Vec<CallFollowUp> = work
-        .iter()
-        .filter(|&&i| results[i] != IngestResult::Unchanged && calls[i].1.mental_health)
-        .filter_map(|&i| {
-            let subject_id = write(i, ids[i]).subject_id?;
-            Some(CallFollowUp {
+    // 6. The follow-up of each written mental-health call with a subject (once per call); a
+    // changed call that no longer is one has its untouched follow-up cancelled.
+    let mut due: Vec<CallFollowUp> = Vec::new();
+    let mut dropped: Vec<CallId> = Vec::new();
+    for &i in &work {
+        if results[i] == IngestResult::Unchanged {
+            continue;
+        }
+        let subject_id = write(i, ids[i]).subject_id;
+        match subject_id.filter(|_| calls[i].1.mental_health) {
+            Some(subject_id) => due.push(CallFollowUp {
                 call_id: ids[i],
                 subject_id,
                 due_at: calls[i].1.received_at + rules.follow_up_after,
-            })
-        })
-        .collect();
-    let scheduled = follow_ups::schedule_for_calls(tx, due, now).await?;
+            }),
+            None if results[i] == IngestResult::Updated => dropped.push(ids[i]),
+            None => {}
+        }
+    }
+    let scheduled = follow_ups::schedule_for_calls(tx, due, dropped, now).await?;
 
     let outcome = (0..calls.len())
         .map(|i| Ingested {

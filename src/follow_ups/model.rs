@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use diesel::sql_types::{Array, Timestamptz, Uuid as SqlUuid};
 use diesel::{
     AsChangeset, BoolExpressionMethods, ExpressionMethods, Insertable, QueryDsl, Queryable,
-    Selectable, SelectableHelper,
+    QueryableByName, Selectable, SelectableHelper,
 };
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
@@ -234,37 +234,73 @@ pub struct CallFollowUp {
     pub due_at: DateTime<Utc>,
 }
 
-/// Schedules a follow-up for each of these calls that has none yet, in one statement, in call
-/// order: the unique index on `call_id` of call-scheduled follow-ups makes a re-sent, changed
-/// or imported call (or two concurrent ingests of it) schedule it once. Returns how many were
-/// new.
+/// Keeps the follow-ups the calls schedule in step with the calls, in two statements at most,
+/// in call order (the calls are locked already):
+///
+/// - each call of `due` gets its follow-up (the unique index on `call_id` of call-scheduled
+///   follow-ups makes a re-sent, changed or imported call, or two concurrent ingests of it,
+///   schedule it once); one nobody has worked yet (`version` 1, `scheduled` or cancelled by
+///   this rule) follows a change of the call's subject or received time, or comes back;
+/// - each call of `dropped` (changed, and no longer a mental-health call with a subject) has
+///   its untouched follow-up cancelled.
+///
+/// A follow-up a clinician has changed is theirs: it is never rewritten. Returns how many
+/// follow-ups were made.
 pub async fn schedule_for_calls(
     tx: &mut Tx<'_>,
     mut due: Vec<CallFollowUp>,
+    mut dropped: Vec<CallId>,
     now: DateTime<Utc>,
 ) -> diesel::QueryResult<usize> {
-    if due.is_empty() {
-        return Ok(0);
+    #[derive(QueryableByName)]
+    struct Written {
+        #[diesel(sql_type = diesel::sql_types::Bool)]
+        inserted: bool,
     }
-    due.sort_by_key(|d| d.call_id);
-    let ids: Vec<FollowUpId> = due.iter().map(|_| FollowUpId::generate()).collect();
-    let calls: Vec<CallId> = due.iter().map(|d| d.call_id).collect();
-    let subjects: Vec<SubjectId> = due.iter().map(|d| d.subject_id).collect();
-    let times: Vec<DateTime<Utc>> = due.iter().map(|d| d.due_at).collect();
-    diesel::sql_query(
-        "INSERT INTO follow_ups (id, subject_id, call_id, due_at, method, status, \
-                                 scheduled_by_call, created_at, updated_at) \
-         SELECT id, subject_id, call_id, due_at, 'phone', 'scheduled', true, $5, $5 \
-           FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::timestamptz[]) \
-                AS f(id, call_id, subject_id, due_at) \
-          ORDER BY call_id \
-         ON CONFLICT (call_id) WHERE scheduled_by_call DO NOTHING",
-    )
-    .bind::<Array<SqlUuid>, _>(ids)
-    .bind::<Array<SqlUuid>, _>(calls)
-    .bind::<Array<SqlUuid>, _>(subjects)
-    .bind::<Array<Timestamptz>, _>(times)
-    .bind::<Timestamptz, _>(now)
-    .execute(tx.conn())
-    .await
+    let mut made = 0;
+    if !due.is_empty() {
+        due.sort_by_key(|d| d.call_id);
+        due.dedup_by_key(|d| d.call_id);
+        let ids: Vec<FollowUpId> = due.iter().map(|_| FollowUpId::generate()).collect();
+        let calls: Vec<CallId> = due.iter().map(|d| d.call_id).collect();
+        let subjects: Vec<SubjectId> = due.iter().map(|d| d.subject_id).collect();
+        let times: Vec<DateTime<Utc>> = due.iter().map(|d| d.due_at).collect();
+        let written: Vec<Written> = diesel::sql_query(
+            "INSERT INTO follow_ups (id, subject_id, call_id, due_at, method, status, \
+                                     scheduled_by_call, created_at, updated_at) \
+             SELECT id, subject_id, call_id, due_at, 'phone', 'scheduled', true, $5, $5 \
+               FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::timestamptz[]) \
+                    AS f(id, call_id, subject_id, due_at) \
+              ORDER BY call_id \
+             ON CONFLICT (call_id) WHERE scheduled_by_call DO UPDATE \
+                SET subject_id = excluded.subject_id, due_at = excluded.due_at, \
+                    status = 'scheduled', updated_at = excluded.updated_at \
+              WHERE follow_ups.version = 1 \
+                AND follow_ups.status IN ('scheduled', 'cancelled') \
+                AND (follow_ups.subject_id, follow_ups.due_at, follow_ups.status) \
+                    IS DISTINCT FROM (excluded.subject_id, excluded.due_at, 'scheduled') \
+             RETURNING (xmax = 0) AS inserted",
+        )
+        .bind::<Array<SqlUuid>, _>(ids)
+        .bind::<Array<SqlUuid>, _>(calls)
+        .bind::<Array<SqlUuid>, _>(subjects)
+        .bind::<Array<Timestamptz>, _>(times)
+        .bind::<Timestamptz, _>(now)
+        .load(tx.conn())
+        .await?;
+        made = written.iter().filter(|w| w.inserted).count();
+    }
+    if !dropped.is_empty() {
+        dropped.sort();
+        diesel::sql_query(
+            "UPDATE follow_ups SET status = 'cancelled', updated_at = $2 \
+              WHERE scheduled_by_call AND call_id = ANY($1) \
+                AND status = 'scheduled' AND version = 1",
+        )
+        .bind::<Array<SqlUuid>, _>(dropped)
+        .bind::<Timestamptz, _>(now)
+        .execute(tx.conn())
+        .await?;
+    }
+    Ok(made)
 }

@@ -118,6 +118,82 @@ async fn a_mental_health_call_with_a_subject_schedules_one_follow_up_however_oft
     );
 }
 
+/// A call's follow-up as `status due subject`.
+async fn call_state(app: &TestApp, call: &str) -> String {
+    app.value(&format!(
+        "SELECT status::text || ' ' || to_char(due_at AT TIME ZONE 'UTC', 'MM-DD HH24:MI') \
+                || ' ' || (SELECT external_id FROM subjects WHERE id = f.subject_id) AS value \
+           FROM follow_ups f WHERE call_id = '{call}'"
+    ))
+    .await
+    .unwrap()
+}
+
+#[actix_web::test]
+async fn an_untouched_follow_up_follows_its_call_and_a_worked_one_is_left_alone() {
+    let app = TestApp::spawn_at("2026-03-01T12:00:00Z".parse().unwrap()).await;
+    let admin = app.admin().await;
+    let key = app.api_key(&admin.token, "rms").await;
+    let clinician = app.login_as(Role::Clinician).await;
+    let (call_id, _) = call_about(&app, &key, "K-1", "2026-03-01T08:00:00-06:00", "M-1").await;
+    assert_eq!(
+        call_state(&app, &call_id).await,
+        "scheduled 03-04 14:00 M-1"
+    );
+    // The RMS corrects the time and the person: the follow-up follows.
+    call_about(&app, &key, "K-1", "2026-03-01T09:30:00-06:00", "M-2").await;
+    assert_eq!(
+        call_state(&app, &call_id).await,
+        "scheduled 03-04 15:30 M-2"
+    );
+    // No longer a mental-health call: cancelled; one again: back.
+    let put = |mental_health: bool| {
+        let (app, key) = (&app, &key);
+        async move {
+            app.put(
+                "/api/v1/calls/rms/K-1",
+                key,
+                &json!({"source": "rms", "incident_number": "K-1",
+                        "received_at": "2026-03-01T09:30:00-06:00",
+                        "mental_health": mental_health, "subject": {"external_id": "M-2"}}),
+            )
+            .await
+            .assert_status(200);
+        }
+    };
+    put(false).await;
+    assert_eq!(
+        call_state(&app, &call_id).await,
+        "cancelled 03-04 15:30 M-2"
+    );
+    put(true).await;
+    assert_eq!(
+        call_state(&app, &call_id).await,
+        "scheduled 03-04 15:30 M-2"
+    );
+    assert_eq!(follow_ups_of(&app, &call_id).await, 1);
+    // Once a clinician has worked it, the call's changes leave it alone.
+    let id = app
+        .value(&format!(
+            "SELECT id::text AS value FROM follow_ups WHERE call_id = '{call_id}'"
+        ))
+        .await
+        .unwrap();
+    app.patch(
+        &format!("/api/v1/follow-ups/{id}"),
+        &clinician.token,
+        None,
+        &json!({"method": "visit"}),
+    )
+    .await
+    .assert_status(200);
+    put(false).await;
+    assert_eq!(
+        call_state(&app, &call_id).await,
+        "scheduled 03-04 15:30 M-2"
+    );
+}
+
 #[actix_web::test]
 async fn an_imported_call_schedules_its_follow_up_once_even_when_already_overdue() {
     let db = TestDatabase::create().await;
