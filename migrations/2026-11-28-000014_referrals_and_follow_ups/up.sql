@@ -63,11 +63,14 @@ CREATE TABLE follow_ups (
     outcome_note      text,
     -- Scheduled by a mental-health call with a subject (at most one per call), not by hand.
     scheduled_by_call boolean NOT NULL DEFAULT false,
+    -- Every change of status: [{from, to, actor_user_id, actor, at}], oldest first.
+    transitions       jsonb NOT NULL DEFAULT '[]',
     version           integer NOT NULL DEFAULT 1,
     created_at        timestamptz NOT NULL,
     updated_at        timestamptz NOT NULL,
     CONSTRAINT follow_ups_call_scheduled_needs_call
-        CHECK (NOT scheduled_by_call OR call_id IS NOT NULL)
+        CHECK (NOT scheduled_by_call OR call_id IS NOT NULL),
+    CONSTRAINT follow_ups_transitions_array CHECK (jsonb_typeof(transitions) = 'array')
 );
 -- Once per call: the ingest inserts with ON CONFLICT DO NOTHING on this index, so a re-sent,
 -- changed or imported call never schedules a second one.

@@ -57,6 +57,8 @@ pub enum Action {
     FollowUpList,
     /// `follow_up.read` (on a follow-up).
     FollowUpRead,
+    /// `follow_up.transition` (on a follow-up).
+    FollowUpTransition,
     /// `follow_up.update` (on a follow-up).
     FollowUpUpdate,
     /// `goal.create` (on a goal).
@@ -171,6 +173,7 @@ impl Action {
         Self::FollowUpCreate,
         Self::FollowUpList,
         Self::FollowUpRead,
+        Self::FollowUpTransition,
         Self::FollowUpUpdate,
         Self::GoalCreate,
         Self::GoalUpdate,
@@ -224,6 +227,7 @@ impl Action {
             Self::FollowUpCreate => "follow_up.create",
             Self::FollowUpList => "follow_up.list",
             Self::FollowUpRead => "follow_up.read",
+            Self::FollowUpTransition => "follow_up.transition",
             Self::FollowUpUpdate => "follow_up.update",
             Self::GoalCreate => "goal.create",
             Self::GoalUpdate => "goal.update",
@@ -277,6 +281,7 @@ impl Action {
             Self::FollowUpCreate
             | Self::FollowUpList
             | Self::FollowUpRead
+            | Self::FollowUpTransition
             | Self::FollowUpUpdate => Resource::FollowUp,
             Self::GoalCreate => Resource::Goal,
             Self::GoalUpdate => Resource::Goal,

@@ -143,7 +143,8 @@ pub fn describe(name: &str) -> Option<Constraint> {
         | "referrals_transitions_array"
         | "follow_ups_call_id_fkey"
         | "follow_ups_referral_id_fkey"
-        | "follow_ups_call_scheduled_needs_call" => Some(Constraint::Internal),
+        | "follow_ups_call_scheduled_needs_call"
+        | "follow_ups_transitions_array" => Some(Constraint::Internal),
         _ => None,
     }
 }

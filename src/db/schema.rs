@@ -251,6 +251,7 @@ diesel::table! {
         status -> FollowUpStatus,
         outcome_note -> Nullable<Text>,
         scheduled_by_call -> Bool,
+        transitions -> Jsonb,
         version -> Int4,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,

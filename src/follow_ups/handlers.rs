@@ -16,7 +16,9 @@ use crate::ids::FollowUpId;
 use crate::state::AppData;
 
 use super::model::FollowUpFilter;
-use super::payloads::{CreateFollowUp, FollowUpBody, FollowUpQuery, UpdateFollowUp};
+use super::payloads::{
+    CreateFollowUp, FollowUpBody, FollowUpQuery, FollowUpTransition, UpdateFollowUp,
+};
 use super::service;
 
 /// The follow-up work list, newest first.
@@ -111,12 +113,13 @@ pub async fn find_follow_up(
     ))
 }
 
-/// Work a follow-up (JSON merge patch): assign it, reschedule it (not into the past), record
-/// an attempt or how it ended, and the outcome note.
+/// Work a follow-up (JSON merge patch): assign it, reschedule it (not into the past), change
+/// the method, write the outcome note.
 ///
-/// Open follow-ups (`scheduled`, `attempted`) move to `attempted`, `completed`,
-/// `unable_to_contact`, `declined` or `cancelled`; an ended one keeps its status (409) and
-/// only its outcome note may change. Honours `If-Match`. Audited as `follow_up.update`.
+/// An ended follow-up (`completed`, `unable_to_contact`, `declined`, `cancelled`) keeps its
+/// assignment, time and method (409); its outcome note may still be corrected. The status moves
+/// by `POST /api/v1/follow-ups/{id}/transitions`. Honours `If-Match`. Audited as
+/// `follow_up.update` with the changed fields.
 #[utoipa::path(
     tag = "follow-ups",
     params(
@@ -145,6 +148,47 @@ pub async fn update_follow_up(
         &meta,
         id.into_inner(),
         if_match,
+        body.into_inner(),
+        now,
+    )
+    .await?;
+    let version = row.version;
+    Ok(versioned(StatusCode::OK, version, &service::body(row, now)))
+}
+
+/// Move a follow-up: an open one (`scheduled`, `attempted`) to `attempted` (again),
+/// `completed`, `unable_to_contact`, `declined` or `cancelled`; an ended one moves no more
+/// (409).
+///
+/// `outcome_note`, when given, replaces the note. Each move is kept on the follow-up with who
+/// and when. Honours `If-Match`. Audited as `follow_up.transition`.
+#[utoipa::path(
+    tag = "follow-ups",
+    params(
+        ("id" = Uuid, Path, description = "Follow-up id"),
+        ("If-Match" = Option<String>, Header, description = "The ETag last read"),
+    ),
+    request_body = FollowUpTransition,
+    security(("bearer" = [])),
+    extensions(("x-roles" = json!(Clinicians::ROLES))),
+    responses((status = 200, description = "The follow-up", body = FollowUpBody, headers(("ETag" = String)))),
+)]
+#[post("/follow-ups/{id}/transitions")]
+pub async fn transition_follow_up(
+    state: AppData,
+    caller: Require<Clinicians>,
+    meta: RequestMeta,
+    id: web::Path<FollowUpId>,
+    if_match: IfMatch,
+    body: JsonBody<FollowUpTransition>,
+) -> Result<HttpResponse, AppError> {
+    let now = state.clock.now();
+    let mut conn = state.db().await?;
+    let row = service::transition(
+        &mut conn,
+        &caller,
+        &meta,
+        (id.into_inner(), if_match),
         body.into_inner(),
         now,
     )

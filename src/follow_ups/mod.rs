@@ -15,5 +15,6 @@ pub fn configure(config: &mut utoipa_actix_web::service_config::ServiceConfig<'_
         .service(handlers::list_follow_ups)
         .service(handlers::create_follow_up)
         .service(handlers::find_follow_up)
-        .service(handlers::update_follow_up);
+        .service(handlers::update_follow_up)
+        .service(handlers::transition_follow_up);
 }

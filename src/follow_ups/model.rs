@@ -10,10 +10,13 @@ use diesel::{
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
 use crate::db::enums::{FollowUpMethod, FollowUpStatus};
+use crate::db::json::Json;
 use crate::db::schema::{follow_ups, referrals};
 use crate::db::tx::Tx;
 use crate::http::pagination::PageRequest;
 use crate::ids::{CallId, FollowUpId, PersonnelId, ReferralId, SubjectId};
+
+use super::payloads::FollowUpMove;
 
 /// The statuses of an open follow-up.
 const OPEN: [FollowUpStatus; 2] = [FollowUpStatus::Scheduled, FollowUpStatus::Attempted];
@@ -42,6 +45,8 @@ pub struct FollowUpRow {
     pub outcome_note: Option<String>,
     /// Scheduled by a call.
     pub scheduled_by_call: bool,
+    /// Status changes.
+    pub transitions: Json<Vec<FollowUpMove>>,
     /// Version.
     pub version: i32,
     /// Made at.
@@ -60,8 +65,6 @@ pub struct FollowUpChanges {
     pub due_at: Option<DateTime<Utc>>,
     /// How.
     pub method: Option<FollowUpMethod>,
-    /// Status.
-    pub status: Option<FollowUpStatus>,
     /// Outcome note.
     pub outcome_note: Option<Option<String>>,
 }
@@ -73,14 +76,12 @@ impl crate::audit::ChangedFields for FollowUpChanges {
             assigned_to,
             due_at,
             method,
-            status,
             outcome_note,
         } = self;
         crate::audit::changed_fields(&[
             ("assigned_to", assigned_to.is_some()),
             ("due_at", due_at.is_some()),
             ("method", method.is_some()),
-            ("status", status.is_some()),
             ("outcome_note", outcome_note.is_some()),
         ])
     }
@@ -192,6 +193,31 @@ pub async fn update(
             changes,
             follow_ups::version.eq(follow_ups::version + 1),
             follow_ups::updated_at.eq(now),
+        ))
+        .returning(FollowUpRow::as_returning())
+        .get_result(tx.conn())
+        .await
+}
+
+/// Stores a change of status (and the outcome note, when given), the move appended;
+/// version + 1.
+pub async fn record_move(
+    tx: &mut Tx<'_>,
+    current: &FollowUpRow,
+    step: FollowUpMove,
+    outcome_note: Option<String>,
+) -> diesel::QueryResult<FollowUpRow> {
+    let at = step.at;
+    let to = step.to;
+    let mut transitions = current.transitions.0.clone();
+    transitions.push(step);
+    diesel::update(follow_ups::table.find(current.id))
+        .set((
+            follow_ups::status.eq(to),
+            follow_ups::outcome_note.eq(outcome_note.or_else(|| current.outcome_note.clone())),
+            follow_ups::transitions.eq(Json(transitions)),
+            follow_ups::version.eq(follow_ups::version + 1),
+            follow_ups::updated_at.eq(at),
         ))
         .returning(FollowUpRow::as_returning())
         .get_result(tx.conn())

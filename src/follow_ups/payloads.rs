@@ -34,6 +34,8 @@ pub struct FollowUpBody {
     pub outcome_note: Option<String>,
     /// Scheduled by a mental-health call (not by hand).
     pub scheduled_by_call: bool,
+    /// Every change of status, oldest first.
+    pub transitions: Vec<FollowUpMove>,
     /// Version for `If-Match`.
     pub version: i32,
     /// Made at.
@@ -76,6 +78,34 @@ impl CsvRow for FollowUpBody {
     }
 }
 
+/// One change of a follow-up's status.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct FollowUpMove {
+    /// From.
+    pub from: FollowUpStatus,
+    /// To.
+    pub to: FollowUpStatus,
+    /// Who (a user).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub actor_user_id: Option<crate::ids::UserId>,
+    /// Their username.
+    pub actor: String,
+    /// When.
+    pub at: DateTime<Utc>,
+}
+
+/// `POST /api/v1/follow-ups/{id}/transitions`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FollowUpTransition {
+    /// The status to move to: `attempted`, `completed`, `unable_to_contact`, `declined`,
+    /// `cancelled`.
+    pub to: FollowUpStatus,
+    /// What came of it (replaces the outcome note when given).
+    #[serde(default)]
+    pub outcome_note: Option<String>,
+}
+
 /// `POST /api/v1/follow-ups`: a follow-up scheduled by hand.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -97,7 +127,8 @@ pub struct CreateFollowUp {
     pub method: FollowUpMethod,
 }
 
-/// `PATCH /api/v1/follow-ups/{id}` (JSON merge patch).
+/// `PATCH /api/v1/follow-ups/{id}` (JSON merge patch; the status moves by
+/// `POST …/transitions`).
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateFollowUp {
@@ -113,10 +144,6 @@ pub struct UpdateFollowUp {
     #[serde(default, deserialize_with = "present")]
     #[schema(value_type = Option<FollowUpMethod>)]
     pub method: Option<Option<FollowUpMethod>>,
-    /// A new status: `attempted`, `completed`, `unable_to_contact`, `declined`, `cancelled`.
-    #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<FollowUpStatus>)]
-    pub status: Option<Option<FollowUpStatus>>,
     /// What came of it, or `null` to clear it.
     #[serde(default, deserialize_with = "present")]
     #[schema(value_type = Option<String>)]

@@ -5,8 +5,9 @@ use chrono::{DateTime, Utc};
 use diesel_async::{AsyncConnection, AsyncPgConnection};
 
 use crate::audit::{Action, AuditEvent, ChangedFields};
-use crate::auth::Caller;
+use crate::auth::{Caller, Principal};
 use crate::db::enums::FollowUpStatus;
+use crate::db::json::Json;
 use crate::db::tx::Tx;
 use crate::error::{AppError, OrNotFound};
 use crate::http::context::RequestMeta;
@@ -18,7 +19,9 @@ use crate::validation::{Errors, not_null, optional_text};
 
 use super::lifecycle;
 use super::model::{self, FollowUpChanges, FollowUpFilter, FollowUpRow};
-use super::payloads::{CreateFollowUp, FollowUpBody, UpdateFollowUp};
+use super::payloads::{
+    CreateFollowUp, FollowUpBody, FollowUpMove, FollowUpTransition, UpdateFollowUp,
+};
 
 /// A follow-up as shown, `overdue` judged at `now`.
 pub fn body(row: FollowUpRow, now: DateTime<Utc>) -> FollowUpBody {
@@ -34,6 +37,7 @@ pub fn body(row: FollowUpRow, now: DateTime<Utc>) -> FollowUpBody {
         status: row.status,
         outcome_note: row.outcome_note,
         scheduled_by_call: row.scheduled_by_call,
+        transitions: row.transitions.0,
         version: row.version,
         created_at: row.created_at,
         updated_at: row.updated_at,
@@ -80,6 +84,7 @@ pub async fn create(
         status: FollowUpStatus::Scheduled,
         outcome_note: None,
         scheduled_by_call: false,
+        transitions: Json(Vec::new()),
         version: 1,
         created_at: now,
         updated_at: now,
@@ -99,7 +104,8 @@ pub async fn create(
     .await
 }
 
-/// Works a follow-up (JSON merge patch): assign, reschedule, record attempts and the outcome.
+/// Works a follow-up (JSON merge patch): assign, reschedule, change the method or the outcome
+/// note.
 pub async fn update(
     conn: &mut AsyncPgConnection,
     actor: &Caller,
@@ -112,7 +118,6 @@ pub async fn update(
     let mut errors = Errors::default();
     let due_at = not_null(&mut errors, "due_at", patch.due_at);
     let method = not_null(&mut errors, "method", patch.method);
-    let status = not_null(&mut errors, "status", patch.status);
     let outcome_note = patch.outcome_note.map(|note| {
         errors
             .check("outcome_note", optional_text(note.as_deref(), 4000))
@@ -127,23 +132,18 @@ pub async fn update(
             assigned_to: patch.assigned_to.filter(|v| *v != current.assigned_to),
             due_at: due_at.filter(|v| *v != current.due_at),
             method: method.filter(|v| *v != current.method),
-            status: status.filter(|v| *v != current.status || *v == FollowUpStatus::Attempted),
             outcome_note: outcome_note.filter(|v| *v != current.outcome_note),
         };
         let open = lifecycle::is_open(current.status);
         if !open
             && (changes.assigned_to.is_some()
                 || changes.due_at.is_some()
-                || changes.method.is_some()
-                || changes.status.is_some())
+                || changes.method.is_some())
         {
             return Err(AppError::Conflict(format!(
                 "a {} follow-up is over; only its outcome note may change",
                 current.status
             )));
-        }
-        if let Some(to) = changes.status {
-            lifecycle::check(current.status, to).map_err(AppError::Conflict)?;
         }
         if let Some(due) = changes.due_at {
             let mut errors = Errors::default();
@@ -158,7 +158,51 @@ pub async fn update(
         AuditEvent::new(Action::FollowUpUpdate)
             .by(actor)
             .resource(id)
-            .details(serde_json::json!({ "changed": fields, "status": row.status }))
+            .details(serde_json::json!({ "changed": fields }))
+            .record(conn, meta)
+            .await?;
+        Ok(row)
+    })
+    .await
+}
+
+/// Moves a follow-up to another status (with the outcome note, when given); the move is kept
+/// with who and when.
+pub async fn transition(
+    conn: &mut AsyncPgConnection,
+    actor: &Caller,
+    meta: &RequestMeta,
+    (id, if_match): (FollowUpId, IfMatch),
+    input: FollowUpTransition,
+    now: DateTime<Utc>,
+) -> Result<FollowUpRow, AppError> {
+    let note = optional_text(input.outcome_note.as_deref(), 4000)
+        .map_err(|message| AppError::invalid("outcome_note", message))?;
+    conn.transaction::<_, AppError, _>(async |conn| {
+        let conn = &mut Tx::of(conn)?;
+        let current = model::lock(conn, id).await.or_not_found("follow-up")?;
+        if_match.check(current.version)?;
+        lifecycle::check(current.status, input.to).map_err(AppError::Conflict)?;
+        let step = FollowUpMove {
+            from: current.status,
+            to: input.to,
+            actor_user_id: match actor.principal {
+                Principal::User { id, .. } => Some(id),
+                Principal::ApiKey { .. } | Principal::Operator => None,
+            },
+            actor: actor.name.clone(),
+            at: now,
+        };
+        let with_note = note.is_some();
+        let row = model::record_move(conn, &current, step, note).await?;
+        AuditEvent::new(Action::FollowUpTransition)
+            .by(actor)
+            .resource(id)
+            .details(serde_json::json!({
+                "from": current.status,
+                "to": input.to,
+                "outcome_note": with_note,
+            }))
             .record(conn, meta)
             .await?;
         Ok(row)

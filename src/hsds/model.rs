@@ -68,7 +68,7 @@ pub async fn partners_page(
     .bind::<BigInt, _>(offset)
     .load(conn)
     .await?;
-    let total = match rows.iter().next() {
+    let total = match rows.as_slice().first() {
         Some(row) => row.total,
         None if offset == 0 => 0,
         None => {
@@ -122,7 +122,7 @@ pub async fn services_page(
     .bind::<BigInt, _>(offset)
     .load(conn)
     .await?;
-    let total = match rows.iter().next() {
+    let total = match rows.as_slice().first() {
         Some(row) => row.total,
         None if offset == 0 => 0,
         None => {

@@ -281,16 +281,20 @@ async fn clinicians_work_their_overdue_follow_ups() {
     let path = format!("/api/v1/follow-ups/{id}");
 
     // Take it, try once, then reach the person.
+    let moves = format!("{path}/transitions");
+    app.patch(&path, token, Some("\"1\""), &json!({"assigned_to": me}))
+        .await
+        .assert_status(200);
     let taken = app
-        .patch(
-            &path,
-            token,
-            Some("\"1\""),
-            &json!({"assigned_to": me, "status": "attempted"}),
-        )
+        .post(&moves, Some(token), &json!({"to": "attempted"}))
         .await;
     taken.assert_status(200);
     assert_eq!(taken.json()["status"], "attempted");
+    assert_eq!(taken.json()["transitions"][0]["from"], "scheduled");
+    assert_eq!(
+        taken.json()["transitions"][0]["actor"],
+        clinician.username.as_str()
+    );
     assert_eq!(taken.json()["overdue"], true, "an attempt keeps it open");
     let mine = app
         .get(&format!("/api/v1/follow-ups?assigned_to={me}"), token)
@@ -303,17 +307,18 @@ async fn clinicians_work_their_overdue_follow_ups() {
         .json();
     assert_eq!(unassigned["items"][0]["call_id"], new_call.as_str());
     let done = app
-        .patch(
-            &path,
-            token,
-            None,
-            &json!({"status": "completed", "outcome_note": "Connected with outpatient clinic"}),
+        .post(
+            &moves,
+            Some(token),
+            &json!({"to": "completed", "outcome_note": "Connected with outpatient clinic"}),
         )
         .await
         .json();
+    assert_eq!(done["outcome_note"], "Connected with outpatient clinic");
+    assert_eq!(done["transitions"].as_array().unwrap().len(), 2);
     assert_eq!(done["status"], "completed");
     assert_eq!(done["overdue"], false);
-    assert_eq!(done["version"], 3);
+    assert_eq!(done["version"], 4);
     assert!(
         app.get("/api/v1/follow-ups?overdue=true", token)
             .await
@@ -323,7 +328,7 @@ async fn clinicians_work_their_overdue_follow_ups() {
             .is_empty()
     );
     // Over: the status stays; the note may still be corrected.
-    app.patch(&path, token, None, &json!({"status": "attempted"}))
+    app.post(&moves, Some(token), &json!({"to": "attempted"}))
         .await
         .problem(409);
     app.patch(&path, token, None, &json!({"assigned_to": colleague}))
@@ -338,13 +343,16 @@ async fn clinicians_work_their_overdue_follow_ups() {
     .await
     .assert_status(200);
     let audits = app.audit_events("follow_up.update").await;
-    assert_eq!(audits.len(), 3);
+    assert_eq!(audits.len(), 2);
+    assert_eq!(audits[0].details(), json!({"changed": ["outcome_note"]}));
+    let moved = app.audit_events("follow_up.transition").await;
+    assert_eq!(moved.len(), 2);
     assert_eq!(
-        audits[1].details(),
-        json!({"changed": ["status", "outcome_note"], "status": "completed"})
+        moved[0].details(),
+        json!({"from": "attempted", "to": "completed", "outcome_note": true})
     );
     assert!(
-        !audits[1].details.contains("outpatient"),
+        !moved[0].details.contains("outpatient"),
         "no clinical text in the trail"
     );
 
@@ -449,14 +457,9 @@ async fn bad_follow_ups_are_refused_and_change_nothing() {
         .await;
     past.problem(422);
     assert_eq!(past.error_fields(), ["due_at"]);
-    app.patch(
-        &path,
-        &clinician.token,
-        None,
-        &json!({"status": "scheduled", "method": null}),
-    )
-    .await
-    .problem(422);
+    app.patch(&path, &clinician.token, None, &json!({"method": null}))
+        .await
+        .problem(422);
     app.patch(
         &path,
         &clinician.token,
@@ -472,22 +475,41 @@ async fn bad_follow_ups_are_refused_and_change_nothing() {
     .await
     .problem(404);
     assert!(app.audit_events("follow_up.update").await.is_empty());
-    // Back to scheduled once attempted: no.
+    // The status moves only forward, and only by its own route.
     app.patch(
         &path,
         &clinician.token,
         None,
-        &json!({"status": "attempted"}),
+        &json!({"status": "completed"}),
     )
     .await
-    .assert_status(200);
-    app.patch(
-        &path,
-        &clinician.token,
-        None,
-        &json!({"status": "scheduled"}),
+    .problem(400);
+    let moves = format!("{path}/transitions");
+    app.post(&moves, Some(&clinician.token), &json!({"to": "scheduled"}))
+        .await
+        .problem(409);
+    app.post(&moves, Some(&clinician.token), &json!({"to": "attempted"}))
+        .await
+        .assert_status(200);
+    app.post(&moves, Some(&clinician.token), &json!({"to": "scheduled"}))
+        .await
+        .problem(409);
+    let stale = app
+        .send(
+            actix_web::http::Method::POST,
+            &moves,
+            Some(&clinician.token),
+            &[("content-type", "application/json"), ("if-match", "\"1\"")],
+            Some(json!({"to": "completed"}).to_string().into_bytes()),
+        )
+        .await;
+    stale.problem(412);
+    app.post(
+        &format!("/api/v1/follow-ups/{}/transitions", uuid::Uuid::now_v7()),
+        Some(&clinician.token),
+        &json!({"to": "completed"}),
     )
     .await
-    .problem(409);
-    assert_eq!(app.audit_events("follow_up.update").await.len(), 1);
+    .problem(404);
+    assert_eq!(app.audit_events("follow_up.transition").await.len(), 1);
 }
