@@ -1,14 +1,14 @@
 //! Subject queries: each subject with its call counts, in one statement.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use diesel::sql_types::{BigInt, Bool, Date, Int4, Nullable, Text, Timestamptz, Uuid as SqlUuid};
-use diesel::{ExpressionMethods, QueryDsl, QueryableByName, SelectableHelper};
+use diesel::QueryableByName;
+use diesel::sql_types::{
+    Array, BigInt, Bool, Date, Int4, Nullable, Text, Timestamptz, Uuid as SqlUuid,
+};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
-use crate::calls::model::CallRow;
-use crate::db::schema::calls;
 use crate::http::pagination::PageRequest;
-use crate::ids::SubjectId;
+use crate::ids::{CallId, FollowUpId, PartnerId, ReferralId, SubjectId};
 
 /// A subject with its calls counted.
 #[derive(Debug, QueryableByName)]
@@ -90,15 +90,78 @@ pub async fn find(
         .await
 }
 
-/// The calls about a subject, oldest first.
-pub async fn calls_of(
+/// One event of a subject's timeline, of any kind (the columns of the other kinds are null).
+#[derive(Debug, QueryableByName)]
+pub struct EventRow {
+    /// `call`, `referral` or `follow_up`.
+    #[diesel(sql_type = Text)]
+    pub kind: String,
+    /// When.
+    #[diesel(sql_type = Timestamptz)]
+    pub at: DateTime<Utc>,
+    /// The call.
+    #[diesel(sql_type = Nullable<SqlUuid>)]
+    pub call_id: Option<CallId>,
+    /// A call's incident number.
+    #[diesel(sql_type = Nullable<Text>)]
+    pub incident_number: Option<String>,
+    /// A mental-health call.
+    #[diesel(sql_type = Nullable<Bool>)]
+    pub mental_health: Option<bool>,
+    /// CIT on scene.
+    #[diesel(sql_type = Nullable<Bool>)]
+    pub cit_on_scene: Option<bool>,
+    /// A call's dispositions.
+    #[diesel(sql_type = Array<Text>)]
+    pub dispositions: Vec<String>,
+    /// The referral.
+    #[diesel(sql_type = Nullable<SqlUuid>)]
+    pub referral_id: Option<ReferralId>,
+    /// A referral's partner.
+    #[diesel(sql_type = Nullable<SqlUuid>)]
+    pub partner_id: Option<PartnerId>,
+    /// A referral's status.
+    #[diesel(sql_type = Nullable<Text>)]
+    pub referral_status: Option<String>,
+    /// When a referral engaged.
+    #[diesel(sql_type = Nullable<Timestamptz>)]
+    pub engaged_at: Option<DateTime<Utc>>,
+    /// The follow-up.
+    #[diesel(sql_type = Nullable<SqlUuid>)]
+    pub follow_up_id: Option<FollowUpId>,
+    /// A follow-up's status.
+    #[diesel(sql_type = Nullable<Text>)]
+    pub follow_up_status: Option<String>,
+}
+
+/// A subject's calls (at `received_at`), referrals (at `sent_at`) and follow-ups (at their due
+/// time), in time order, a call before what it led to at the same instant: one statement.
+pub async fn events_of(
     conn: &mut AsyncPgConnection,
     id: SubjectId,
-) -> diesel::QueryResult<Vec<CallRow>> {
-    calls::table
-        .filter(calls::subject_id.eq(id))
-        .select(CallRow::as_select())
-        .order((calls::received_at, calls::id))
-        .load(conn)
-        .await
+) -> diesel::QueryResult<Vec<EventRow>> {
+    diesel::sql_query(
+        "SELECT kind, at, call_id, incident_number, mental_health, cit_on_scene, dispositions, \
+                referral_id, partner_id, referral_status, engaged_at, follow_up_id, \
+                follow_up_status \
+           FROM (SELECT 0 AS rank, 'call' AS kind, received_at AS at, id AS call_id, \
+                        incident_number, mental_health, cit_on_scene, \
+                        dispositions::text[] AS dispositions, NULL::uuid AS referral_id, \
+                        NULL::uuid AS partner_id, NULL::text AS referral_status, \
+                        NULL::timestamptz AS engaged_at, NULL::uuid AS follow_up_id, \
+                        NULL::text AS follow_up_status, id \
+                   FROM calls WHERE subject_id = $1 \
+                 UNION ALL \
+                 SELECT 1, 'referral', sent_at, call_id, NULL, NULL, NULL, '{}', id, partner_id, \
+                        status::text, engaged_at, NULL, NULL, id \
+                   FROM referrals WHERE subject_id = $1 \
+                 UNION ALL \
+                 SELECT 2, 'follow_up', due_at, call_id, NULL, NULL, NULL, '{}', referral_id, \
+                        NULL, NULL, NULL, id, status::text, id \
+                   FROM follow_ups WHERE subject_id = $1) AS events \
+          ORDER BY at, rank, id",
+    )
+    .bind::<SqlUuid, _>(id)
+    .load(conn)
+    .await
 }

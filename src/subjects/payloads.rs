@@ -145,26 +145,6 @@ pub struct TimelineEvent {
     pub follow_up_status: Option<FollowUpStatus>,
 }
 
-impl Default for TimelineEvent {
-    fn default() -> Self {
-        Self {
-            kind: EventKind::Call,
-            at: DateTime::<Utc>::MIN_UTC,
-            call_id: None,
-            incident_number: None,
-            mental_health: None,
-            cit_on_scene: None,
-            dispositions: Vec::new(),
-            referral_id: None,
-            partner_id: None,
-            referral_status: None,
-            engaged_at: None,
-            follow_up_id: None,
-            follow_up_status: None,
-        }
-    }
-}
-
 impl CsvRow for TimelineEvent {
     const HEADER: &'static [&'static str] = &[
         "kind",

@@ -14,8 +14,6 @@ use crate::ids::SubjectId;
 
 use super::model::{self, SubjectStats};
 use super::payloads::{EventKind, SubjectBody, TimelineBody, TimelineEvent};
-use crate::follow_ups::model as follow_ups;
-use crate::referrals::model as referrals;
 
 /// The window a subject's detail counts calls in.
 const DETAIL_WINDOW_DAYS: u64 = 365;
@@ -103,51 +101,33 @@ pub async fn timeline(
     let subject = model::find(conn, id, from, today.date)
         .await
         .or_not_found("subject")?;
-    let mut events: Vec<TimelineEvent> = model::calls_of(conn, id)
+    let events: Vec<TimelineEvent> = model::events_of(conn, id)
         .await?
         .into_iter()
-        .map(|call| TimelineEvent {
-            kind: EventKind::Call,
-            at: call.received_at,
-            call_id: Some(call.id),
-            incident_number: Some(call.incident_number),
-            mental_health: Some(call.mental_health),
-            cit_on_scene: Some(call.cit_on_scene),
-            dispositions: call.dispositions,
-            ..TimelineEvent::default()
+        .map(|e| TimelineEvent {
+            kind: match e.kind.as_str() {
+                "referral" => EventKind::Referral,
+                "follow_up" => EventKind::FollowUp,
+                _ => EventKind::Call,
+            },
+            at: e.at,
+            call_id: e.call_id,
+            incident_number: e.incident_number,
+            mental_health: e.mental_health,
+            cit_on_scene: e.cit_on_scene,
+            dispositions: e
+                .dispositions
+                .iter()
+                .filter_map(|d| d.parse().ok())
+                .collect(),
+            referral_id: e.referral_id,
+            partner_id: e.partner_id,
+            referral_status: e.referral_status.and_then(|s| s.parse().ok()),
+            engaged_at: e.engaged_at,
+            follow_up_id: e.follow_up_id,
+            follow_up_status: e.follow_up_status.and_then(|s| s.parse().ok()),
         })
         .collect();
-    events.extend(
-        referrals::of_subject(conn, id)
-            .await?
-            .into_iter()
-            .map(|r| TimelineEvent {
-                kind: EventKind::Referral,
-                at: r.sent_at,
-                call_id: r.call_id,
-                referral_id: Some(r.id),
-                partner_id: Some(r.partner_id),
-                referral_status: Some(r.status),
-                engaged_at: r.engaged_at,
-                ..TimelineEvent::default()
-            }),
-    );
-    events.extend(
-        follow_ups::of_subject(conn, id)
-            .await?
-            .into_iter()
-            .map(|f| TimelineEvent {
-                kind: EventKind::FollowUp,
-                at: f.due_at,
-                call_id: f.call_id,
-                referral_id: f.referral_id,
-                follow_up_id: Some(f.id),
-                follow_up_status: Some(f.status),
-                ..TimelineEvent::default()
-            }),
-    );
-    // In time order; at the same instant, a call before what it led to.
-    events.sort_by_key(|e| (e.at, e.kind));
     AuditEvent::new(Action::SubjectTimeline)
         .by(caller)
         .resource(id)
