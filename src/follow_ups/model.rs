@@ -236,19 +236,6 @@ pub async fn subject_of_referral(
         .await
 }
 
-/// A subject's follow-ups, by due time (their timeline).
-pub async fn of_subject(
-    conn: &mut AsyncPgConnection,
-    id: SubjectId,
-) -> diesel::QueryResult<Vec<FollowUpRow>> {
-    follow_ups::table
-        .filter(follow_ups::subject_id.eq(id))
-        .select(FollowUpRow::as_select())
-        .order((follow_ups::due_at, follow_ups::id))
-        .load(conn)
-        .await
-}
-
 /// What the ingest schedules: one follow-up per stored mental-health call with a subject.
 #[derive(Debug, Clone, Copy)]
 pub struct CallFollowUp {

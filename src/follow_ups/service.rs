@@ -14,7 +14,7 @@ use crate::http::context::RequestMeta;
 use crate::http::etag::IfMatch;
 use crate::http::pagination::{Page, PageRequest};
 use crate::ids::FollowUpId;
-use crate::referrals::service::check_call;
+use crate::referrals::service::check_subject_and_call;
 use crate::validation::{Errors, not_null, optional_text};
 
 use super::lifecycle;
@@ -61,7 +61,7 @@ pub async fn create(
 ) -> Result<FollowUpRow, AppError> {
     let mut errors = Errors::default();
     not_past(&mut errors, input.due_at, now);
-    check_call(conn, &mut errors, input.call_id, input.subject_id).await?;
+    check_subject_and_call(conn, &mut errors, input.subject_id, input.call_id).await?;
     if let Some(referral) = input.referral_id {
         match model::subject_of_referral(conn, referral).await {
             Ok(subject) if subject == input.subject_id => {}

@@ -226,12 +226,14 @@ pub async fn find(conn: &mut AsyncPgConnection, id: PartnerId) -> diesel::QueryR
         .await
 }
 
-/// Locks a partner for a change (its services are changed under the same lock).
+/// Locks a partner for a change (its services are changed under the same lock). `FOR NO KEY
+/// UPDATE`: the key never changes, so referrals and users naming the partner are not held up
+/// by their foreign-key checks.
 pub async fn lock(tx: &mut Tx<'_>, id: PartnerId) -> diesel::QueryResult<PartnerRow> {
     partners::table
         .find(id)
         .select(PartnerRow::as_select())
-        .for_update()
+        .for_no_key_update()
         .get_result(tx.conn())
         .await
 }

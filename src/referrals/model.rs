@@ -10,7 +10,7 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use crate::auth::Scope;
 use crate::db::enums::{CloseReason, ConsentMethod, ConsentScope, ReferralStatus};
 use crate::db::json::Json;
-use crate::db::schema::{calls, referrals};
+use crate::db::schema::{calls, referrals, subjects};
 use crate::db::tx::Tx;
 use crate::http::pagination::PageRequest;
 use crate::ids::{CallId, PartnerId, PersonnelId, ReferralId, ServiceId, SubjectId, UserId};
@@ -200,15 +200,12 @@ pub async fn subject_of_call(
         .await
 }
 
-/// A subject's referrals, oldest first (their timeline).
-pub async fn of_subject(
+/// Whether a subject exists.
+pub async fn subject_exists(
     conn: &mut AsyncPgConnection,
     id: SubjectId,
-) -> diesel::QueryResult<Vec<ReferralRow>> {
-    referrals::table
-        .filter(referrals::subject_id.eq(id))
-        .select(ReferralRow::as_select())
-        .order((referrals::sent_at, referrals::id))
-        .load(conn)
+) -> diesel::QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(subjects::table.find(id)))
+        .get_result(conn)
         .await
 }

@@ -78,14 +78,19 @@ fn user_of(caller: &Caller) -> Result<crate::ids::UserId, AppError> {
     }
 }
 
-/// Checks that `call`, when named, exists and concerns `subject` (an error on `call_id`
-/// otherwise): what a referral or a follow-up came from is about the same person.
-pub async fn check_call(
+/// Checks that `subject` exists (an error on `subject_id` otherwise) and that `call`, when
+/// named, exists and concerns that person (an error on `call_id`): what a referral or a
+/// follow-up came from is about the same person. One statement each.
+pub async fn check_subject_and_call(
     conn: &mut AsyncPgConnection,
     errors: &mut Errors,
-    call: Option<CallId>,
     subject: SubjectId,
+    call: Option<CallId>,
 ) -> Result<(), AppError> {
+    if !model::subject_exists(conn, subject).await? {
+        errors.add("subject_id", "no subject with this id");
+        return Ok(());
+    }
     let Some(call) = call else { return Ok(()) };
     match model::subject_of_call(conn, call).await {
         Ok(Some(found)) if found == subject => {}
@@ -153,7 +158,7 @@ pub async fn create(
             Err(other) => return Err(other.into()),
         }
     }
-    check_call(conn, &mut errors, input.call_id, input.subject_id).await?;
+    check_subject_and_call(conn, &mut errors, input.subject_id, input.call_id).await?;
     let (Some(need), Some(referred_by)) = (need, referred_by) else {
         return Err(errors.into_error());
     };

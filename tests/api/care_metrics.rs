@@ -296,13 +296,13 @@ async fn calls_per_person_before_and_after_engagement_on_a_hand_built_history() 
     assert_eq!(
         before_after["calls_before"],
         c.app
-            .count(&truth("count(*) FILTER (WHERE c.received_at >= e.at - interval '365 days' AND c.received_at < e.at)"))
+            .count(&truth("count(*) FILTER (WHERE c.received_at >= e.at - interval '8760 hours' AND c.received_at < e.at)"))
             .await
     );
     assert_eq!(
         before_after["calls_after"],
         c.app
-            .count(&truth("count(*) FILTER (WHERE c.received_at > e.at AND c.received_at <= e.at + interval '365 days')"))
+            .count(&truth("count(*) FILTER (WHERE c.received_at > e.at AND c.received_at <= e.at + interval '8760 hours')"))
             .await
     );
     // A shorter window drops A's older calls.

@@ -151,7 +151,8 @@ pub struct RepeatRow {
 /// Subjects by their number of calls on the days in (`after`, `to`], and before/after: for
 /// each subject whose referral first reached `engaged` at an instant E before `end` (the end of
 /// `to`), the mental-health calls received in [E − `window_days`, E) and in
-/// (E, min(E + `window_days`, `end`)). One statement.
+/// (E, min(E + `window_days`, `end`)), a day being 24 hours (an interval of days would be
+/// read in the session's time zone). One statement.
 pub async fn repeats(
     conn: &mut AsyncPgConnection,
     after: NaiveDate,
@@ -179,8 +180,8 @@ pub async fn repeats(
                                count(*) FILTER (WHERE received_at > e.engaged_at) AS after \
                           FROM calls \
                          WHERE subject_id = e.subject_id AND mental_health \
-                           AND received_at >= e.engaged_at - make_interval(days => $4) \
-                           AND received_at <= e.engaged_at + make_interval(days => $4) \
+                           AND received_at >= e.engaged_at - make_interval(hours => 24 * $4) \
+                           AND received_at <= e.engaged_at + make_interval(hours => 24 * $4) \
                            AND received_at < $5) AS c) AS b",
     )
     .bind::<Date, _>(after)
