@@ -9,12 +9,18 @@ use crate::helpers::TestApp;
 use crate::partners::{create, crisis_line};
 
 /// Where the published schemas are: `CIT_HSDS_SCHEMAS`, else the shared folder beside the
-/// project.
+/// project, else the machine's `/work/shared/hsds-3.0` (a clone elsewhere, as in CI).
 fn schema_dir() -> std::path::PathBuf {
-    std::env::var_os("CIT_HSDS_SCHEMAS").map_or_else(
-        || std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/hsds-3.0"),
-        std::path::PathBuf::from,
-    )
+    let candidates = [
+        std::env::var_os("CIT_HSDS_SCHEMAS").map(std::path::PathBuf::from),
+        Some(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/hsds-3.0")),
+        Some(std::path::PathBuf::from("/work/shared/hsds-3.0")),
+    ];
+    candidates
+        .into_iter()
+        .flatten()
+        .find(|dir| dir.join("compiled_service.json").exists())
+        .expect("the HSDS 3.0 schemas: set CIT_HSDS_SCHEMAS to the folder holding them")
 }
 
 /// Validates objects against schema files; panics with every violation.
