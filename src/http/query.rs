@@ -21,6 +21,16 @@ impl<T> QueryParams<T> {
 
 /// Deserializes a query string, naming the parameter that failed.
 pub fn parse<T: DeserializeOwned>(query: &str) -> Result<T, AppError> {
+    // PostgreSQL text cannot hold NUL: refused here, for every parameter, with its name.
+    if let Some((field, _)) = url::form_urlencoded::parse(query.as_bytes())
+        .find(|(key, value)| key.contains('\0') || value.contains('\0'))
+    {
+        let field = field.replace('\0', "");
+        return Err(AppError::BadRequest {
+            detail: format!("invalid query parameter `{field}`"),
+            errors: vec![FieldError::new(field, "must not contain a NUL character")],
+        });
+    }
     let deserializer =
         serde_urlencoded::Deserializer::new(url::form_urlencoded::parse(query.as_bytes()));
     serde_path_to_error::deserialize(deserializer).map_err(|error| {
@@ -90,6 +100,17 @@ mod tests {
             AppError::BadRequest { errors, .. } => errors[0].field.clone(),
             other => panic!("unexpected {other:?}"),
         }
+    }
+
+    #[test]
+    fn a_nul_character_is_refused_naming_the_parameter() {
+        #[derive(Debug, Deserialize)]
+        struct Search {
+            #[allow(dead_code)]
+            q: Option<String>,
+        }
+        assert_eq!(field(parse::<Search>("q=ab%00c").unwrap_err()), "q");
+        assert!(parse::<Search>("q=abc").is_ok());
     }
 
     #[test]
