@@ -235,6 +235,7 @@ pub struct OrganizationQuery {
     #[param(minimum = 1, maximum = 500)]
     pub per_page: Option<i64>,
     /// Words in the name or description.
+    #[param(pattern = r"^[^\u0000]*$")]
     pub search: Option<String>,
     /// Only organizations changed after this instant (RFC 3339).
     pub modified_after: Option<DateTime<Utc>>,
@@ -258,6 +259,7 @@ pub struct ServiceQuery {
     #[param(minimum = 1, maximum = 500)]
     pub per_page: Option<i64>,
     /// Words in the service's name or description.
+    #[param(pattern = r"^[^\u0000]*$")]
     pub search: Option<String>,
     /// Only this organization's services.
     pub organization_id: Option<Uuid>,

@@ -253,6 +253,7 @@ pub struct UpdatePartner {
 #[into_params(parameter_in = Query)]
 pub struct PartnerQuery {
     /// Words in the name, the description or a service's name or category.
+    #[param(pattern = r"^[^\u0000]*$")]
     pub q: Option<String>,
     /// Partners offering a service of this category.
     pub category: Option<String>,

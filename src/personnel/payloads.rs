@@ -284,6 +284,7 @@ pub struct PersonnelQuery {
     /// CIT-certified today or not.
     pub cit_certified: Option<bool>,
     /// Part of a first or last name, or of the employee number (case-insensitive).
+    #[param(pattern = r"^[^\u0000]*$")]
     pub q: Option<String>,
     /// Page size, 1–500 (default 50).
     #[param(minimum = 1, maximum = 500)]

@@ -233,6 +233,7 @@ impl std::fmt::Debug for ChangePassword {
 #[into_params(parameter_in = Query)]
 pub struct UserQuery {
     /// Part of the username or display name (case-insensitive).
+    #[param(pattern = r"^[^\u0000]*$")]
     pub q: Option<String>,
     /// Holds this role.
     pub role: Option<Role>,
