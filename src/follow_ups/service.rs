@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use diesel_async::{AsyncConnection, AsyncPgConnection};
 
 use crate::audit::{Action, AuditEvent, ChangedFields};
-use crate::auth::{Caller, Principal};
+use crate::auth::Caller;
 use crate::db::enums::FollowUpStatus;
 use crate::db::json::Json;
 use crate::db::tx::Tx;
@@ -186,10 +186,7 @@ pub async fn transition(
         let step = FollowUpMove {
             from: current.status,
             to: input.to,
-            actor_user_id: match actor.principal {
-                Principal::User { id, .. } => Some(id),
-                Principal::ApiKey { .. } | Principal::Operator => None,
-            },
+            actor_user_id: actor.user_id(),
             actor: actor.name.clone(),
             at: now,
         };

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use diesel_async::{AsyncConnection, AsyncPgConnection};
 
 use crate::audit::{Action, AuditEvent};
-use crate::auth::{Caller, Principal, Scope};
+use crate::auth::{Caller, Scope};
 use crate::db::enums::ConsentScope;
 use crate::db::json::Json;
 use crate::db::tx::Tx;
@@ -69,15 +69,6 @@ fn contact(errors: &mut Errors, raw: &ContactBody) -> Option<ContactBody> {
     })
 }
 
-fn user_of(caller: &Caller) -> Result<crate::ids::UserId, AppError> {
-    match caller.principal {
-        Principal::User { id, .. } => Ok(id),
-        Principal::ApiKey { .. } | Principal::Operator => Err(AppError::Forbidden(
-            "referrals are recorded by signed-in people".into(),
-        )),
-    }
-}
-
 /// Checks that `subject` exists (an error on `subject_id` otherwise) and that `call`, when
 /// named, exists and concerns that person (an error on `call_id`): what a referral or a
 /// follow-up came from is about the same person. One statement each.
@@ -110,7 +101,9 @@ pub async fn create(
     input: CreateReferral,
     now: DateTime<Utc>,
 ) -> Result<ReferralRow, AppError> {
-    let created_by = user_of(actor)?;
+    let created_by = actor
+        .user_id()
+        .ok_or_else(|| AppError::Forbidden("referrals are recorded by signed-in people".into()))?;
     let mut errors = Errors::default();
     let need = errors.check("need", validation::text(&input.need, 2000));
     if !input.consent.obtained {
@@ -233,10 +226,7 @@ pub async fn transition(
             to: input.to,
             reason: input.reason,
             note,
-            actor_user_id: match actor.principal {
-                Principal::User { id, .. } => Some(id),
-                Principal::ApiKey { .. } | Principal::Operator => None,
-            },
+            actor_user_id: actor.user_id(),
             actor: actor.name.clone(),
             at: now,
         };
