@@ -164,13 +164,13 @@ pub async fn organization(
     conn: &mut AsyncPgConnection,
     id: PartnerId,
 ) -> Result<HsdsOrganization, AppError> {
-    let partner = partners::find(conn, id)
+    let (partner, services) = partners::find_with_services(conn, id)
         .await
         .or_not_found("organization")?;
     if !partner.active {
         return Err(AppError::NotFound("no organization with this id".into()));
     }
-    let services = partners::services_of(conn, &[id]).await?;
+    let services = services.0;
     Ok(HsdsOrganization {
         brief: brief(&partner),
         phones: phones(&partner),

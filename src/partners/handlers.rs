@@ -66,14 +66,13 @@ pub async fn list_partners(
     };
     let mut conn = state.db().await?;
     let rows = model::list(&mut conn, &filter, &page).await?;
-    let page = page.page(rows, |r| r.id, |r| r);
-    let items = service::with_services(&mut conn, page.items, view).await?;
     respond_page(
         &req,
-        Page {
-            items,
-            next_cursor: page.next_cursor,
-        },
+        page.page(
+            rows,
+            |(row, _)| row.id,
+            |(row, services)| service::body(row, services.0, view),
+        ),
     )
 }
 

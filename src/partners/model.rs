@@ -50,8 +50,11 @@ pub struct PartnerRow {
     pub updated_at: DateTime<Utc>,
 }
 
-/// A row of `partner_services`.
-#[derive(Debug, Clone, PartialEq, Queryable, QueryableByName, Selectable, Insertable)]
+/// A row of `partner_services` (also read from JSON: a partner's live services come with it,
+/// [`LiveServices`]).
+#[derive(
+    Debug, Clone, PartialEq, Queryable, QueryableByName, Selectable, Insertable, serde::Deserialize,
+)]
 #[diesel(table_name = partner_services, check_for_backend(diesel::pg::Pg))]
 pub struct ServiceRow {
     /// Id.
@@ -154,6 +157,17 @@ impl crate::audit::ChangedFields for PartnerChanges {
     }
 }
 
+/// A partner's live services in list order, read in the partner's own statement.
+pub type LiveServices = Json<Vec<ServiceRow>>;
+
+/// The select expression of a partner's live services, as a JSON array of their rows.
+fn live_services() -> diesel::expression::SqlLiteral<diesel::sql_types::Jsonb> {
+    sql::<diesel::sql_types::Jsonb>(
+        "coalesce((SELECT jsonb_agg(to_jsonb(s) ORDER BY s.position) FROM partner_services s \
+                    WHERE s.partner_id = partners.id AND s.withdrawn_at IS NULL), '[]')",
+    )
+}
+
 /// Which partners a list shows.
 #[derive(Debug, Clone, Default)]
 pub struct PartnerFilter {
@@ -165,14 +179,14 @@ pub struct PartnerFilter {
     pub category: Option<String>,
 }
 
-/// A page of partners, newest first.
+/// A page of partners with their live services, newest first: one statement.
 pub async fn list(
     conn: &mut AsyncPgConnection,
     filter: &PartnerFilter,
     page: &PageRequest<PartnerId>,
-) -> diesel::QueryResult<Vec<PartnerRow>> {
+) -> diesel::QueryResult<Vec<(PartnerRow, LiveServices)>> {
     let mut query = partners::table
-        .select(PartnerRow::as_select())
+        .select((PartnerRow::as_select(), live_services()))
         .order(partners::id.desc())
         .limit(page.fetch())
         .into_boxed();
@@ -215,6 +229,18 @@ pub async fn list(
         query = query.filter(partners::id.eq_any(with_category));
     }
     query.load(conn).await
+}
+
+/// Finds a partner with its live services: one statement.
+pub async fn find_with_services(
+    conn: &mut AsyncPgConnection,
+    id: PartnerId,
+) -> diesel::QueryResult<(PartnerRow, LiveServices)> {
+    partners::table
+        .find(id)
+        .select((PartnerRow::as_select(), live_services()))
+        .get_result(conn)
+        .await
 }
 
 /// Finds a partner.

@@ -64,41 +64,19 @@ pub fn body(row: PartnerRow, services: Vec<ServiceRow>, view: View) -> PartnerBo
     }
 }
 
-/// Partners with their live services: the page's rows, then their services (two statements).
-pub async fn with_services(
-    conn: &mut AsyncPgConnection,
-    rows: Vec<PartnerRow>,
-    view: View,
-) -> Result<Vec<PartnerBody>, AppError> {
-    let ids: Vec<PartnerId> = rows.iter().map(|r| r.id).collect();
-    let mut services: HashMap<PartnerId, Vec<ServiceRow>> = HashMap::new();
-    for service in model::services_of(conn, &ids).await? {
-        services
-            .entry(service.partner_id)
-            .or_default()
-            .push(service);
-    }
-    Ok(rows
-        .into_iter()
-        .map(|row| {
-            let own = services.remove(&row.id).unwrap_or_default();
-            body(row, own, view)
-        })
-        .collect())
-}
-
 /// One partner as `view` shows it; the public sees active partners only (another is a 404).
 pub async fn find(
     conn: &mut AsyncPgConnection,
     id: PartnerId,
     view: View,
 ) -> Result<PartnerBody, AppError> {
-    let row = model::find(conn, id).await.or_not_found("partner")?;
+    let (row, services) = model::find_with_services(conn, id)
+        .await
+        .or_not_found("partner")?;
     if view == View::Public && !row.active {
         return Err(AppError::NotFound("no partner with this id".into()));
     }
-    let services = model::services_of(conn, &[id]).await?;
-    Ok(body(row, services, view))
+    Ok(body(row, services.0, view))
 }
 
 fn optional(
