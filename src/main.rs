@@ -1,5 +1,5 @@
-//! The `cit-api` binary: `serve` (default), `migrate`, `openapi`, `import-calls`, and the
-//! break-glass `unlock-user` and `reset-password`.
+//! The `cit-api` binary: `serve` (default), `migrate`, `openapi`, `import-calls`, `seed-demo`,
+//! and the break-glass `unlock-user` and `reset-password`.
 
 use std::process::ExitCode;
 
@@ -25,7 +25,11 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Run the HTTP service (the default).
-    Serve,
+    Serve {
+        /// Seed the demo city first when the database is empty (as `seed-demo` does).
+        #[arg(long)]
+        demo: bool,
+    },
     /// Create the database if missing and apply pending migrations, then exit.
     Migrate,
     /// Print the OpenAPI document.
@@ -57,6 +61,27 @@ enum Command {
         #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u8).range(1..=8))]
         connections: u8,
     },
+    /// Fill an empty database with a synthetic mid-sized city: staff and their CIT training
+    /// since 2016, calls since 2020, partners, referrals and follow-ups. Deterministic for a
+    /// seed. Audited as `demo.seed` by `cli`.
+    SeedDemo {
+        /// The same seed makes the same city.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// 1 is about 180 officers and 25,000 calls a year; 10 and up for benchmarks.
+        #[arg(long, default_value_t = 1.0, value_parser = parse_scale)]
+        scale: f64,
+        /// Seed even when the database holds data already.
+        #[arg(long)]
+        force: bool,
+    },
+}
+
+fn parse_scale(raw: &str) -> Result<f64, String> {
+    match raw.parse::<f64>() {
+        Ok(scale) if scale > 0.0 && scale <= 100.0 => Ok(scale),
+        _ => Err("must be a number above 0 and at most 100".to_owned()),
+    }
 }
 
 #[tokio::main]
@@ -66,7 +91,7 @@ async fn main() -> ExitCode {
         Ok(settings) => settings,
         Err(error) => return fail(&format!("configuration: {error}")),
     };
-    match cli.command.unwrap_or(Command::Serve) {
+    match cli.command.unwrap_or(Command::Serve { demo: false }) {
         Command::Openapi => print_openapi(),
         Command::Migrate => {
             telemetry::init(settings.log_format);
@@ -78,9 +103,26 @@ async fn main() -> ExitCode {
                 Err(error) => fail(&database_hint(&settings, &StartupError::Database(error))),
             }
         }
-        Command::Serve => {
+        Command::Serve { demo } => {
             telemetry::init(settings.log_format);
+            if demo {
+                let options = cit_api::demo::Options {
+                    seed: 1,
+                    scale: 1.0,
+                    force: false,
+                };
+                if let Err(code) = seed_demo(&settings, options, true).await {
+                    return code;
+                }
+            }
             serve(settings).await
+        }
+        Command::SeedDemo { seed, scale, force } => {
+            let options = cit_api::demo::Options { seed, scale, force };
+            match seed_demo(&settings, options, false).await {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(code) => code,
+            }
         }
         Command::UnlockUser { name } => break_glass(&settings, name, false).await,
         Command::ResetPassword { name } => break_glass(&settings, name, true).await,
@@ -244,6 +286,97 @@ async fn import_calls(
         );
     }
     ExitCode::SUCCESS
+}
+
+/// Seeds the demo city with a progress bar. With `only_if_empty` (`serve --demo`), a database
+/// that holds data is left alone.
+#[allow(clippy::print_stdout)]
+async fn seed_demo(
+    settings: &Settings,
+    options: cit_api::demo::Options,
+    only_if_empty: bool,
+) -> Result<(), ExitCode> {
+    use std::io::IsTerminal;
+
+    use cit_api::demo::{self, Progress, SeedError};
+    use diesel_async::{AsyncConnection, AsyncPgConnection};
+
+    let url = settings.migration_url();
+    if let Err(error) = prepare_database(url).await {
+        return Err(fail(&database_hint(
+            settings,
+            &StartupError::Database(error),
+        )));
+    }
+    let mut conns = Vec::with_capacity(2);
+    for _ in 0..2 {
+        match AsyncPgConnection::establish(url).await {
+            Ok(conn) => conns.push(conn),
+            Err(error) => {
+                return Err(fail(&format!(
+                    "cannot connect to {}: {error}",
+                    redact_url(url)
+                )));
+            }
+        }
+    }
+    let bar = if std::io::stderr().is_terminal() {
+        let bar = indicatif::ProgressBar::new(100);
+        if let Ok(style) =
+            indicatif::ProgressStyle::with_template("{bar:40} {percent:>3}% {msg} ({elapsed})")
+        {
+            bar.set_style(style);
+        }
+        bar
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
+    let clock = Clock::system(settings.time_zone);
+    let started = std::time::Instant::now();
+    let outcome = demo::seed(
+        conns,
+        options,
+        cit_api::calls::ingest::Rules::of(settings),
+        clock.city_today().date,
+        clock.now(),
+        |step| match step {
+            Progress::Generating => bar.set_message("making up the city"),
+            Progress::Staff => {
+                bar.set_position(10);
+                bar.set_message("staff, training and partners written; storing calls");
+            }
+            Progress::Calls(done, total) => {
+                bar.set_position(10 + (85 * done / total.max(1)) as u64);
+                bar.set_message(format!("{done} of {total} calls stored"));
+            }
+            Progress::Aftermath => bar.set_message("referrals and follow-ups"),
+        },
+    )
+    .await;
+    bar.finish_and_clear();
+    match outcome {
+        Ok(summary) => {
+            println!(
+                "Seeded the demo city (seed {}, scale {}) in {:.1} s: {} personnel, {} certifications, {} calls ({} mental-health, {} people in crisis), {} referrals, {} follow-ups worked.",
+                options.seed,
+                options.scale,
+                started.elapsed().as_secs_f64(),
+                summary.personnel,
+                summary.certifications,
+                summary.calls,
+                summary.mental_health_calls,
+                summary.subjects,
+                summary.referrals,
+                summary.follow_ups_worked
+            );
+            Ok(())
+        }
+        Err(SeedError::NotEmpty(_)) if only_if_empty => {
+            tracing::info!("the database holds data; no demo seeding");
+            Ok(())
+        }
+        Err(error) => Err(fail(&error.to_string())),
+    }
 }
 
 #[allow(clippy::print_stdout)]

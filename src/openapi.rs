@@ -38,6 +38,7 @@ use crate::error::{FieldError, PROBLEM_JSON, Problem};
         (name = "training", description = "Certification types, courses, sessions, enrollments and certifications"),
         (name = "goals", description = "Certification goals and their progress as of any date"),
         (name = "metrics", description = "Program metrics for readers (JSON and CSV)"),
+        (name = "dashboard", description = "The public performance dashboard (HTML, aggregates only)"),
         (name = "operations", description = "Health, readiness, metrics and documentation"),
     ),
     modifiers(&Components),

@@ -49,6 +49,7 @@ pub fn routes(config: &mut ServiceConfig<'_>) {
     );
     ops::configure(config);
     hsds::configure(config);
+    crate::dashboard::configure(config);
     config
         .service(openapi::get_openapi_document)
         .service(openapi::swagger_ui_redirect);
@@ -206,6 +207,7 @@ impl Application {
             ingest: crate::calls::ingest::Rules::of(settings),
             trusted_proxies: settings.trusted_proxies.clone(),
             dummy_hash,
+            dashboard: crate::dashboard::Cache::default(),
         });
         let first_admin = bootstrap::ensure_admin(
             &state,

@@ -30,6 +30,8 @@ pub struct AppState {
     /// A real argon2id hash of a random password: unknown usernames are verified against it so
     /// they take as long as wrong passwords.
     pub dummy_hash: String,
+    /// The public dashboard's last rendering.
+    pub dashboard: crate::dashboard::Cache,
 }
 
 impl AppState {

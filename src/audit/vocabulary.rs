@@ -25,6 +25,8 @@ pub enum Action {
     AuthRefresh,
     /// `call.batch` (on calls).
     CallBatch,
+    /// `demo.seed` (on the demo city: `cit-api seed-demo`).
+    DemoSeed,
     /// `call.create` (on a call).
     CallCreate,
     /// `call.list` (on calls, when subject identities were shown).
@@ -122,6 +124,8 @@ pub enum Resource {
     CertificationType,
     /// `course`.
     Course,
+    /// `demo` (the synthetic demo city `cit-api seed-demo` makes).
+    Demo,
     /// `enrollment`.
     Enrollment,
     /// `follow_up`.
@@ -157,6 +161,7 @@ impl Action {
         Self::AuthPasswordChange,
         Self::AuthRefresh,
         Self::CallBatch,
+        Self::DemoSeed,
         Self::CallCreate,
         Self::CallList,
         Self::CallRead,
@@ -211,6 +216,7 @@ impl Action {
             Self::AuthPasswordChange => "auth.password_change",
             Self::AuthRefresh => "auth.refresh",
             Self::CallBatch => "call.batch",
+            Self::DemoSeed => "demo.seed",
             Self::CallCreate => "call.create",
             Self::CallList => "call.list",
             Self::CallRead => "call.read",
@@ -269,6 +275,7 @@ impl Action {
             | Self::CallList
             | Self::CallRead
             | Self::CallUpdate => Resource::Call,
+            Self::DemoSeed => Resource::Demo,
             Self::CertificationCreate => Resource::Certification,
             Self::CertificationIssue => Resource::Certification,
             Self::CertificationRevoke => Resource::Certification,
@@ -360,6 +367,7 @@ impl Resource {
             Self::Session => "session",
             Self::TrainingSession => "training_session",
             Self::User => "user",
+            Self::Demo => "demo",
         }
     }
 }

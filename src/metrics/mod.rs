@@ -2,8 +2,8 @@
 //! (per month, CIT vs non-CIT outcomes, repeat calls and before/after engagement), and the
 //! referral funnel.
 
-mod calls;
-mod referrals;
+pub mod calls;
+pub mod referrals;
 mod training;
 
 /// Registers the metric endpoints.

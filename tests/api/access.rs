@@ -26,6 +26,7 @@ pub const PUBLIC: &[(&str, &str)] = &[
     ("GET", "/hsds/organizations/{id}"),
     ("GET", "/hsds/services"),
     ("GET", "/hsds/services/{id}"),
+    ("GET", "/dashboard"), // the public performance page: aggregates only
 ];
 
 /// The operations any authenticated caller may call, whatever its roles: the caller's own

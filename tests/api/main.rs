@@ -13,6 +13,8 @@ mod call_metrics;
 mod calls;
 mod care_metrics;
 mod clock;
+mod dashboard;
+mod demo;
 mod errors;
 mod follow_ups;
 mod goals;

@@ -1,6 +1,6 @@
 //! `GET /api/v1/metrics/referrals`: whether referrals close the loop, overall and per partner.
 
 pub mod handlers;
-mod model;
+pub mod model;
 pub mod payloads;
-mod service;
+pub mod service;
