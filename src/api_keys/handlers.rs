@@ -6,9 +6,9 @@ use crate::auth::Require;
 use crate::auth::policy::{Admins, Policy};
 use crate::error::{AppError, OrNotFound};
 use crate::http::context::RequestMeta;
-use crate::http::csv::respond_page;
+use crate::http::csv;
 use crate::http::json::JsonBody;
-use crate::http::pagination::{Page, PageQuery, PageRequest};
+use crate::http::pagination::{Page, PageQuery};
 use crate::http::query::QueryParams;
 use crate::ids::ApiKeyId;
 use crate::state::AppData;
@@ -38,10 +38,17 @@ pub async fn list_api_keys(
     query: QueryParams<PageQuery>,
 ) -> Result<HttpResponse, AppError> {
     let query = query.into_inner();
-    let page = PageRequest::new(query.limit, query.cursor.as_deref())?;
-    let mut conn = state.db().await?;
-    let rows = model::list(&mut conn, &page).await?;
-    respond_page(&req, page.page(rows, |row| row.id, ApiKeyBody::from))
+    csv::list(
+        &req,
+        &state,
+        query.limit,
+        query.cursor.as_deref(),
+        |mut conn, page| async move {
+            let rows = model::list(&mut conn, &page).await?;
+            Ok(page.page(rows, |row| row.id, ApiKeyBody::from))
+        },
+    )
+    .await
 }
 
 /// Create an API key for a machine client.

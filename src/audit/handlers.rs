@@ -6,8 +6,10 @@ use crate::auth::Require;
 use crate::auth::policy::{AuditReaders, Policy};
 use crate::error::AppError;
 use crate::http::context::RequestMeta;
-use crate::http::csv::respond_page;
-use crate::http::pagination::{Page, PageRequest};
+use std::rc::Rc;
+
+use crate::http::csv;
+use crate::http::pagination::Page;
 use crate::http::query::QueryParams;
 use crate::state::AppData;
 
@@ -18,7 +20,7 @@ use super::vocabulary::Action;
 /// List audit events, newest first.
 ///
 /// Reading the trail is itself recorded (`audit.list`). Answers `Accept: text/csv` with the same
-/// columns.
+/// columns; without `limit`, every matching event, streamed.
 #[utoipa::path(
     tag = "audit",
     params(AuditQuery),
@@ -40,7 +42,6 @@ pub async fn list_audit_events(
     query: QueryParams<AuditQuery>,
 ) -> Result<HttpResponse, AppError> {
     let query = query.into_inner();
-    let page = PageRequest::new(query.limit, query.cursor.as_deref())?;
     let filter = AuditFilter {
         actor: query.actor,
         action: query.action,
@@ -50,13 +51,26 @@ pub async fn list_audit_events(
         from: query.from,
         to: query.to,
     };
-    let mut conn = state.db().await?;
-    let rows = model::list(&mut conn, &filter, &page).await?;
-    let events = page.page(rows, |row| row.id, AuditEventBody::from);
-    AuditEvent::new(Action::AuditList)
-        .by(&caller)
-        .details(serde_json::json!({ "returned": events.items.len() }))
-        .record(&mut conn, &meta)
-        .await?;
-    respond_page(&req, events)
+    let context = Rc::new((caller.clone(), meta, filter));
+    csv::list(
+        &req,
+        &state,
+        query.limit,
+        query.cursor.as_deref(),
+        move |mut conn, page| {
+            let context = Rc::clone(&context);
+            async move {
+                let (caller, meta, filter) = &*context;
+                let rows = model::list(&mut conn, filter, &page).await?;
+                let events = page.page(rows, |row| row.id, AuditEventBody::from);
+                AuditEvent::new(Action::AuditList)
+                    .by(caller)
+                    .details(serde_json::json!({ "returned": events.items.len() }))
+                    .record(&mut conn, meta)
+                    .await?;
+                Ok(events)
+            }
+        },
+    )
+    .await
 }

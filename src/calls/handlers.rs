@@ -9,10 +9,12 @@ use crate::auth::policy::{CallReaders, CallWriters, Policy, SubjectReaders};
 use crate::auth::{Caller, Require, forbid};
 use crate::error::{AppError, FieldError};
 use crate::http::context::RequestMeta;
-use crate::http::csv::respond_page;
+use std::rc::Rc;
+
+use crate::http::csv;
 use crate::http::etag::versioned;
 use crate::http::json::{self, BulkJsonBody, JsonBody};
-use crate::http::pagination::{Page, PageRequest};
+use crate::http::pagination::Page;
 use crate::http::query::QueryParams;
 use crate::ids::CallId;
 use crate::state::AppData;
@@ -271,7 +273,8 @@ pub async fn post_batch(
 /// Filters: `from`/`to` (the call's day in the city's time zone), `mental_health`,
 /// `cit_on_scene`, `disposition`, `beat`, and `subject_id` (clinician and admin only). Who a
 /// call's subject is appears only for clinicians and admins, and every page that shows it is
-/// audited (`call.list`). Answers `Accept: text/csv` too.
+/// audited (`call.list`). Answers `Accept: text/csv` too: without `limit`, every
+/// matching row, streamed.
 #[utoipa::path(
     tag = "calls",
     params(CallQuery),
@@ -294,7 +297,6 @@ pub async fn list_calls(
     if query.subject_id.is_some() && !caller.has_any(SubjectReaders::ROLES) {
         return Err(forbid(&req, &caller, SubjectReaders::ROLES));
     }
-    let page = PageRequest::new(query.limit, query.cursor.as_deref())?;
     let filter = CallFilter {
         from: query.from,
         to: query.to,
@@ -304,9 +306,21 @@ pub async fn list_calls(
         subject_id: query.subject_id,
         beat: query.beat,
     };
-    let mut conn = state.db().await?;
-    let page = service::list(&mut conn, &caller, &meta, &filter, &page).await?;
-    respond_page(&req, page)
+    let context = Rc::new((caller.clone(), meta, filter));
+    csv::list(
+        &req,
+        &state,
+        query.limit,
+        query.cursor.as_deref(),
+        move |mut conn, page| {
+            let context = Rc::clone(&context);
+            async move {
+                let (caller, meta, filter) = &*context;
+                service::list(&mut conn, caller, meta, filter, &page).await
+            }
+        },
+    )
+    .await
 }
 
 /// Find a call.

@@ -95,7 +95,7 @@ h2{font-size:1.25rem;margin:2rem 0 .3rem;color:#1f4e79}
 .headline li{border:1px solid #c8c8c8;border-radius:.4rem;padding:.6rem .8rem}
 .headline strong{display:block;font-size:1.6rem;color:#1f4e79}
 figure{margin:.5rem 0}
-svg.chart{width:100%;height:auto;display:block}
+svg.chart{width:100%;max-width:40rem;height:auto;display:block}
 figcaption{position:absolute;left:-9999px}
 details{margin:.3rem 0 1rem}
 summary{cursor:pointer;color:#1f4e79;text-decoration:underline}
@@ -313,7 +313,7 @@ pub fn render(f: &Figures) -> String {
                         .collect(),
                 },
             ],
-            nice_max(
+            svg::nice_count_max(
                 progress
                     .by_shift
                     .iter()
@@ -388,7 +388,7 @@ pub fn render(f: &Figures) -> String {
                 .collect(),
             values: volumes,
         }],
-        nice_max(busiest as f64 * 1.1),
+        svg::nice_count_max(busiest as f64 * 1.1),
         &|v| format!("{v:.0}"),
     );
     figure(
@@ -684,7 +684,7 @@ pub fn render(f: &Figures) -> String {
                 .map(|(_, n)| (*n >= SMALLEST_SHOWN).then_some(*n as f64))
                 .collect(),
         }],
-        nice_max(o.sent.max(1) as f64 * 1.1),
+        svg::nice_count_max(o.sent.max(1) as f64 * 1.1),
         &|v| format!("{v:.0}"),
     );
     figure(
@@ -704,7 +704,7 @@ pub fn render(f: &Figures) -> String {
 
     format!(
         r#"<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Crisis Intervention Team: public dashboard</title><meta name="description" content="How the city's Crisis Intervention Team programme is doing: training, calls, outcomes and follow-up care, in aggregate."><style>{STYLE}</style></head>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><link rel="icon" href="data:,"><title>Crisis Intervention Team: public dashboard</title><meta name="description" content="How the city's Crisis Intervention Team programme is doing: training, calls, outcomes and follow-up care, in aggregate."><style>{STYLE}</style></head>
 <body><header><h1>Crisis Intervention Team programme</h1><p class="as-of">Public performance dashboard, figures as of {as_of_long}. Aggregates only; counts under 5 are shown as “&lt;5”.</p></header>
 <main>{body}</main>
 <footer><p>Looking for help? See the <a href="/hsds/services">community partner directory</a> (Open Referral HSDS; also as <a href="/api/v1/partners">JSON</a>). Developers: <a href="/swagger-ui/">API documentation</a> and the <a href="/api-docs/openapi.json">OpenAPI document</a>.</p><p>Figures are refreshed every minute from the programme's system of record. Counts below 5 are suppressed to protect privacy.</p></footer>

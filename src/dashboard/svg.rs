@@ -114,6 +114,15 @@ pub fn nice_max(max: f64) -> f64 {
     10.0 * magnitude
 }
 
+/// [`nice_max`] for counts: the gridlines fall on whole numbers.
+pub fn nice_count_max(max: f64) -> f64 {
+    let mut bound = nice_max(max.max(4.0));
+    while (bound / 4.0).fract() != 0.0 {
+        bound = nice_max(bound * 1.01);
+    }
+    bound
+}
+
 /// Gridlines and y-axis labels at fifths of `max`.
 fn grid(out: &mut String, max: f64, format: &dyn Fn(f64) -> String) {
     for k in 0..=4 {
@@ -222,7 +231,7 @@ pub fn line_chart(
             r#"<line x1="{mx:.1}" x2="{mx:.1}" y1="{TOP}" y2="{y2}" stroke="{RED}" stroke-width="1.5"/><text x="{tx:.1}" y="{ty}" text-anchor="end" font-size="{SMALL}" fill="{RED}">{label}</text>"#,
             y2 = HEIGHT - BOTTOM,
             tx = mx - 4.0,
-            ty = TOP + 12.0,
+            ty = HEIGHT - BOTTOM - 6.0,
             label = escape(label),
         );
     }
@@ -416,5 +425,9 @@ mod tests {
         assert_eq!(nice_max(130.0), 160.0);
         assert_eq!(nice_max(0.21), 0.24);
         assert_eq!(nice_max(2500.0), 3000.0);
+        assert_eq!(nice_count_max(30.0), 40.0);
+        assert_eq!(nice_count_max(45.0), 60.0);
+        assert_eq!(nice_count_max(2.0), 4.0);
+        assert_eq!(nice_count_max(110.0), 120.0);
     }
 }

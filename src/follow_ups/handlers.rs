@@ -7,10 +7,12 @@ use crate::auth::Require;
 use crate::auth::policy::{Clinicians, Policy};
 use crate::error::AppError;
 use crate::http::context::RequestMeta;
-use crate::http::csv::respond_page;
+use std::rc::Rc;
+
+use crate::http::csv;
 use crate::http::etag::{IfMatch, created, versioned};
 use crate::http::json::JsonBody;
-use crate::http::pagination::{Page, PageRequest};
+use crate::http::pagination::Page;
 use crate::http::query::QueryParams;
 use crate::ids::FollowUpId;
 use crate::state::AppData;
@@ -26,7 +28,8 @@ use super::service;
 /// `overdue=true` gives the open ones (`scheduled` or `attempted`) past their due time. A
 /// mental-health call with a subject schedules one follow-up by itself, due a set time after
 /// the call was received (72 hours unless `CIT_FOLLOW_UP_HOURS` says otherwise). Audited as
-/// `follow_up.list` with the ids shown. Answers `Accept: text/csv` too.
+/// `follow_up.list` with the ids shown. Answers `Accept: text/csv` too: without `limit`, every
+/// matching row, streamed.
 #[utoipa::path(
     tag = "follow-ups",
     params(FollowUpQuery),
@@ -46,7 +49,6 @@ pub async fn list_follow_ups(
     query: QueryParams<FollowUpQuery>,
 ) -> Result<HttpResponse, AppError> {
     let query = query.into_inner();
-    let page = PageRequest::new(query.limit, query.cursor.as_deref())?;
     let filter = FollowUpFilter {
         assigned_to: query.assigned_to,
         unassigned: query.unassigned.unwrap_or(false),
@@ -54,9 +56,23 @@ pub async fn list_follow_ups(
         overdue: query.overdue,
         subject_id: query.subject_id,
     };
-    let mut conn = state.db().await?;
-    let page = service::list(&mut conn, &caller, &meta, &filter, state.clock.now(), &page).await?;
-    respond_page(&req, page)
+    // One instant for the whole export, so "overdue" means the same on every chunk.
+    let now = state.clock.now();
+    let context = Rc::new((caller.clone(), meta, filter));
+    csv::list(
+        &req,
+        &state,
+        query.limit,
+        query.cursor.as_deref(),
+        move |mut conn, page| {
+            let context = Rc::clone(&context);
+            async move {
+                let (caller, meta, filter) = &*context;
+                service::list(&mut conn, caller, meta, filter, now, &page).await
+            }
+        },
+    )
+    .await
 }
 
 /// Schedule a follow-up by hand.

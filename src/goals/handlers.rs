@@ -7,11 +7,11 @@ use crate::auth::Require;
 use crate::auth::policy::{MetricsReaders, Policy, TrainingWriters};
 use crate::error::{AppError, OrNotFound};
 use crate::http::context::RequestMeta;
-use crate::http::csv::{respond, respond_page};
+use crate::http::csv::{self, respond};
 use crate::http::etag::{IfMatch, created, versioned};
 use crate::http::json::JsonBody;
+use crate::http::pagination::Page;
 use crate::http::pagination::PageQuery;
-use crate::http::pagination::{Page, PageRequest};
 use crate::http::query::{QueryParams, as_of};
 use crate::ids::GoalId;
 use crate::state::AppData;
@@ -42,10 +42,17 @@ pub async fn list_goals(
     query: QueryParams<PageQuery>,
 ) -> Result<HttpResponse, AppError> {
     let query = query.into_inner();
-    let page = PageRequest::new(query.limit, query.cursor.as_deref())?;
-    let mut conn = state.db().await?;
-    let rows = model::list(&mut conn, &page).await?;
-    respond_page(&req, page.page(rows, |r| r.id, GoalBody::from))
+    csv::list(
+        &req,
+        &state,
+        query.limit,
+        query.cursor.as_deref(),
+        |mut conn, page| async move {
+            let rows = model::list(&mut conn, &page).await?;
+            Ok(page.page(rows, |r| r.id, GoalBody::from))
+        },
+    )
+    .await
 }
 
 /// Create a goal.

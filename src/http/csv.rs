@@ -1,5 +1,6 @@
-//! `Accept: text/csv` for lists and metrics: the same rows as the JSON, with a header row. The
-//! next page's cursor travels in the `X-Next-Cursor` header.
+//! `Accept: text/csv` for lists and metrics: the same rows as the JSON, with a header row. A
+//! list asked for without `limit` answers every matching row, streamed ([`list`]); with
+//! `limit`, one page, the next page's cursor in the `X-Next-Cursor` header.
 
 use actix_web::dev::Payload;
 use actix_web::http::header::{self, Accept, Header};
@@ -7,9 +8,13 @@ use actix_web::{FromRequest, HttpRequest, HttpResponse, web};
 use futures_util::future::LocalBoxFuture;
 use serde::Serialize;
 
+use std::future::Future;
+
+use crate::db::Conn;
 use crate::error::AppError;
 use crate::http::json::{BULK_BODY_LIMIT, read_body};
-use crate::http::pagination::Page;
+use crate::http::pagination::{Key, Page, PageRequest};
+use crate::state::AppData;
 
 /// The CSV media type.
 pub const TEXT_CSV: &str = "text/csv; charset=utf-8";
@@ -39,17 +44,9 @@ pub fn wants_csv(req: &HttpRequest) -> bool {
 
 /// Writes rows as CSV with a header.
 pub fn to_csv<T: CsvRow>(rows: &[T]) -> Result<Vec<u8>, AppError> {
-    let mut writer = csv::Writer::from_writer(Vec::new());
-    let fail = |e: csv::Error| AppError::Internal(format!("csv: {e}"));
-    writer.write_record(T::HEADER).map_err(fail)?;
-    for row in rows {
-        writer
-            .write_record(row.cells().iter().map(|cell| neutralise(cell).into_owned()))
-            .map_err(fail)?;
-    }
-    writer
-        .into_inner()
-        .map_err(|e| AppError::Internal(format!("csv: {e}")))
+    let mut out = Vec::new();
+    write_rows(&mut out, rows, true)?;
+    Ok(out)
 }
 
 /// Answers a list in JSON or CSV, as the caller's `Accept` asks.
@@ -66,6 +63,84 @@ pub fn respond_page<T: CsvRow + Serialize>(
         response.insert_header(("X-Next-Cursor", cursor.as_str()));
     }
     Ok(response.body(to_csv(&page.items)?))
+}
+
+/// Rows per statement of a streamed export.
+pub const EXPORT_CHUNK: i64 = crate::http::pagination::MAX_LIMIT;
+
+/// Answers a list: a page in JSON, a page in CSV when `limit` is given, or, for `Accept:
+/// text/csv` without `limit`, every matching row from `cursor` on, streamed: one statement (and
+/// one pooled connection, held only for it) per [`EXPORT_CHUNK`] rows, so an export of a
+/// million calls holds neither a connection nor the whole body in memory. The first chunk is
+/// read before answering, so a refusal is still a problem+json; a failure later cuts the
+/// stream short (the body then lacks its end, as a client sees from the transfer encoding).
+/// `fetch` reads one page; it is called once per chunk.
+pub async fn list<K, T, F, Fut>(
+    req: &HttpRequest,
+    state: &AppData,
+    limit: Option<i64>,
+    cursor: Option<&str>,
+    fetch: F,
+) -> Result<HttpResponse, AppError>
+where
+    K: Key + 'static,
+    T: CsvRow + Serialize + 'static,
+    F: Fn(Conn, PageRequest<K>) -> Fut + 'static,
+    Fut: Future<Output = Result<Page<T>, AppError>> + 'static,
+{
+    if !(limit.is_none() && wants_csv(req)) {
+        let page = PageRequest::new(limit, cursor)?;
+        return respond_page(req, fetch(state.db().await?, page).await?);
+    }
+    let first = PageRequest::new(Some(EXPORT_CHUNK), cursor)?;
+    let page = fetch(state.db().await?, first).await?;
+    let mut body = Vec::new();
+    write_rows(&mut body, &page.items, true)?;
+    let start =
+        futures_util::stream::once(
+            async move { Ok::<_, actix_web::Error>(web::Bytes::from(body)) },
+        );
+    let state = state.clone();
+    let rest = futures_util::stream::unfold(
+        (page.next_cursor, state, fetch),
+        |(cursor, state, fetch)| async move {
+            let cursor = cursor?;
+            let chunk = async {
+                let request = PageRequest::new(Some(EXPORT_CHUNK), Some(&cursor))?;
+                let page = fetch(state.db().await?, request).await?;
+                let mut body = Vec::new();
+                write_rows(&mut body, &page.items, false)?;
+                Ok::<_, AppError>((body, page.next_cursor))
+            };
+            match chunk.await {
+                Ok((body, next)) => Some((Ok(web::Bytes::from(body)), (next, state, fetch))),
+                Err(error) => {
+                    tracing::error!(%error, "a CSV export stopped part way");
+                    Some((Err(actix_web::Error::from(error)), (None, state, fetch)))
+                }
+            }
+        },
+    );
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CONTENT_TYPE, TEXT_CSV))
+        .streaming(futures_util::StreamExt::chain(start, rest)))
+}
+
+/// Appends rows (after a header row when `header`) as CSV.
+fn write_rows<T: CsvRow>(out: &mut Vec<u8>, rows: &[T], header: bool) -> Result<(), AppError> {
+    let fail = |e: csv::Error| AppError::Internal(format!("csv: {e}"));
+    let mut writer = csv::Writer::from_writer(out);
+    if header {
+        writer.write_record(T::HEADER).map_err(fail)?;
+    }
+    for row in rows {
+        writer
+            .write_record(row.cells().iter().map(|cell| neutralise(cell).into_owned()))
+            .map_err(fail)?;
+    }
+    writer
+        .flush()
+        .map_err(|e| AppError::Internal(format!("csv: {e}")))
 }
 
 /// A `text/csv` request body of up to 16 MiB (imports).

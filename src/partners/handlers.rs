@@ -8,10 +8,12 @@ use crate::auth::policy::{PartnerWriters, Policy};
 use crate::auth::{MaybeCaller, Require};
 use crate::error::AppError;
 use crate::http::context::RequestMeta;
-use crate::http::csv::respond_page;
+use std::rc::Rc;
+
+use crate::http::csv;
 use crate::http::etag::{IfMatch, created, versioned};
 use crate::http::json::JsonBody;
-use crate::http::pagination::{Page, PageRequest};
+use crate::http::pagination::Page;
 use crate::http::query::QueryParams;
 use crate::ids::PartnerId;
 use crate::state::AppData;
@@ -51,7 +53,6 @@ pub async fn list_partners(
     query: QueryParams<PartnerQuery>,
 ) -> Result<HttpResponse, AppError> {
     let query = query.into_inner();
-    let page = PageRequest::new(query.limit, query.cursor.as_deref())?;
     let view = view_of(&caller);
     let filter = PartnerFilter {
         active: match view {
@@ -64,16 +65,25 @@ pub async fn list_partners(
             .filter(|q| !q.is_empty()),
         category: query.category.map(|c| c.trim().to_lowercase()),
     };
-    let mut conn = state.db().await?;
-    let rows = model::list(&mut conn, &filter, &page).await?;
-    respond_page(
+    let filter = Rc::new(filter);
+    csv::list(
         &req,
-        page.page(
-            rows,
-            |(row, _)| row.id,
-            |(row, services)| service::body(row, services.0, view),
-        ),
+        &state,
+        query.limit,
+        query.cursor.as_deref(),
+        move |mut conn, page| {
+            let filter = Rc::clone(&filter);
+            async move {
+                let rows = model::list(&mut conn, &filter, &page).await?;
+                Ok(page.page(
+                    rows,
+                    |(row, _)| row.id,
+                    |(row, services)| service::body(row, services.0, view),
+                ))
+            }
+        },
     )
+    .await
 }
 
 /// Find a partner, with its services.

@@ -7,10 +7,12 @@ use crate::auth::policy::{PersonnelListers, Policy, TrainingReaders, TrainingWri
 use crate::auth::{Caller, Require, Scope, forbid};
 use crate::error::AppError;
 use crate::http::context::RequestMeta;
-use crate::http::csv::{CsvBody, respond_page};
+use std::rc::Rc;
+
+use crate::http::csv::{self, CsvBody};
 use crate::http::etag::{IfMatch, created, versioned};
 use crate::http::json::JsonBody;
-use crate::http::pagination::{Page, PageRequest};
+use crate::http::pagination::Page;
 use crate::http::query::QueryParams;
 use crate::ids::PersonnelId;
 use crate::state::AppData;
@@ -26,7 +28,8 @@ use super::service;
 /// List personnel, newest first.
 ///
 /// Integration callers (the records management system) get only `id`, `employee_number`,
-/// `first_name` and `last_name`. Answers `Accept: text/csv` too.
+/// `first_name` and `last_name`. Answers `Accept: text/csv` too: without `limit`, every
+/// matching row, streamed.
 #[utoipa::path(
     tag = "personnel",
     params(PersonnelQuery),
@@ -45,7 +48,6 @@ pub async fn list_personnel(
     query: QueryParams<PersonnelQuery>,
 ) -> Result<HttpResponse, AppError> {
     let query = query.into_inner();
-    let page = PageRequest::new(query.limit, query.cursor.as_deref())?;
     let filter = PersonnelFilter {
         department: query.department,
         role: query.role,
@@ -56,25 +58,37 @@ pub async fn list_personnel(
         q: query.q,
     };
     let numbers_only = !caller.has_any(TrainingReaders::ROLES);
-    let mut conn = state.db().await?;
-    let rows = model::list(&mut conn, &filter, &page, state.clock.city_today()).await?;
-    let page = page.page(
-        rows,
-        |(row, _)| row.id,
-        |(row, certified)| {
-            if numbers_only {
-                PersonnelListItem::Numbers(PersonnelNumberBody {
-                    id: row.id,
-                    employee_number: row.employee_number,
-                    first_name: row.first_name,
-                    last_name: row.last_name,
-                })
-            } else {
-                PersonnelListItem::Full(PersonnelBody::new(row, certified))
+    let today = state.clock.city_today();
+    let filter = Rc::new(filter);
+    csv::list(
+        &req,
+        &state,
+        query.limit,
+        query.cursor.as_deref(),
+        move |mut conn, page| {
+            let filter = Rc::clone(&filter);
+            async move {
+                let rows = model::list(&mut conn, &filter, &page, today).await?;
+                Ok(page.page(
+                    rows,
+                    |(row, _)| row.id,
+                    |(row, certified)| {
+                        if numbers_only {
+                            PersonnelListItem::Numbers(PersonnelNumberBody {
+                                id: row.id,
+                                employee_number: row.employee_number,
+                                first_name: row.first_name,
+                                last_name: row.last_name,
+                            })
+                        } else {
+                            PersonnelListItem::Full(PersonnelBody::new(row, certified))
+                        }
+                    },
+                ))
             }
         },
-    );
-    respond_page(&req, page)
+    )
+    .await
 }
 
 /// Create a personnel record.

@@ -8,10 +8,12 @@ use crate::auth::policy::{Clinicians, Policy, ReferralHandlers};
 use crate::auth::{Require, Scope, forbid};
 use crate::error::AppError;
 use crate::http::context::RequestMeta;
-use crate::http::csv::respond_page;
+use std::rc::Rc;
+
+use crate::http::csv;
 use crate::http::etag::{IfMatch, created, versioned};
 use crate::http::json::JsonBody;
-use crate::http::pagination::{Page, PageRequest};
+use crate::http::pagination::Page;
 use crate::http::query::QueryParams;
 use crate::ids::ReferralId;
 use crate::state::AppData;
@@ -59,7 +61,8 @@ pub async fn create_referral(
 ///
 /// Partner users see those sent to their organization only, with the partner's fields
 /// (`subject_id` is not a filter for them). Audited as `referral.list` with the ids shown.
-/// Answers `Accept: text/csv` (without the need and the contact).
+/// Answers `Accept: text/csv` (without the need and the contact); without `limit`, every
+/// matching row, streamed.
 #[utoipa::path(
     tag = "referrals",
     params(ReferralQuery),
@@ -83,15 +86,26 @@ pub async fn list_referrals(
     if query.subject_id.is_some() && scope != Scope::All {
         return Err(forbid(&req, &caller, Clinicians::ROLES));
     }
-    let page = PageRequest::new(query.limit, query.cursor.as_deref())?;
     let filter = ReferralFilter {
         status: query.status,
         partner_id: query.partner_id,
         subject_id: query.subject_id,
     };
-    let mut conn = state.db().await?;
-    let page = service::list(&mut conn, &caller, &meta, scope, &filter, &page).await?;
-    respond_page(&req, page)
+    let context = Rc::new((caller.clone(), meta, filter));
+    csv::list(
+        &req,
+        &state,
+        query.limit,
+        query.cursor.as_deref(),
+        move |mut conn, page| {
+            let context = Rc::clone(&context);
+            async move {
+                let (caller, meta, filter) = &*context;
+                service::list(&mut conn, caller, meta, scope, filter, &page).await
+            }
+        },
+    )
+    .await
 }
 
 /// Find a referral.

@@ -6,8 +6,10 @@ use crate::auth::Require;
 use crate::auth::policy::{Policy, SubjectReaders};
 use crate::error::{AppError, FieldError};
 use crate::http::context::RequestMeta;
-use crate::http::csv::{respond, respond_page};
-use crate::http::pagination::{Page, PageRequest};
+use std::rc::Rc;
+
+use crate::http::csv::{self, respond};
+use crate::http::pagination::Page;
 use crate::http::query::QueryParams;
 use crate::ids::SubjectId;
 use crate::state::AppData;
@@ -56,19 +58,24 @@ pub async fn list_subjects(
     let query = query.into_inner();
     let min_calls = bounded("min_calls", query.min_calls, 2, 10_000)?;
     let window_days = bounded("window_days", query.window_days, 365, 3660)?;
-    let page = PageRequest::new(query.limit, query.cursor.as_deref())?;
-    let mut conn = state.db().await?;
-    let page = service::repeat_callers(
-        &mut conn,
-        &caller,
-        &meta,
-        state.clock.city_today(),
-        window_days.unsigned_abs(),
-        min_calls,
-        &page,
+    let today = state.clock.city_today();
+    let context = Rc::new((caller.clone(), meta));
+    csv::list(
+        &req,
+        &state,
+        query.limit,
+        query.cursor.as_deref(),
+        move |mut conn, page| {
+            let context = Rc::clone(&context);
+            async move {
+                let (caller, meta) = &*context;
+                let days = window_days.unsigned_abs();
+                service::repeat_callers(&mut conn, caller, meta, today, days, min_calls, &page)
+                    .await
+            }
+        },
     )
-    .await?;
-    respond_page(&req, page)
+    .await
 }
 
 /// Find a subject, with their calls counted (all, and the last 365 days).

@@ -7,10 +7,12 @@ use crate::auth::Require;
 use crate::auth::policy::{Admins, Policy};
 use crate::error::{AppError, OrNotFound};
 use crate::http::context::RequestMeta;
-use crate::http::csv::respond_page;
+use std::rc::Rc;
+
+use crate::http::csv;
 use crate::http::etag::{IfMatch, created, versioned};
 use crate::http::json::JsonBody;
-use crate::http::pagination::{Page, PageRequest};
+use crate::http::pagination::Page;
 use crate::http::query::QueryParams;
 use crate::ids::UserId;
 use crate::state::AppData;
@@ -40,16 +42,27 @@ pub async fn list_users(
     query: QueryParams<UserQuery>,
 ) -> Result<HttpResponse, AppError> {
     let query = query.into_inner();
-    let page = PageRequest::new(query.limit, query.cursor.as_deref())?;
     let filter = UserFilter {
         q: query.q,
         role: query.role,
         disabled: query.disabled,
         locked: query.locked,
     };
-    let mut conn = state.db().await?;
-    let rows = model::list(&mut conn, &filter, &page).await?;
-    respond_page(&req, page.page(rows, |row| row.id, UserBody::from))
+    let filter = Rc::new(filter);
+    csv::list(
+        &req,
+        &state,
+        query.limit,
+        query.cursor.as_deref(),
+        move |mut conn, page| {
+            let filter = Rc::clone(&filter);
+            async move {
+                let rows = model::list(&mut conn, &filter, &page).await?;
+                Ok(page.page(rows, |row| row.id, UserBody::from))
+            }
+        },
+    )
+    .await
 }
 
 /// Create a user.

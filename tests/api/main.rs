@@ -13,6 +13,7 @@ mod call_metrics;
 mod calls;
 mod care_metrics;
 mod clock;
+mod csv;
 mod dashboard;
 mod demo;
 mod errors;

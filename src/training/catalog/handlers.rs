@@ -7,10 +7,10 @@ use crate::auth::Require;
 use crate::auth::policy::{Policy, TrainingReaders, TrainingWriters};
 use crate::error::{AppError, OrNotFound};
 use crate::http::context::RequestMeta;
-use crate::http::csv::respond_page;
+use crate::http::csv;
 use crate::http::etag::{IfMatch, created, versioned};
 use crate::http::json::JsonBody;
-use crate::http::pagination::{Page, PageRequest};
+use crate::http::pagination::Page;
 use crate::http::query::QueryParams;
 use crate::ids::{CertificationTypeId, CourseId};
 use crate::state::AppData;
@@ -45,10 +45,17 @@ pub async fn list_certification_types(
     query: QueryParams<PageQuery>,
 ) -> Result<HttpResponse, AppError> {
     let query = query.into_inner();
-    let page = PageRequest::new(query.limit, query.cursor.as_deref())?;
-    let mut conn = state.db().await?;
-    let rows = catalog::list_types(&mut conn, &page).await?;
-    respond_page(&req, page.page(rows, |r| r.id, CertificationTypeBody::from))
+    csv::list(
+        &req,
+        &state,
+        query.limit,
+        query.cursor.as_deref(),
+        |mut conn, page| async move {
+            let rows = catalog::list_types(&mut conn, &page).await?;
+            Ok(page.page(rows, |r| r.id, CertificationTypeBody::from))
+        },
+    )
+    .await
 }
 
 /// Create a certification type.
@@ -178,10 +185,17 @@ pub async fn list_courses(
     query: QueryParams<PageQuery>,
 ) -> Result<HttpResponse, AppError> {
     let query = query.into_inner();
-    let page = PageRequest::new(query.limit, query.cursor.as_deref())?;
-    let mut conn = state.db().await?;
-    let rows = catalog::list_courses(&mut conn, &page).await?;
-    respond_page(&req, page.page(rows, |r| r.id, CourseBody::from))
+    csv::list(
+        &req,
+        &state,
+        query.limit,
+        query.cursor.as_deref(),
+        |mut conn, page| async move {
+            let rows = catalog::list_courses(&mut conn, &page).await?;
+            Ok(page.page(rows, |r| r.id, CourseBody::from))
+        },
+    )
+    .await
 }
 
 /// Create a course.

@@ -7,9 +7,11 @@ use crate::auth::Require;
 use crate::auth::policy::{Policy, TrainingReaders, TrainingWriters};
 use crate::error::{AppError, OrNotFound};
 use crate::http::context::RequestMeta;
-use crate::http::csv::respond_page;
+use std::rc::Rc;
+
+use crate::http::csv;
 use crate::http::json::JsonBody;
-use crate::http::pagination::{Page, PageRequest};
+use crate::http::pagination::Page;
 use crate::http::query::QueryParams;
 use crate::ids::CertificationId;
 use crate::state::AppData;
@@ -24,7 +26,7 @@ use crate::training::certifications::payloads::{
 ///
 /// `status` is judged today: `revoked` when revoked, else `expired` when `expires_on` has come,
 /// else `active`. `expiring_within_days=N` keeps active ones whose `expires_on` falls within the
-/// next N days. Answers `Accept: text/csv`.
+/// next N days. Answers `Accept: text/csv`; without `limit`, every matching row, streamed.
 #[utoipa::path(
     tag = "training",
     params(CertificationQuery),
@@ -43,7 +45,6 @@ pub async fn list_certifications(
     query: QueryParams<CertificationQuery>,
 ) -> Result<HttpResponse, AppError> {
     let query = query.into_inner();
-    let page = PageRequest::new(query.limit, query.cursor.as_deref())?;
     if query
         .expiring_within_days
         .is_some_and(|d| !(1..=3650).contains(&d))
@@ -63,12 +64,21 @@ pub async fn list_certifications(
         expiring_within_days: query.expiring_within_days,
     };
     let today = state.clock.city_today();
-    let mut conn = state.db().await?;
-    let rows = certifications::list(&mut conn, &filter, &page, today).await?;
-    respond_page(
+    let filter = Rc::new(filter);
+    csv::list(
         &req,
-        page.page(rows, |r| r.id, |r| CertificationBody::new(r, today)),
+        &state,
+        query.limit,
+        query.cursor.as_deref(),
+        move |mut conn, page| {
+            let filter = Rc::clone(&filter);
+            async move {
+                let rows = certifications::list(&mut conn, &filter, &page, today).await?;
+                Ok(page.page(rows, |r| r.id, |r| CertificationBody::new(r, today)))
+            }
+        },
     )
+    .await
 }
 
 /// Record a certificate earned elsewhere (e.g. another agency's academy).

@@ -9,10 +9,12 @@ use crate::auth::Require;
 use crate::auth::policy::{Policy, TrainingReaders, TrainingWriters};
 use crate::error::{AppError, OrNotFound};
 use crate::http::context::RequestMeta;
-use crate::http::csv::respond_page;
+use std::rc::Rc;
+
+use crate::http::csv;
 use crate::http::etag::{IfMatch, created, versioned};
 use crate::http::json::JsonBody;
-use crate::http::pagination::{Page, PageRequest};
+use crate::http::pagination::Page;
 use crate::http::query::QueryParams;
 use crate::ids::{EnrollmentId, TrainingSessionId};
 use crate::state::AppData;
@@ -47,19 +49,27 @@ pub async fn list_training_sessions(
     query: QueryParams<SessionQuery>,
 ) -> Result<HttpResponse, AppError> {
     let query = query.into_inner();
-    let page = PageRequest::new(query.limit, query.cursor.as_deref())?;
     let filter = SessionFilter {
         course_id: query.course_id,
         from: query.from,
         to: query.to,
         status: query.status,
     };
-    let mut conn = state.db().await?;
-    let rows = sessions::list_sessions(&mut conn, &filter, &page).await?;
-    respond_page(
+    let filter = Rc::new(filter);
+    csv::list(
         &req,
-        page.page(rows, |(r, _)| r.id, |(r, seats)| SessionBody::new(r, seats)),
+        &state,
+        query.limit,
+        query.cursor.as_deref(),
+        move |mut conn, page| {
+            let filter = Rc::clone(&filter);
+            async move {
+                let rows = sessions::list_sessions(&mut conn, &filter, &page).await?;
+                Ok(page.page(rows, |(r, _)| r.id, |(r, seats)| SessionBody::new(r, seats)))
+            }
+        },
     )
+    .await
 }
 
 /// Schedule a training session.
@@ -185,14 +195,23 @@ pub async fn list_enrollments(
     query: QueryParams<PageQuery>,
 ) -> Result<HttpResponse, AppError> {
     let query = query.into_inner();
-    let page = PageRequest::new(query.limit, query.cursor.as_deref())?;
     let id = id.into_inner();
     let mut conn = state.db().await?;
     sessions::find_session(&mut conn, id)
         .await
         .or_not_found("training session")?;
-    let rows = sessions::list_enrollments(&mut conn, id, &page).await?;
-    respond_page(&req, page.page(rows, |r| r.id, EnrollmentBody::from))
+    drop(conn);
+    csv::list(
+        &req,
+        &state,
+        query.limit,
+        query.cursor.as_deref(),
+        move |mut conn, page| async move {
+            let rows = sessions::list_enrollments(&mut conn, id, &page).await?;
+            Ok(page.page(rows, |r| r.id, EnrollmentBody::from))
+        },
+    )
+    .await
 }
 
 /// Enroll a person in a session.
