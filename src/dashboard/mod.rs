@@ -6,6 +6,7 @@
 pub mod figures;
 mod handlers;
 pub mod page;
+mod sections;
 pub mod svg;
 
 use std::time::{Duration, Instant};
