@@ -13,11 +13,13 @@
 //! inserts of a few statements per table.
 
 pub mod calls;
+pub mod care;
 pub mod partners;
 pub mod people;
 pub mod rng;
 pub mod rows;
 pub mod store;
+pub mod training;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
@@ -33,7 +35,7 @@ use crate::http::context::RequestMeta;
 use crate::ids::{PartnerId, ServiceId, UserId};
 use crate::users::model::NewUser;
 
-use self::calls::Clinician;
+use self::care::Clinician;
 use self::rng::Rng;
 use self::store::insert_chunked;
 
@@ -129,7 +131,7 @@ pub async fn seed(
     let zone = rules.zone;
     let scale = options.scale;
     let generated = tokio::task::spawn_blocking(move || {
-        let staff = people::staff(&root, scale, today, now, zone, &catalogue);
+        let staff = training::staff(&root, scale, today, now, zone, &catalogue);
         let clinicians = clinician_users(&root, &staff.members);
         let mut calls = calls::generate(
             &root,

@@ -16,10 +16,12 @@ use crate::follow_ups::payloads::FollowUpMove;
 use crate::ids::{CallId, CertificationTypeId, CourseId, FollowUpId, ReferralId, SubjectId};
 use crate::referrals::payloads::{ContactBody, TransitionBody};
 
-use super::calls::{Clinician, DemoCall, SOURCE};
-use super::people::{Catalogue, REFRESHER_VALIDITY_MONTHS, TELECOM_VALIDITY_MONTHS, id_at};
+use super::calls::{DemoCall, SOURCE};
+use super::care::Clinician;
+use super::people::id_at;
 use super::rng::Rng;
 use super::rows::Referral;
+use super::training::{Catalogue, REFRESHER_VALIDITY_MONTHS, TELECOM_VALIDITY_MONTHS};
 
 /// Inserts rows in chunks that stay under the bind-parameter limit.
 macro_rules! insert_chunked {
@@ -227,7 +229,7 @@ pub async fn aftermath(
         insert_chunked!(conn, crate::db::schema::referrals::table, &referrals, 21);
 
         // The follow-ups a clinician has worked: one `unnest` update, in id order.
-        let mut worked: Vec<(FollowUpId, Option<ReferralId>, &super::calls::FollowUpFate, Vec<FollowUpMove>)> = Vec::new();
+        let mut worked: Vec<(FollowUpId, Option<ReferralId>, &super::care::FollowUpFate, Vec<FollowUpMove>)> = Vec::new();
         for call in calls {
             let (Some(fate), number) = (&call.follow_up, &call.incident_number) else {
                 continue;
