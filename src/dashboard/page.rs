@@ -22,10 +22,22 @@ pub fn count(n: i64) -> String {
     }
 }
 
-/// A rate, or `None` when its count is under [`SMALLEST_SHOWN`] (the rate and the total
-/// together would give the count away).
+/// A rate, or `None` when its count or the rest of the whole is under [`SMALLEST_SHOWN`]: the
+/// rate beside the total (shown, or in the table) would give either away.
 pub fn rate(part: i64, whole: i64) -> Option<f64> {
-    (part >= SMALLEST_SHOWN && whole > 0).then(|| part as f64 / whole as f64)
+    (part >= SMALLEST_SHOWN && whole - part >= SMALLEST_SHOWN).then(|| part as f64 / whole as f64)
+}
+
+/// The two parts of a whole that is shown: both as counts, or, when either is under
+/// [`SMALLEST_SHOWN`], the small one as "<5" and the other withheld (the whole minus the one
+/// would give the other away).
+pub fn parts(one: i64, other: i64) -> (String, String) {
+    match (one < SMALLEST_SHOWN, other < SMALLEST_SHOWN) {
+        (false, false) => (count(one), count(other)),
+        (true, true) => (count(one), count(other)),
+        (true, false) => (count(one), "withheld".to_owned()),
+        (false, true) => ("withheld".to_owned(), count(other)),
+    }
 }
 
 pub(super) fn percent(value: f64) -> String {
@@ -33,8 +45,9 @@ pub(super) fn percent(value: f64) -> String {
     format!("{}%", text.strip_suffix(".0").unwrap_or(&text))
 }
 
+/// A rate as shown: "withheld" when [`rate`] withheld it.
 pub(super) fn shown(value: Option<f64>) -> String {
-    value.map_or_else(|| "<5".to_owned(), percent)
+    value.map_or_else(|| "withheld".to_owned(), percent)
 }
 
 pub(super) fn month_name(day: NaiveDate) -> String {
@@ -123,7 +136,10 @@ pub fn render(f: &Figures) -> String {
     let mut headline = Vec::new();
     if let Some((goal, progress)) = &f.goal {
         headline.push((
-            percent(progress.share),
+            shown(rate(
+                i64::from(progress.certified),
+                i64::from(progress.population),
+            )),
             format!(
                 "of officers and designated staff CIT-certified ({} of {}); target {} by {}",
                 count(i64::from(progress.certified)),
@@ -166,7 +182,7 @@ pub fn render(f: &Figures) -> String {
     format!(
         r#"<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><link rel="icon" href="data:,"><title>Crisis Intervention Team: public dashboard</title><meta name="description" content="How the city's Crisis Intervention Team programme is doing: training, calls, outcomes and follow-up care, in aggregate."><style>{STYLE}</style></head>
-<body><header><h1>Crisis Intervention Team programme</h1><p class="as-of">Public performance dashboard, figures as of {as_of_long}. Aggregates only; counts under 5 are shown as “&lt;5”.</p></header>
+<body><header><h1>Crisis Intervention Team programme</h1><p class="as-of">Public performance dashboard, figures as of {as_of_long}. Aggregates only; counts under 5 are shown as “&lt;5”, and a rate that would reveal one is withheld.</p></header>
 <main>{body}</main>
 <footer><p>Looking for help? See the <a href="/hsds/services">community partner directory</a> (Open Referral HSDS; also as <a href="/api/v1/partners">JSON</a>). Developers: <a href="/swagger-ui/">API documentation</a> and the <a href="/api-docs/openapi.json">OpenAPI document</a>.</p><p>Figures are refreshed every minute from the programme's system of record. Counts below 5 are suppressed to protect privacy.</p></footer>
 </body></html>
@@ -187,7 +203,12 @@ mod tests {
         assert_eq!(rate(4, 100), None);
         assert_eq!(rate(5, 100), Some(0.05));
         assert_eq!(rate(5, 0), None);
-        assert_eq!(shown(None), "<5");
+        // 96 of 100 would tell that 4 were not.
+        assert_eq!(rate(96, 100), None);
+        assert_eq!(rate(95, 100), Some(0.95));
+        assert_eq!(parts(3, 200), ("<5".to_owned(), "withheld".to_owned()));
+        assert_eq!(parts(200, 7), ("200".to_owned(), "7".to_owned()));
+        assert_eq!(shown(None), "withheld");
     }
 
     #[test]

@@ -6,7 +6,7 @@ use chrono::Datelike;
 use crate::goals::progress::TREND_POINTS;
 
 use super::figures::{Figures, HIGH_UTILISER, WINDOW_DAYS};
-use super::page::{Figure, SMALLEST_SHOWN, count, figure, month_name, percent, rate, shown};
+use super::page::{Figure, SMALLEST_SHOWN, count, figure, month_name, parts, percent, rate, shown};
 use super::svg::{self, BLUE, Bars, Labels, Line, ORANGE, Rule, escape, nice_max};
 
 /// The certification goal and coverage per shift.
@@ -23,7 +23,8 @@ pub fn goal(body: &mut String, f: &Figures) {
                 .iter()
                 .position(|m| m.year() == point.date.year() && m.month() == point.date.month())
             {
-                actual[i] = Some(point.share);
+                // A month whose count, or the rest, is under 5 leaves a gap.
+                actual[i] = rate(i64::from(point.certified), i64::from(point.population));
                 last = Some((i, point.share));
             }
         }
@@ -48,7 +49,10 @@ pub fn goal(body: &mut String, f: &Figures) {
         let description = format!(
             "Share of officers and designated staff CIT-certified at the end of each month since {}: {} on {}. The target is {} by {}; at the pace of the last {} months the share would reach {} by then{}.",
             goal.start_date.format("%B %Y"),
-            percent(progress.share),
+            shown(rate(
+                i64::from(progress.certified),
+                i64::from(progress.population)
+            )),
             as_of.format("%-d %B %Y"),
             percent(goal.target_share),
             goal.deadline.format("%-d %B %Y"),
@@ -105,11 +109,7 @@ pub fn goal(body: &mut String, f: &Figures) {
                             p.date.to_string(),
                             count(i64::from(p.certified)),
                             count(i64::from(p.population)),
-                            if p.certified < 5 {
-                                "<5".to_owned()
-                            } else {
-                                percent(p.share)
-                            },
+                            shown(rate(i64::from(p.certified), i64::from(p.population))),
                         ]
                     })
                     .collect(),
@@ -339,6 +339,7 @@ pub fn calls(body: &mut String, f: &Figures) {
 pub fn outcomes(body: &mut String, f: &Figures) {
     // 5. Outcomes with and without CIT.
     let (with, without) = (&f.outcomes.with_cit, &f.outcomes.without_cit);
+    let (with_calls, without_calls) = parts(with.calls, without.calls);
     let measures: [(&str, i64, i64); 6] = [
         ("Arrest", with.arrests, without.arrests),
         ("Use of force", with.uses_of_force, without.uses_of_force),
@@ -369,8 +370,8 @@ pub fn outcomes(body: &mut String, f: &Figures) {
         .collect();
     let description = format!(
         "Outcomes of mental-health calls over the last {WINDOW_DAYS} days, as a share of calls: with a CIT responder on scene ({} calls) and without ({} calls). Arrests: {} with CIT, {} without; use of force: {} with, {} without.",
-        count(with.calls),
-        count(without.calls),
+        with_calls,
+        without_calls,
         shown(with_rates[0]),
         shown(without_rates[0]),
         shown(with_rates[1]),

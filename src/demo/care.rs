@@ -2,7 +2,7 @@
 //! how far it got by now) and what became of its follow-up. Pure, like the rest of the
 //! generator.
 
-use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
+use chrono::{DateTime, TimeDelta, Utc};
 
 use crate::db::enums::{
     CloseReason, ConsentMethod, ConsentScope, CrisisType, FollowUpMethod, FollowUpStatus,
@@ -21,8 +21,8 @@ pub struct Clinician {
     pub username: String,
     /// The person.
     pub personnel_id: PersonnelId,
-    /// Hired on.
-    pub hired: NaiveDate,
+    /// Their first day at work (noon of the hire date, in the city's zone).
+    pub hired: DateTime<Utc>,
 }
 
 /// A referral planned for a call, written once the call has its id.
@@ -187,7 +187,7 @@ pub fn follow_up_fate(
     now: DateTime<Utc>,
 ) -> FollowUpFate {
     let working: Vec<usize> = (0..clinicians.len())
-        .filter(|&c| clinicians[c].hired <= due.date_naive())
+        .filter(|&c| clinicians[c].hired <= due)
         .collect();
     // Older follow-ups have all been assigned; a few recent ones wait for a clinician.
     let settled = due < now - TimeDelta::days(10);

@@ -132,7 +132,7 @@ pub async fn seed(
     let scale = options.scale;
     let generated = tokio::task::spawn_blocking(move || {
         let staff = training::staff(&root, scale, today, now, zone, &catalogue);
-        let clinicians = clinician_users(&root, &staff.members);
+        let clinicians = clinician_users(&root, &staff.members, zone);
         let mut calls = calls::generate(
             &root,
             scale,
@@ -311,7 +311,7 @@ pub async fn seed(
 }
 
 /// A user account for each clinician on the roster.
-fn clinician_users(root: &Rng, members: &[people::Member]) -> Vec<Clinician> {
+fn clinician_users(root: &Rng, members: &[people::Member], zone: Tz) -> Vec<Clinician> {
     let mut rng = root.fork("users");
     members
         .iter()
@@ -319,7 +319,7 @@ fn clinician_users(root: &Rng, members: &[people::Member]) -> Vec<Clinician> {
         .map(|m| Clinician {
             user_id: UserId::from_uuid(people::id_at(
                 &mut rng,
-                people::noon(m.person.hire_date, Tz::UTC),
+                people::noon(m.person.hire_date, zone),
             )),
             username: format!(
                 "demo.{}.{}",
@@ -327,7 +327,7 @@ fn clinician_users(root: &Rng, members: &[people::Member]) -> Vec<Clinician> {
                 m.person.employee_number.to_lowercase()
             ),
             personnel_id: m.person.id,
-            hired: m.person.hire_date,
+            hired: people::noon(m.person.hire_date, zone),
         })
         .collect()
 }
