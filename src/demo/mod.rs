@@ -33,6 +33,8 @@ use crate::calls::validate::{self, Key};
 use crate::error::AppError;
 use crate::http::context::RequestMeta;
 use crate::ids::{PartnerId, ServiceId, UserId};
+use crate::partners::model::ServiceRow;
+use crate::personnel::{self, model::NewPersonnel};
 use crate::users::model::NewUser;
 
 use self::care::Clinician;
@@ -174,11 +176,10 @@ pub async fn seed(
     let conn = conns
         .first_mut()
         .ok_or_else(|| SeedError::Failed("no connection".into()))?;
-    let people: Vec<&rows::Person> = staff.members.iter().map(|m| &m.person).collect();
     conn.transaction::<_, AppError, _>(async |conn| {
         store::set_validity(conn, &catalogue, now).await?;
-        let persons: Vec<rows::Person> = people.iter().map(|p| (*p).clone()).collect();
-        insert_chunked!(conn, crate::db::schema::personnel::table, &persons, 14);
+        let people: Vec<NewPersonnel> = staff.members.iter().map(|m| m.person.clone()).collect();
+        personnel::model::insert_all(conn, &people).await?;
         let users: Vec<NewUser> = clinicians
             .iter()
             .map(|c| NewUser {
@@ -231,7 +232,7 @@ pub async fn seed(
             10
         );
         insert_chunked!(conn, crate::db::schema::partners::table, &partners, 11);
-        let all_services: Vec<rows::Service> = services.iter().flatten().cloned().collect();
+        let all_services: Vec<ServiceRow> = services.iter().flatten().cloned().collect();
         insert_chunked!(
             conn,
             crate::db::schema::partner_services::table,

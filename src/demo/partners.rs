@@ -11,7 +11,7 @@ use crate::partners::payloads::{AddressBody, PhoneBody};
 
 use super::people::id_at;
 use super::rng::Rng;
-use super::rows::{Partner, Service};
+use crate::partners::model::{NewPartner, ServiceRow};
 
 /// A service: name, description, categories, eligibility, hours, accepts referrals.
 type ServiceSpec = (
@@ -185,13 +185,13 @@ const DIRECTORY: &[Spec] = &[
 ];
 
 /// The partners and their services, in directory order.
-pub fn directory(rng: &Rng, now: DateTime<Utc>) -> (Vec<Partner>, Vec<Vec<Service>>) {
+pub fn directory(rng: &Rng, now: DateTime<Utc>) -> (Vec<NewPartner>, Vec<Vec<ServiceRow>>) {
     let mut rng = rng.fork("partners");
     let mut partners = Vec::new();
     let mut services = Vec::new();
     for spec in DIRECTORY {
         let id = PartnerId::from_uuid(id_at(&mut rng, now));
-        partners.push(Partner {
+        partners.push(NewPartner {
             id,
             name: spec.name.to_owned(),
             description: spec.description.to_owned(),
@@ -221,7 +221,7 @@ pub fn directory(rng: &Rng, now: DateTime<Utc>) -> (Vec<Partner>, Vec<Vec<Servic
                 .enumerate()
                 .map(
                     |(position, (name, description, categories, eligibility, hours, accepts))| {
-                        Service {
+                        ServiceRow {
                             id: ServiceId::from_uuid(id_at(&mut rng, now)),
                             partner_id: id,
                             position: i32::try_from(position).unwrap_or(0),
@@ -231,6 +231,7 @@ pub fn directory(rng: &Rng, now: DateTime<Utc>) -> (Vec<Partner>, Vec<Vec<Servic
                             eligibility: eligibility.map(str::to_owned),
                             hours: Some((*hours).to_owned()),
                             accepts_referrals: *accepts,
+                            withdrawn_at: None,
                             updated_at: now,
                         }
                     },

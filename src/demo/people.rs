@@ -9,8 +9,8 @@ use crate::db::enums::{Department, PersonnelRole, PersonnelStatus};
 use crate::ids::PersonnelId;
 
 use super::rng::Rng;
-use super::rows::Person;
 use super::training::TRAINING_FROM;
+use crate::personnel::model::NewPersonnel;
 
 /// People are hired over this many years before today.
 const HIRING_YEARS: i64 = 25;
@@ -21,7 +21,7 @@ const MEAN_CAREER_YEARS: f64 = 12.0;
 #[derive(Debug, Clone)]
 pub struct Member {
     /// The row.
-    pub person: Person,
+    pub person: NewPersonnel,
     /// Days on which the person held a CIT certification: `[from, until)`.
     pub cit: Vec<(NaiveDate, Option<NaiveDate>)>,
 }
@@ -226,13 +226,7 @@ const JOBS: &[Job] = &[
 
 /// Hires everyone: enough people over 25 years that about the job's headcount is employed
 /// today (clinicians, a newer programme, are hired from 2016 and stay).
-pub(super) fn hire(
-    rng: &mut Rng,
-    scale: f64,
-    today: NaiveDate,
-    now: DateTime<Utc>,
-    zone: Tz,
-) -> Vec<Member> {
+pub(super) fn hire(rng: &mut Rng, scale: f64, today: NaiveDate, zone: Tz) -> Vec<Member> {
     let mut members = Vec::new();
     // The share of a cohort hired uniformly over 25 years still employed with exponential
     // careers of mean 12 years.
@@ -284,7 +278,7 @@ pub(super) fn hire(
             };
             let created = noon(hire_date, zone);
             members.push(Member {
-                person: Person {
+                person: NewPersonnel {
                     id: PersonnelId::from_uuid(id_at(rng, created)),
                     employee_number: format!("{}{:05}", job.prefix, n + 1),
                     first_name: (*first).to_owned(),
@@ -303,8 +297,6 @@ pub(super) fn hire(
                         PersonnelStatus::Active
                     },
                     designated_staff: job.designated,
-                    created_at: now,
-                    updated_at: now,
                 },
                 cit: Vec::new(),
             });

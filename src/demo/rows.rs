@@ -1,5 +1,7 @@
-//! The rows the demo writes directly (everything but calls, which go through the ingest), as
-//! the generator makes them: plain values, ready for a bulk insert.
+//! The rows the demo writes whose tables have no insertable type with every column the demo
+//! sets (a session's status, an enrollment's outcome, a certificate's revocation); the other
+//! tables take the services' own types (`NewPersonnel`, `NewPartner`, `ServiceRow`,
+//! `ReferralRow`), and calls go through the ingest.
 
 // The fields are the columns of the migrations, named as there.
 #![allow(missing_docs)]
@@ -7,41 +9,11 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::Insertable;
 
-use crate::db::enums::{
-    CloseReason, ConsentMethod, ConsentScope, Department, EnrollmentStatus, MouStatus,
-    PersonnelRole, PersonnelStatus, ReferralStatus, SessionStatus,
-};
-use crate::db::json::Json;
-use crate::db::schema::{
-    certifications, enrollments, partner_services, partners, personnel, referrals,
-    training_sessions,
-};
+use crate::db::enums::{EnrollmentStatus, SessionStatus};
+use crate::db::schema::{certifications, enrollments, training_sessions};
 use crate::ids::{
-    CallId, CertificationId, CertificationTypeId, CourseId, EnrollmentId, PartnerId, PersonnelId,
-    ReferralId, ServiceId, SubjectId, TrainingSessionId, UserId,
+    CertificationId, CertificationTypeId, CourseId, EnrollmentId, PersonnelId, TrainingSessionId,
 };
-use crate::partners::payloads::{AddressBody, PhoneBody};
-use crate::referrals::payloads::{ContactBody, TransitionBody};
-
-/// A person on the roster.
-#[derive(Debug, Clone, PartialEq, Insertable)]
-#[diesel(table_name = personnel)]
-pub struct Person {
-    pub id: PersonnelId,
-    pub employee_number: String,
-    pub first_name: String,
-    pub last_name: String,
-    pub department: Department,
-    pub role: PersonnelRole,
-    pub rank: Option<String>,
-    pub shift: Option<String>,
-    pub hire_date: NaiveDate,
-    pub separation_date: Option<NaiveDate>,
-    pub status: PersonnelStatus,
-    pub designated_staff: bool,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-}
 
 /// A training session.
 #[derive(Debug, Clone, PartialEq, Insertable)]
@@ -86,64 +58,4 @@ pub struct Certification {
     pub revoked_reason: Option<String>,
     pub enrollment_id: Option<EnrollmentId>,
     pub created_at: DateTime<Utc>,
-}
-
-/// A community partner.
-#[derive(Debug, Clone, PartialEq, Insertable)]
-#[diesel(table_name = partners)]
-pub struct Partner {
-    pub id: PartnerId,
-    pub name: String,
-    pub description: String,
-    pub website: Option<String>,
-    pub email: Option<String>,
-    pub phones: Json<Vec<PhoneBody>>,
-    pub address: Option<Json<AddressBody>>,
-    pub mou_status: MouStatus,
-    pub active: bool,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-}
-
-/// A partner's service.
-#[derive(Debug, Clone, PartialEq, Insertable)]
-#[diesel(table_name = partner_services)]
-pub struct Service {
-    pub id: ServiceId,
-    pub partner_id: PartnerId,
-    pub position: i32,
-    pub name: String,
-    pub description: String,
-    pub categories: Vec<String>,
-    pub eligibility: Option<String>,
-    pub hours: Option<String>,
-    pub accepts_referrals: bool,
-    pub updated_at: DateTime<Utc>,
-}
-
-/// A referral, once its call and subject have ids.
-#[derive(Debug, Clone, PartialEq, Insertable)]
-#[diesel(table_name = referrals)]
-pub struct Referral {
-    pub id: ReferralId,
-    pub subject_id: SubjectId,
-    pub call_id: Option<CallId>,
-    pub partner_id: PartnerId,
-    pub service_id: Option<ServiceId>,
-    pub need: String,
-    pub consent_method: ConsentMethod,
-    pub consent_scope: ConsentScope,
-    pub contact: Option<Json<ContactBody>>,
-    pub referred_by: PersonnelId,
-    pub status: ReferralStatus,
-    pub sent_at: DateTime<Utc>,
-    pub acknowledged_at: Option<DateTime<Utc>>,
-    pub engaged_at: Option<DateTime<Utc>>,
-    pub closed_at: Option<DateTime<Utc>>,
-    pub close_reason: Option<CloseReason>,
-    pub transitions: Json<Vec<TransitionBody>>,
-    pub created_by: UserId,
-    pub version: i32,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
 }

@@ -14,13 +14,13 @@ use crate::db::schema::{certification_types, courses};
 use crate::error::AppError;
 use crate::follow_ups::payloads::FollowUpMove;
 use crate::ids::{CallId, CertificationTypeId, CourseId, FollowUpId, ReferralId, SubjectId};
+use crate::referrals::model::ReferralRow;
 use crate::referrals::payloads::{ContactBody, TransitionBody};
 
 use super::calls::{DemoCall, SOURCE};
 use super::care::Clinician;
 use super::people::id_at;
 use super::rng::Rng;
-use super::rows::Referral;
 use super::training::{Catalogue, REFRESHER_VALIDITY_MONTHS, TELECOM_VALIDITY_MONTHS};
 
 /// Inserts rows in chunks that stay under the bind-parameter limit.
@@ -195,7 +195,7 @@ pub async fn aftermath(
                 }
             }
             let last = plan.moves.last().map_or(plan.sent_at, |(_, at, _)| *at);
-            referrals.push(Referral {
+            referrals.push(ReferralRow {
                 id,
                 subject_id,
                 call_id: Some(call_id),

@@ -379,7 +379,7 @@ pub fn staff(
     zone: Tz,
     catalogue: &Catalogue,
 ) -> Staff {
-    let mut members = hire(&mut rng.fork("people"), scale, today, now, zone);
+    let mut members = hire(&mut rng.fork("people"), scale, today, zone);
     let mut records = Records {
         rng: rng.fork("training"),
         zone,
