@@ -15,7 +15,6 @@ use utoipa_swagger_ui::SwaggerUi;
 
 use crate::auth::jwt::JwtKeys;
 use crate::auth::password::{Hasher, PasswordPolicy};
-use crate::auth::throttle::LoginThrottle;
 use crate::clock::Clock;
 use crate::config::Settings;
 use crate::db::migrations::{self, SetupError};
@@ -203,7 +202,6 @@ impl Application {
             jwt: JwtKeys::new(&secret),
             passwords: PasswordPolicy::new(),
             hasher,
-            login_throttle: LoginThrottle::default(),
             ingest: crate::calls::ingest::Rules::of(settings),
             trusted_proxies: settings.trusted_proxies.clone(),
             dummy_hash,

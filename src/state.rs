@@ -4,7 +4,6 @@ use actix_web::web;
 
 use crate::auth::jwt::JwtKeys;
 use crate::auth::password::{Hasher, PasswordPolicy};
-use crate::auth::throttle::LoginThrottle;
 use crate::clock::Clock;
 use crate::db::Pool;
 
@@ -20,8 +19,6 @@ pub struct AppState {
     pub passwords: PasswordPolicy,
     /// argon2, bounded to the cores and off the async workers.
     pub hasher: Hasher,
-    /// Failed logins per client address.
-    pub login_throttle: LoginThrottle,
     /// What the calls ingest applies besides the call itself: the city's zone and when a
     /// mental-health call's follow-up is due.
     pub ingest: crate::calls::ingest::Rules,

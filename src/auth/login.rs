@@ -13,7 +13,7 @@ use crate::state::AppState;
 use crate::users::model as users;
 
 use super::payloads::TokenPair;
-use super::tokens;
+use super::{throttle, tokens};
 
 fn invalid_credentials() -> AppError {
     AppError::Unauthorized("the username or password is wrong".into())
@@ -36,8 +36,14 @@ pub async fn login(
     let username = username.trim().to_lowercase();
     // A client past its failures (counting its logins still being checked) gets 429 before
     // any password work.
-    let admission = state.login_throttle.admit(meta.ip, state.clock.now())?;
-    let user = users::find_by_username(&mut *state.db().await?, &username).await?;
+    let (admission, user) = {
+        let mut conn = state.db().await?;
+        let admission = throttle::admit(&mut conn, meta.ip, state.clock.now()).await?;
+        (
+            admission,
+            users::find_by_username(&mut conn, &username).await?,
+        )
+    };
     let stored = user
         .as_ref()
         .map_or_else(|| state.dummy_hash.clone(), |u| u.password_hash.clone());
@@ -47,9 +53,7 @@ pub async fn login(
     let event = AuditEvent::new(Action::AuthLogin);
 
     if matches {
-        drop(admission);
-    } else {
-        admission.failed(state.clock.now());
+        admission.passed(&mut conn).await?;
     }
     let Some(user) = user else {
         event

@@ -110,6 +110,7 @@ pub fn describe(name: &str) -> Option<Constraint> {
         | "refresh_tokens_token_hash_key"
         | "refresh_tokens_user_id_fkey"
         | "login_failures_user_id_fkey"
+        | "login_addresses_attempts_no_null"
         // JSON cannot carry a null into these arrays; only a bug could.
         | "users_roles_no_null"
         | "goals_types_no_null"

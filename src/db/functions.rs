@@ -2,7 +2,7 @@
 //! applies has its twin named in its docs, and one table of cases tests both
 //! (`tests/api/clock.rs`).
 
-use diesel::sql_types::{Date, Nullable, Text, Timestamptz, Uuid};
+use diesel::sql_types::{Date, Integer, Interval, Nullable, Text, Timestamptz, Uuid};
 
 #[diesel::declare_sql_function]
 extern "SQL" {
@@ -29,4 +29,14 @@ extern "SQL" {
     /// Whether a person holds a certification of a type that counts as CIT, valid on `day`
     /// (by `certification_valid_on`).
     fn cit_certified_on(person: Uuid, day: Date, zone: Text) -> Bool;
+
+    /// Lets one login from `address` go ahead at `at`, or refuses it when the address already
+    /// has `attempt_limit` attempts within `period`: NULL when let through, else the instant
+    /// its oldest attempt leaves the period (`auth::throttle`).
+    fn admit_login(
+        address: Text,
+        at: Timestamptz,
+        period: Interval,
+        attempt_limit: Integer,
+    ) -> Nullable<Timestamptz>;
 }

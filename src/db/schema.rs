@@ -280,6 +280,13 @@ diesel::table! {
 }
 
 diesel::table! {
+    login_addresses (ip) {
+        ip -> Text,
+        attempts -> Array<Timestamptz>,
+    }
+}
+
+diesel::table! {
     login_failures (id) {
         id -> Int8,
         user_id -> Uuid,
@@ -482,6 +489,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     enrollments,
     follow_ups,
     goals,
+    login_addresses,
     login_failures,
     partner_services,
     partners,

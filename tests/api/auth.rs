@@ -537,6 +537,40 @@ async fn failed_logins_from_one_address_are_throttled_with_retry_after() {
 }
 
 #[actix_web::test]
+async fn parallel_guesses_cannot_all_slip_past_and_right_passwords_leave_no_trace() {
+    let app = TestApp::spawn().await;
+    // Thirty guesses at once: each counts from the moment it is let through, so exactly the
+    // limit reach argon2 and the rest are held back, whatever order they arrive in.
+    let guesses = (0..30).map(|i| {
+        let body = json!({ "username": format!("nobody-{i}"), "password": "wrong password 123" });
+        app.send(
+            Method::POST,
+            "/api/v1/auth/login",
+            None,
+            &[("content-type", "application/json")],
+            Some(body.to_string().into_bytes()),
+        )
+    });
+    let mut statuses: Vec<u16> = futures_util::future::join_all(guesses)
+        .await
+        .iter()
+        .map(|response| response.status)
+        .collect();
+    statuses.sort_unstable();
+    assert_eq!(statuses, [[401; 20].as_slice(), &[429; 10]].concat());
+
+    // Right passwords are taken back: an office behind one address may log in all day.
+    let app = TestApp::spawn().await;
+    for _ in 0..25 {
+        app.login(ADMIN, ADMIN_PASSWORD).await.assert_status(200);
+    }
+    let left = app
+        .count("SELECT cardinality(attempts)::bigint AS count FROM login_addresses")
+        .await;
+    assert_eq!(left, 0);
+}
+
+#[actix_web::test]
 async fn behind_a_trusted_proxy_each_forwarded_client_is_throttled_alone() {
     let db = crate::helpers::TestDatabase::create().await;
     let mut settings = crate::helpers::settings(db.url());
