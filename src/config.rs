@@ -3,6 +3,7 @@
 
 use std::fmt;
 use std::net::IpAddr;
+use std::time::Duration;
 
 use chrono_tz::Tz;
 
@@ -20,6 +21,14 @@ pub const DEFAULT_POOL_SIZE: usize = 10;
 
 /// Hours from a mental-health call to its follow-up when `CIT_FOLLOW_UP_HOURS` is unset.
 pub const DEFAULT_FOLLOW_UP_HOURS: u32 = 72;
+
+/// The longest one SQL statement of a request may run before PostgreSQL cancels it (and the
+/// request answers 503), in milliseconds.
+pub const DEFAULT_STATEMENT_TIMEOUT_MS: u64 = 10_000;
+
+/// How long a client has to send a request's head, in milliseconds, before it gets 408 and
+/// its connection is closed (a slow client cannot hold a connection open by trickling bytes).
+pub const DEFAULT_CLIENT_TIMEOUT_MS: u64 = 5_000;
 
 /// What `Debug` prints in place of a secret.
 pub const REDACTED: &str = "***";
@@ -77,6 +86,16 @@ pub struct Settings {
     /// `CIT_TRUSTED_PROXIES`: comma-separated addresses of reverse proxies whose
     /// `X-Forwarded-For` names the client; from any other peer the header is ignored.
     pub trusted_proxies: Vec<IpAddr>,
+    /// `CIT_STATEMENT_TIMEOUT_MS`: the longest a request's SQL statement may run (default
+    /// 10,000); a runaway query is cancelled by PostgreSQL and answers 503 instead of holding a
+    /// worker and a connection. The command-line tools (imports, the demo seed) are not bound.
+    pub statement_timeout: Duration,
+    /// `CIT_CLIENT_TIMEOUT_MS`: how long a client has to send a request's head (default 5,000);
+    /// a slower one gets 408 and is disconnected.
+    pub client_timeout: Duration,
+    /// `CIT_CORS_ORIGINS`: comma-separated origins (`https://intranet.example.gov`) whose
+    /// browser pages may call the API; none by default, so no CORS header is ever sent.
+    pub cors_origins: Vec<String>,
 }
 
 impl Settings {
@@ -202,6 +221,34 @@ impl Settings {
             })
             .transpose()?
             .unwrap_or_default();
+        let millis = |name: &'static str, default: u64| -> Result<Duration, ConfigError> {
+            let value = parse_count(name)?.map_or(default, |n| n as u64);
+            Ok(Duration::from_millis(value))
+        };
+        let cors_origins = get("CIT_CORS_ORIGINS")
+            .map(|list| {
+                list.split(',')
+                    .map(str::trim)
+                    .filter(|item| !item.is_empty())
+                    .map(|item| match url::Url::parse(item) {
+                        Ok(url)
+                            if matches!(url.scheme(), "http" | "https")
+                                && url.host().is_some()
+                                && item.trim_end_matches('/') == url.origin().ascii_serialization() =>
+                        {
+                            Ok(url.origin().ascii_serialization())
+                        }
+                        _ => Err(ConfigError {
+                            name: "CIT_CORS_ORIGINS",
+                            message: format!(
+                                "expected origins such as https://intranet.example.gov separated by commas, got {item:?}"
+                            ),
+                        }),
+                    })
+                    .collect::<Result<Vec<_>, _>>()
+            })
+            .transpose()?
+            .unwrap_or_default();
         Ok(Self {
             database_url: Secret::new(
                 get("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned()),
@@ -217,6 +264,9 @@ impl Settings {
             time_zone,
             follow_up_hours,
             trusted_proxies,
+            statement_timeout: millis("CIT_STATEMENT_TIMEOUT_MS", DEFAULT_STATEMENT_TIMEOUT_MS)?,
+            client_timeout: millis("CIT_CLIENT_TIMEOUT_MS", DEFAULT_CLIENT_TIMEOUT_MS)?,
+            cors_origins,
         })
     }
 }
@@ -315,5 +365,37 @@ mod tests {
     fn secrets_do_not_print() {
         let s = settings(&[("DATABASE_URL", "postgres://u:pw@h/db")]).unwrap();
         assert!(!format!("{s:?}").contains("pw@"));
+    }
+
+    #[test]
+    fn limits_default_and_cors_origins_must_be_origins() {
+        let s = settings(&[]).unwrap();
+        assert_eq!(s.statement_timeout, Duration::from_secs(10));
+        assert_eq!(s.client_timeout, Duration::from_secs(5));
+        assert!(s.cors_origins.is_empty(), "no CORS unless configured");
+        let s = settings(&[
+            ("CIT_STATEMENT_TIMEOUT_MS", "250"),
+            (
+                "CIT_CORS_ORIGINS",
+                "https://intranet.example.gov/, http://localhost:5173",
+            ),
+        ])
+        .unwrap();
+        assert_eq!(s.statement_timeout, Duration::from_millis(250));
+        assert_eq!(
+            s.cors_origins,
+            ["https://intranet.example.gov", "http://localhost:5173"]
+        );
+        for bad in [
+            "*",
+            "intranet.example.gov",
+            "https://a.example/app",
+            "ftp://a.example",
+        ] {
+            let err = settings(&[("CIT_CORS_ORIGINS", bad)]).unwrap_err();
+            assert_eq!(err.name, "CIT_CORS_ORIGINS", "{bad}");
+        }
+        let err = settings(&[("CIT_CLIENT_TIMEOUT_MS", "0")]).unwrap_err();
+        assert_eq!(err.name, "CIT_CLIENT_TIMEOUT_MS");
     }
 }

@@ -170,7 +170,7 @@ impl AppError {
                 Vec::new(),
             ),
             Self::Unavailable(_) => (
-                "the database is unavailable or not ready; try again shortly".to_owned(),
+                "the database is unavailable, busy or not ready; try again shortly".to_owned(),
                 Vec::new(),
             ),
             other => (other.to_string(), Vec::new()),
@@ -228,6 +228,9 @@ impl ResponseError for AppError {
             Self::TooManyRequests { retry_after, .. } => {
                 response.insert_header((header::RETRY_AFTER, retry_after.to_string()));
             }
+            Self::Unavailable(_) => {
+                response.insert_header((header::RETRY_AFTER, "5"));
+            }
             _ => {}
         }
         match serde_json::to_vec(&self.to_problem()) {
@@ -276,6 +279,11 @@ impl From<DieselError> for AppError {
                     (_, _) if connection_lost(info.message()) => {
                         Self::Unavailable(format!("database: {}", info.message()))
                     }
+                    // CIT_STATEMENT_TIMEOUT_MS: a runaway statement was cancelled, so the
+                    // worker and the connection are free again.
+                    (_, _) if timed_out(info.message()) => {
+                        Self::Unavailable(format!("database: {}", info.message()))
+                    }
                     // Only the message: `details` may quote row values.
                     (kind, _) => Self::Internal(format!("database {kind:?}: {}", info.message())),
                 }
@@ -302,6 +310,12 @@ fn connection_lost(message: &str) -> bool {
     ];
     let message = message.to_ascii_lowercase();
     SIGNS.iter().any(|sign| message.contains(sign))
+}
+
+/// Whether PostgreSQL cancelled the statement for running past the statement timeout (SQLSTATE
+/// 57014, which diesel does not expose; the message is PostgreSQL's own, in English).
+fn timed_out(message: &str) -> bool {
+    message.contains("canceling statement due to statement timeout")
 }
 
 /// Names the missing record in a 404: `users::find(conn, id).await.or_not_found("user")?`.

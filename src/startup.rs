@@ -18,6 +18,7 @@ use crate::auth::password::{Hasher, PasswordPolicy};
 use crate::clock::Clock;
 use crate::config::Settings;
 use crate::db::migrations::{self, SetupError};
+use crate::http::cors::{self, AllowedOrigins};
 use crate::http::rejections::{self, RouteTable};
 use crate::http::{context, security};
 use crate::ops::metrics::Metrics;
@@ -178,7 +179,9 @@ impl Application {
                 "requests run as the service role"
             );
         }
-        let pool = db::build_pool(request_url.expose(), settings.pool_size)
+        let request_url =
+            db::with_statement_timeout(request_url.expose(), settings.statement_timeout);
+        let pool = db::build_pool(&request_url, settings.pool_size)
             .map_err(|e| StartupError::Pool(e.to_string()))?;
         check_zone_known(&pool, settings.time_zone.name()).await?;
 
@@ -230,6 +233,7 @@ impl Application {
         let document_json = web::Data::new(openapi::document_json());
         let route_table = web::Data::new(RouteTable::from_openapi(&document));
         let metrics = web::Data::new(Metrics::default());
+        let cors_origins = web::Data::new(AllowedOrigins(settings.cors_origins.clone()));
         let mut server = HttpServer::new(move || {
             let (app, _) = App::new()
                 .into_utoipa_app()
@@ -239,6 +243,7 @@ impl Application {
                 .app_data(metrics.clone())
                 .app_data(route_table.clone())
                 .app_data(document_json.clone())
+                .app_data(cors_origins.clone())
                 .app_data(web::PathConfig::default().error_handler(rejections::path_error))
                 .service(
                     SwaggerUi::new("/swagger-ui/{_:.*}").config(
@@ -252,6 +257,7 @@ impl Application {
                 .wrap(from_fn(rejections::head_as_get))
                 .wrap(from_fn(auth::middleware::authenticate))
                 .wrap(from_fn(rejections::problem_fallback))
+                .wrap(from_fn(cors::cors))
                 .wrap(from_fn(security::headers))
                 .wrap(from_fn(context::observe))
         })
@@ -260,7 +266,8 @@ impl Application {
             address: settings.bind.clone(),
             reason: e.to_string(),
         })?
-        .shutdown_timeout(10);
+        .shutdown_timeout(10)
+        .client_request_timeout(settings.client_timeout);
         if let Some(workers) = settings.workers {
             server = server.workers(workers);
         }

@@ -35,6 +35,34 @@ pub fn escape_like(text: &str) -> String {
         .replace('_', "\\_")
 }
 
+/// `url` with a statement timeout every session it opens starts with (PostgreSQL's startup
+/// `options`, so it costs no round trip). Options already in the URL are kept.
+pub fn with_statement_timeout(url: &str, timeout: Duration) -> String {
+    let Ok(mut parsed) = url::Url::parse(url) else {
+        return url.to_owned();
+    };
+    let mut options = format!("-c statement_timeout={}", timeout.as_millis());
+    let mut query = Vec::new();
+    for (key, value) in parsed.query_pairs() {
+        if key == "options" {
+            options = format!("{value} {options}");
+        } else {
+            query.push(format!("{}={}", encode(&key), encode(&value)));
+        }
+    }
+    query.push(format!("options={}", encode(&options)));
+    parsed.set_query(Some(&query.join("&")));
+    parsed.to_string()
+}
+
+/// Percent-encodes a query value the way libpq and tokio-postgres decode it (a space is `%20`;
+/// they do not read `+` as a space).
+fn encode(value: &str) -> String {
+    url::form_urlencoded::byte_serialize(value.as_bytes())
+        .collect::<String>()
+        .replace('+', "%20")
+}
+
 /// Builds the pool. No connection is made until the first request asks for one.
 pub fn build_pool(database_url: &str, max_size: usize) -> Result<Pool, BuildError> {
     let mut config = ManagerConfig::default();
@@ -55,6 +83,22 @@ pub fn build_pool(database_url: &str, max_size: usize) -> Result<Pool, BuildErro
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_statement_timeout_rides_on_the_url() {
+        let timeout = Duration::from_millis(2_500);
+        assert_eq!(
+            with_statement_timeout("postgres://cit_app:p%40ss@db:5432/cit", timeout),
+            "postgres://cit_app:p%40ss@db:5432/cit?options=-c%20statement_timeout%3D2500"
+        );
+        assert_eq!(
+            with_statement_timeout(
+                "postgres://u@h/d?sslmode=require&options=-c%20search_path%3Dx",
+                timeout
+            ),
+            "postgres://u@h/d?sslmode=require&options=-c%20search_path%3Dx%20-c%20statement_timeout%3D2500"
+        );
+    }
 
     #[test]
     fn like_patterns_are_escaped() {

@@ -311,6 +311,13 @@ pub fn settings(database_url: String) -> Settings {
         time_zone: DEFAULT_TIME_ZONE,
         follow_up_hours: cit_api::config::DEFAULT_FOLLOW_UP_HOURS,
         trusted_proxies: Vec::new(),
+        statement_timeout: std::time::Duration::from_millis(
+            cit_api::config::DEFAULT_STATEMENT_TIMEOUT_MS,
+        ),
+        client_timeout: std::time::Duration::from_millis(
+            cit_api::config::DEFAULT_CLIENT_TIMEOUT_MS,
+        ),
+        cors_origins: Vec::new(),
     }
 }
 

@@ -22,6 +22,7 @@ mod goals;
 mod helpers;
 mod hsds;
 mod import;
+mod limits;
 mod metrics;
 mod openapi;
 mod ops;
