@@ -219,8 +219,56 @@ async fn bad_tokens_are_401_with_a_bearer_challenge() {
         "{}.{payload}.",
         URL_SAFE_NO_PAD.encode(br#"{"alg":"none","typ":"JWT"}"#)
     );
+    // The header names another algorithm; the signature is what that algorithm's verifier
+    // would be handed (an HMAC over the same bytes, as in the key-confusion attack).
+    let other_algorithm = |alg: &str| {
+        let header = URL_SAFE_NO_PAD.encode(format!(r#"{{"alg":"{alg}","typ":"JWT"}}"#));
+        let body = URL_SAFE_NO_PAD.encode(claims("cit-api", "cit-api", now + 60).to_string());
+        let signed = sign(&claims("cit-api", "cit-api", now + 60));
+        let signature = signed.rsplit('.').next().unwrap().to_owned();
+        format!("{header}.{body}.{signature}")
+    };
+    let wrong_key = jsonwebtoken::encode(
+        &Header::new(Algorithm::HS256),
+        &claims("cit-api", "cit-api", now + 60),
+        &EncodingKey::from_secret(b"another key that is at least thirty-two bytes"),
+    )
+    .unwrap();
+    let hs512 = jsonwebtoken::encode(
+        &Header::new(Algorithm::HS512),
+        &claims("cit-api", "cit-api", now + 60),
+        &EncodingKey::from_secret(JWT_SECRET.as_bytes()),
+    )
+    .unwrap();
+    let mut no_expiry = claims("cit-api", "cit-api", now + 60);
+    no_expiry.as_object_mut().unwrap().remove("exp");
+    let mut tampered_payload = claims("cit-api", "cit-api", now + 60);
+    tampered_payload["roles"] = json!(["admin", "auditor"]);
+    let original = sign(&claims("cit-api", "cit-api", now + 60));
+    let mut parts: Vec<&str> = original.split('.').collect();
+    let forged_body = URL_SAFE_NO_PAD.encode(tampered_payload.to_string());
+    parts[1] = &forged_body;
+    let tampered_payload = parts.join(".");
     let cases = [
         ("tampered signature", tampered),
+        ("tampered payload", tampered_payload),
+        ("RS256 in the header", other_algorithm("RS256")),
+        ("ES256 in the header", other_algorithm("ES256")),
+        ("another HMAC than the pinned one", hs512),
+        ("signed with another key", wrong_key),
+        ("no expiry", sign(&no_expiry)),
+        (
+            "a refresh token as a bearer token",
+            admin.refresh_token.clone(),
+        ),
+        (
+            "an API key's prefix on something else",
+            format!("citk_{}", admin.token),
+        ),
+        (
+            "an access token as an API key",
+            format!("citk_00000000_{}", "A".repeat(43)),
+        ),
         ("alg none", alg_none),
         ("expired", sign(&claims("cit-api", "cit-api", now - 120))),
         (
@@ -247,6 +295,14 @@ async fn bad_tokens_are_401_with_a_bearer_challenge() {
                 .starts_with("Bearer"),
             "{case}"
         );
+    }
+
+    // Credentials in the wrong place: an access token or an API key is no refresh token.
+    let key = app.api_key(&admin.token, "rms").await;
+    for wrong in [admin.token.clone(), key] {
+        let response = app.refresh(&wrong).await;
+        response.problem(401);
+        assert!(response.header("www-authenticate").is_some());
     }
 
     let missing = app.get_anonymous("/api/v1/me").await;
