@@ -1,7 +1,7 @@
 //! `TestApp`: the real server on port 0 against its own PostgreSQL database, cloned from a
 //! template that holds the migrated schema. Typed helpers make fixtures read like prose.
 
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use actix_web::http::Method;
@@ -61,11 +61,21 @@ pub fn days_from_today(days: i64) -> String {
 /// A database made for one test and dropped after it.
 pub struct TestDatabase {
     pub name: String,
+    /// The server it lives on (the shared one, or a test's own cluster).
+    pub server: String,
 }
 
 impl TestDatabase {
     pub fn url(&self) -> String {
-        format!("{}/{}", server_url(), self.name)
+        format!("{}/{}", self.server, self.name)
+    }
+
+    /// A database on `server` that something else (the service, at start) creates.
+    pub fn on(server: &str, name: &str) -> Self {
+        Self {
+            name: name.to_owned(),
+            server: server.to_owned(),
+        }
     }
 
     /// A fresh database with the migrated schema.
@@ -83,7 +93,10 @@ impl TestDatabase {
         .execute(&mut conn)
         .await
         .expect("set the test database's time zone");
-        Self { name }
+        Self {
+            name,
+            server: server_url(),
+        }
     }
 
     pub async fn connect(&self) -> AsyncPgConnection {
@@ -96,6 +109,7 @@ impl TestDatabase {
 impl Drop for TestDatabase {
     fn drop(&mut self) {
         let name = self.name.clone();
+        let server = self.server.clone();
         // Drop runs outside async; give the drop its own thread and runtime.
         let _ = std::thread::spawn(move || {
             let runtime = tokio::runtime::Builder::new_current_thread()
@@ -103,7 +117,12 @@ impl Drop for TestDatabase {
                 .build()
                 .expect("runtime");
             runtime.block_on(async {
-                let mut conn = maintenance().await;
+                // A test's own cluster may already be gone.
+                let Ok(mut conn) =
+                    AsyncPgConnection::establish(&format!("{server}/postgres")).await
+                else {
+                    return;
+                };
                 let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
                     .execute(&mut conn)
                     .await;
@@ -292,7 +311,7 @@ impl Response {
 pub struct TestApp {
     pub address: String,
     pub client: awc::Client,
-    pub db: TestDatabase,
+    pub db: Arc<TestDatabase>,
     pub clock: Clock,
 }
 
@@ -360,8 +379,19 @@ impl TestApp {
         Self {
             address: format!("http://127.0.0.1:{port}"),
             client: client(),
-            db,
+            db: Arc::new(db),
             clock,
+        }
+    }
+
+    /// Talks to a service running elsewhere (its own process, `crate::process::Service`) on
+    /// `db`, on the system clock.
+    pub fn at(address: String, db: Arc<TestDatabase>) -> Self {
+        Self {
+            address,
+            client: client(),
+            db,
+            clock: Clock::system(DEFAULT_TIME_ZONE),
         }
     }
 
@@ -374,6 +404,21 @@ impl TestApp {
         headers: &[(&str, &str)],
         body: Option<Vec<u8>>,
     ) -> Response {
+        self.try_send(method, path, token, headers, body)
+            .await
+            .expect("the request is answered")
+    }
+
+    /// [`send`](Self::send), for tests where the server may go away: the transport's error
+    /// instead of a panic.
+    pub async fn try_send(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        headers: &[(&str, &str)],
+        body: Option<Vec<u8>>,
+    ) -> Result<Response, String> {
         let mut request = self
             .client
             .request(method, format!("{}{path}", self.address));
@@ -387,18 +432,18 @@ impl TestApp {
             Some(body) => request.send_body(body).await,
             None => request.send().await,
         }
-        .expect("the request is answered");
+        .map_err(|e| e.to_string())?;
         let body = response
             .body()
             .limit(64 * 1024 * 1024)
             .await
-            .expect("the body is read")
+            .map_err(|e| e.to_string())?
             .to_vec();
-        Response {
+        Ok(Response {
             status: response.status().as_u16(),
             headers: response.headers().clone(),
             body,
-        }
+        })
     }
 
     pub async fn get(&self, path: &str, token: &str) -> Response {
