@@ -514,12 +514,17 @@ async fn who_a_call_concerns_is_shown_to_clinicians_and_admins_only_and_audited(
         1,
         "nothing shown, nothing audited"
     );
-    app.get(
-        &format!("/api/v1/calls?subject_id={subject_id}"),
-        &supervisor.token,
-    )
-    .await
-    .problem(403);
+    let refused = app
+        .get(
+            &format!("/api/v1/calls?subject_id={subject_id}"),
+            &supervisor.token,
+        )
+        .await;
+    refused.problem(403);
+    assert!(
+        !refused.text().contains(&subject_id),
+        "not in an error either"
+    );
 
     let by_subject = app
         .get(

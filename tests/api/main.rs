@@ -33,5 +33,6 @@ mod personnel;
 mod process;
 mod referrals;
 mod subjects;
+mod trail;
 mod training;
 mod users;
