@@ -56,6 +56,11 @@ impl Errors {
     }
 }
 
+/// Why text holding U+0000 is refused: PostgreSQL's text cannot store it. Every way text comes
+/// in checks for it before the database sees it (JSON bodies, queries, CSV cells), so it is a
+/// 422 naming the field rather than a 500.
+pub const NUL_MESSAGE: &str = "must not contain a NUL character";
+
 /// Required text: trimmed, 1 to `max` characters.
 pub fn text(raw: &str, max: usize) -> Result<String, String> {
     let value = raw.trim();

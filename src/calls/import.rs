@@ -219,6 +219,10 @@ impl Bound {
             Some(&i) => self.cell(row, i).to_owned(),
             None => self.mapping.constants.get(field)?.clone(),
         };
+        if value.contains('\0') {
+            errors.push(FieldError::new(field, crate::validation::NUL_MESSAGE));
+            return None;
+        }
         if let Some(codes) = self.mapping.codes.get(field) {
             if value.is_empty() {
                 return None;

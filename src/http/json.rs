@@ -12,6 +12,7 @@ use futures_util::future::LocalBoxFuture;
 use serde::de::DeserializeOwned;
 
 use crate::error::{AppError, FieldError};
+use crate::validation::NUL_MESSAGE;
 
 /// The body limit of ordinary endpoints: 1 MiB.
 pub const DEFAULT_BODY_LIMIT: usize = 1024 * 1024;
@@ -97,7 +98,11 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
                 ));
             }
             let body = read_body(&req, &mut payload, body_limit(&req)).await?;
-            parse(&body).map(JsonBody)
+            let value = parse(&body)?;
+            if let Some(field) = nul_path(&body) {
+                return Err(AppError::invalid(field, NUL_MESSAGE));
+            }
+            Ok(JsonBody(value))
         })
     }
 }
@@ -148,7 +153,10 @@ pub fn from_raw<T: DeserializeOwned>(
     // Most items are good: read them without tracking paths, and again with, to say where an
     // item is wrong.
     if let Ok(value) = serde_json::from_str(raw.get()) {
-        return Ok(value);
+        return match nul_path(raw.get().as_bytes()) {
+            None => Ok(value),
+            Some(field) => Err(vec![FieldError::new(field, NUL_MESSAGE)]),
+        };
     }
     let mut deserializer = serde_json::Deserializer::from_str(raw.get());
     serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
@@ -162,6 +170,56 @@ pub fn from_raw<T: DeserializeOwned>(
             other => vec![FieldError::new("(item)", other.to_string())],
         }
     })
+}
+
+/// PostgreSQL's text cannot hold U+0000 and JSON can (`\u0000`): the path of the first string
+/// in the document that holds one (`services[0].name`), so it is refused as 422 before it
+/// reaches the database. The document is walked only when its text has such an escape.
+pub fn nul_path(bytes: &[u8]) -> Option<String> {
+    if !has_escaped_nul(bytes) {
+        return None;
+    }
+    let value: serde_json::Value = serde_json::from_slice(bytes).ok()?;
+    find_nul(&value, "")
+}
+
+/// Whether the text holds `\u0000` whose backslash is not itself escaped (`\\u0000` is the
+/// six characters, not a NUL).
+fn has_escaped_nul(bytes: &[u8]) -> bool {
+    const ESCAPE: &[u8] = b"\\u0000";
+    bytes.windows(ESCAPE.len()).enumerate().any(|(at, window)| {
+        window == ESCAPE
+            && bytes[..at]
+                .iter()
+                .rev()
+                .take_while(|byte| **byte == b'\\')
+                .count()
+                % 2
+                == 0
+    })
+}
+
+fn find_nul(value: &serde_json::Value, path: &str) -> Option<String> {
+    use serde_json::Value;
+    match value {
+        Value::String(text) if text.contains('\0') => Some(if path.is_empty() {
+            "(body)".to_owned()
+        } else {
+            path.to_owned()
+        }),
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .find_map(|(i, item)| find_nul(item, &format!("{path}[{i}]"))),
+        Value::Object(members) => members.iter().find_map(|(key, member)| {
+            let key = key.replace('\0', "");
+            find_nul(
+                member,
+                &join(if path.is_empty() { "." } else { path }, &key),
+            )
+        }),
+        _ => None,
+    }
 }
 
 /// Joins a serde path (`.` for the root) and a field name.
@@ -231,6 +289,23 @@ fn sanitize(message: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_nul_is_found_by_its_path_and_an_escaped_backslash_is_not_one() {
+        let path = |text: &str| nul_path(text.as_bytes());
+        assert_eq!(
+            path(r#"{"display_name": "a\u0000b"}"#).as_deref(),
+            Some("display_name")
+        );
+        assert_eq!(
+            path(r#"{"services": [{"name": "ok"}, {"name": "\u0000"}]}"#).as_deref(),
+            Some("services[1].name")
+        );
+        assert_eq!(path(r#""\u0000""#).as_deref(), Some("(body)"));
+        assert_eq!(path(r#"{"note": "C:\\u0000 is a path"}"#), None);
+        assert_eq!(path(r#"{"note": "\\\u0000"}"#).as_deref(), Some("note"));
+        assert_eq!(path(r#"{"note": "plain"}"#), None);
+    }
     use actix_web::ResponseError;
     use serde::Deserialize;
 

@@ -179,6 +179,14 @@ pub fn parse(bytes: &[u8]) -> Result<Roster, AppError> {
         if record.iter().all(str::is_empty) {
             continue;
         }
+        if let Some(index) = record.iter().position(|cell| cell.contains('\0')) {
+            let column = headers.get(index).unwrap_or("(column)").trim();
+            roster.errors.push(ImportLineError {
+                line,
+                message: format!("{column}: {}", crate::validation::NUL_MESSAGE),
+            });
+            continue;
+        }
         let field = |name: &str| {
             columns
                 .get(name)

@@ -235,3 +235,73 @@ async fn a_transactional_step_refuses_a_connection_outside_a_transaction() {
         .unwrap();
     assert!(inside);
 }
+
+#[actix_web::test]
+async fn a_nul_character_anywhere_is_422_naming_the_field_never_a_500() {
+    // PostgreSQL's text cannot hold U+0000; JSON, CSV and URLs can. Found by the contract
+    // fuzzer as a 500 on POST /api/v1/users.
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let user = app
+        .post(
+            "/api/v1/users",
+            Some(&admin.token),
+            &json!({"username": "nul-test", "display_name": "a\u{0}b", "roles": ["analyst"],
+                    "password": "a long enough passphrase"}),
+        )
+        .await;
+    user.problem(422);
+    assert_eq!(user.error_fields(), ["display_name"]);
+    let partner = app
+        .post(
+            "/api/v1/partners",
+            Some(&admin.token),
+            &json!({"name": "Partner", "services": [{"name": "ok"}, {"name": "x\u{0}"}]}),
+        )
+        .await;
+    partner.problem(422);
+    assert_eq!(partner.error_fields(), ["services[1].name"]);
+
+    // In a batch, only the call that holds it is refused.
+    let key = app.api_key(&admin.token, "rms").await;
+    let call = |number: &str, call_type: &str| {
+        json!({"source": "rms", "incident_number": number, "mental_health": false,
+               "received_at": "2026-03-01T10:00:00-06:00", "call_type": call_type})
+    };
+    let batch = app
+        .post(
+            "/api/v1/calls/batch",
+            Some(&key),
+            &json!({"calls": [call("N-1", "PIC"), call("N-2", "P\u{0}C")]}),
+        )
+        .await;
+    batch.assert_status(200);
+    let report = batch.json();
+    assert_eq!(
+        (report["created"].as_u64(), report["rejected"].as_u64()),
+        (Some(1), Some(1))
+    );
+    assert_eq!(report["errors"][0]["index"], 1);
+    assert_eq!(report["errors"][0]["errors"][0]["field"], "call_type");
+
+    // A roster line and a path segment.
+    let roster = app
+        .import_roster(
+            &admin.token,
+            "employee_number,first_name,last_name,department,role,hire_date\n\
+             P-1,An\u{0}a,Diaz,police,officer,2015-01-01\nP-2,Ben,Cole,police,officer,2016-01-01\n",
+        )
+        .await;
+    assert!(roster.status < 500, "{}", roster.text());
+    assert_eq!(
+        app.count("SELECT count(*) AS count FROM personnel").await,
+        1,
+        "the good line is kept: {}",
+        roster.text()
+    );
+    let put = app
+        .put("/api/v1/calls/rms/N%003", &key, &call("N\u{0}3", "PIC"))
+        .await;
+    assert!([400, 422].contains(&put.status), "{}", put.text());
+    assert_eq!(app.count("SELECT count(*) AS count FROM calls").await, 1);
+}
