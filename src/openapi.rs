@@ -3,7 +3,7 @@
 //! themselves (utoipa-actix-web collects every `.service()`); nothing is listed by hand.
 
 use actix_web::{HttpResponse, get, web};
-use utoipa::openapi::path::Operation;
+use utoipa::openapi::path::{Operation, ParameterIn};
 use utoipa::openapi::response::{ResponseBuilder, ResponsesBuilder};
 use utoipa::openapi::schema::{ObjectBuilder, Type};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -60,7 +60,8 @@ const STANDARD: [(&str, &str); 10] = [
     ),
     (
         "403",
-        "Authenticated, but the caller's roles do not allow this",
+        "Authenticated, but not allowed: the caller's roles do not cover this, or an API key \
+         called an endpoint for signed-in users",
     ),
     ("404", "Nothing has the id in the path"),
     (
@@ -77,7 +78,8 @@ const STANDARD: [(&str, &str); 10] = [
     ),
     (
         "422",
-        "Well-formed but invalid values; `errors` lists each field",
+        "Well-formed but invalid values (in the body, or a query value out of its range, such as \
+         `limit` over 500 or a `cursor` this API did not hand out); `errors` lists each field",
     ),
     (
         "500",
@@ -136,11 +138,6 @@ fn add_standard_responses(operation: &mut Operation, path: &str, reads_database:
         .security
         .as_ref()
         .is_some_and(|requirements| !requirements.is_empty());
-    let role_checked = secured
-        && operation
-            .extensions
-            .as_ref()
-            .is_some_and(|extensions| extensions.contains_key(ROLES_EXTENSION));
     let has_body = operation.request_body.is_some();
     let has_if_match = operation.parameters.as_ref().is_some_and(|p| {
         p.iter()
@@ -148,13 +145,17 @@ fn add_standard_responses(operation: &mut Operation, path: &str, reads_database:
     });
     let has_id = path.contains('{');
     let has_params = operation.parameters.as_ref().is_some_and(|p| !p.is_empty());
+    let has_query = operation.parameters.iter().flatten().any(|p| {
+        matches!(p, RefOr::T(parameter) if matches!(parameter.parameter_in, ParameterIn::Query))
+    });
     let applies = |status: &str| match status {
         "400" => has_body || has_params,
         "401" => secured,
-        "403" => role_checked,
+        "403" => secured,
         "404" => has_id,
         "412" => has_if_match,
-        "413" | "415" | "422" => has_body,
+        "413" | "415" => has_body,
+        "422" => has_body || has_query,
         "500" => true,
         "503" => reads_database,
         _ => false,
@@ -195,6 +196,24 @@ fn describe_if_match(operation: &mut Operation) {
     }
 }
 
+/// The `cursor` of every list: what a page hands out (`http::pagination::CURSOR_PATTERN`),
+/// stated once.
+fn describe_cursor(operation: &mut Operation) {
+    for parameter in operation.parameters.iter_mut().flatten() {
+        if let RefOr::T(parameter) = parameter
+            && parameter.name == "cursor"
+            && matches!(parameter.parameter_in, ParameterIn::Query)
+        {
+            parameter.schema = Some(RefOr::T(
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .pattern(Some(crate::http::pagination::CURSOR_PATTERN))
+                    .into(),
+            ));
+        }
+    }
+}
+
 /// The extension each guarded operation carries: the roles of the policy its handler requires,
 /// written from the policy type (`extensions(("x-roles" = json!(TrainingWriters::ROLES)))`).
 pub const ROLES_EXTENSION: &str = "x-roles";
@@ -222,7 +241,8 @@ fn describe_roles(operation: &mut Operation) {
 /// What `http::etag::IfMatch` accepts.
 pub const IF_MATCH_PATTERN: &str = r#"^(\*|(W/)?"?[0-9]{1,9}"?)$"#;
 
-/// Completes every operation of the document: standard responses, `If-Match`, roles.
+/// Completes every operation of the document: standard responses, `If-Match`, `cursor`,
+/// roles.
 fn finish(document: &mut Document) {
     for (path, item) in document.paths.paths.iter_mut() {
         let reads_database = !matches!(
@@ -241,6 +261,7 @@ fn finish(document: &mut Document) {
         {
             add_standard_responses(operation, path, reads_database);
             describe_if_match(operation);
+            describe_cursor(operation);
             describe_roles(operation);
         }
     }

@@ -55,12 +55,9 @@ pub struct Paging {
 }
 
 impl Paging {
-    /// Checks `page` and `per_page` (400 naming the parameter).
+    /// Checks `page` and `per_page` (422 naming the parameter).
     pub fn new(page: Option<i64>, per_page: Option<i64>) -> Result<Self, AppError> {
-        let bad = |field: &str, message: &str| AppError::BadRequest {
-            detail: format!("invalid query parameter `{field}`"),
-            errors: vec![crate::error::FieldError::new(field, message)],
-        };
+        let bad = |field: &str, message: &str| AppError::invalid(field, message);
         let page = page.unwrap_or(1);
         let per_page = per_page.unwrap_or(50);
         if !(1..=1_000_000).contains(&page) {

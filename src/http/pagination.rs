@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use crate::error::{AppError, FieldError};
+use crate::error::AppError;
 
 /// Page size when `limit` is not given.
 pub const DEFAULT_LIMIT: i64 = 50;
@@ -59,13 +59,10 @@ impl<K: Key> PageRequest<K> {
     pub fn new(limit: Option<i64>, cursor: Option<&str>) -> Result<Self, AppError> {
         let limit = limit.unwrap_or(DEFAULT_LIMIT);
         if !(1..=MAX_LIMIT).contains(&limit) {
-            return Err(AppError::BadRequest {
-                detail: "invalid query parameter `limit`".into(),
-                errors: vec![FieldError::new(
-                    "limit",
-                    format!("must be between 1 and {MAX_LIMIT}"),
-                )],
-            });
+            return Err(AppError::invalid(
+                "limit",
+                format!("must be between 1 and {MAX_LIMIT}"),
+            ));
         }
         // `?cursor=` (empty) is the first page, as if it were absent.
         let after = cursor
@@ -103,6 +100,10 @@ impl<K: Key> PageRequest<K> {
     }
 }
 
+/// What every cursor looks like (base64url, no padding), stated in the document so a client
+/// or a fuzzer knows one from noise; a string of this form that no page handed out is a 422.
+pub const CURSOR_PATTERN: &str = "^[A-Za-z0-9_-]*$";
+
 /// The opaque form of a cursor.
 pub fn encode_cursor(id: Uuid) -> String {
     URL_SAFE_NO_PAD.encode(id.as_bytes())
@@ -113,13 +114,7 @@ fn decode_cursor(cursor: &str) -> Result<Uuid, AppError> {
         .decode(cursor)
         .ok()
         .and_then(|bytes| Uuid::from_slice(&bytes).ok())
-        .ok_or_else(|| AppError::BadRequest {
-            detail: "invalid query parameter `cursor`".into(),
-            errors: vec![FieldError::new(
-                "cursor",
-                "not a cursor this API handed out",
-            )],
-        })
+        .ok_or_else(|| AppError::invalid("cursor", "not a cursor this API handed out"))
 }
 
 /// Page parameters shared by the plain lists.

@@ -26,10 +26,7 @@ pub fn parse<T: DeserializeOwned>(query: &str) -> Result<T, AppError> {
         .find(|(key, value)| key.contains('\0') || value.contains('\0'))
     {
         let field = field.replace('\0', "");
-        return Err(AppError::BadRequest {
-            detail: format!("invalid query parameter `{field}`"),
-            errors: vec![FieldError::new(field, "must not contain a NUL character")],
-        });
+        return Err(AppError::invalid(field, crate::validation::NUL_MESSAGE));
     }
     let deserializer =
         serde_urlencoded::Deserializer::new(url::form_urlencoded::parse(query.as_bytes()));
@@ -68,10 +65,7 @@ pub fn as_of(
     clock: &crate::clock::Clock,
 ) -> Result<chrono::NaiveDate, AppError> {
     let day = given.unwrap_or_else(|| clock.today());
-    crate::dates::plausible(day).map_err(|message| AppError::BadRequest {
-        detail: "invalid query parameter `as_of`".into(),
-        errors: vec![FieldError::new("as_of", message)],
-    })
+    crate::dates::plausible(day).map_err(|message| AppError::invalid("as_of", message))
 }
 
 impl<T: DeserializeOwned> FromRequest for QueryParams<T> {
@@ -97,7 +91,9 @@ mod tests {
 
     fn field(error: AppError) -> String {
         match error {
-            AppError::BadRequest { errors, .. } => errors[0].field.clone(),
+            AppError::BadRequest { errors, .. } | AppError::Validation(errors) => {
+                errors[0].field.clone()
+            }
             other => panic!("unexpected {other:?}"),
         }
     }

@@ -119,8 +119,11 @@ pub async fn find_partner(
     request_body = CreatePartner,
     security(("bearer" = [])),
     extensions(("x-roles" = json!(PartnerWriters::ROLES))),
-    responses((status = 201, description = "Created", body = PartnerBody,
-        headers(("Location" = String), ("ETag" = String)))),
+    responses(
+        (status = 201, description = "Created", body = PartnerBody,
+            headers(("Location" = String), ("ETag" = String))),
+        (status = 409, description = "A partner of this name exists", body = crate::error::Problem, content_type = "application/problem+json"),
+    ),
 )]
 #[post("/partners")]
 pub async fn create_partner(
@@ -164,6 +167,7 @@ pub async fn create_partner(
     extensions(("x-roles" = json!(PartnerWriters::ROLES))),
     responses(
         (status = 200, description = "The changed partner", body = PartnerBody, headers(("ETag" = String))),
+        (status = 409, description = "A partner of this name exists", body = crate::error::Problem, content_type = "application/problem+json"),
     ),
 )]
 #[patch("/partners/{id}")]

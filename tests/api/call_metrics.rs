@@ -337,19 +337,20 @@ async fn the_call_metrics_equal_plain_sql_counts() {
                "mean_calls_before": 0.0, "mean_calls_after": 0.0})
     );
 
-    // Bad queries, and who may read.
+    // Bad queries (a value out of its range 422, one not of the parameter's type 400), and who
+    // may read.
     app.get(
         "/api/v1/metrics/calls?from=2025-02-01&to=2025-01-01",
         &analyst.token,
     )
     .await
-    .problem(400);
+    .problem(422);
     app.get("/api/v1/metrics/calls?interval=week", &analyst.token)
         .await
         .problem(400);
     app.get("/api/v1/metrics/repeat-calls?threshold=1", &analyst.token)
         .await
-        .problem(400);
+        .problem(422);
     let clinician = app.login_as(Role::Clinician).await;
     app.get("/api/v1/metrics/outcomes", &clinician.token)
         .await

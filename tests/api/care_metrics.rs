@@ -208,7 +208,7 @@ async fn the_referral_funnel_counts_each_status_reached_and_equals_the_sql() {
             &analyst.token,
         )
         .await
-        .problem(400);
+        .problem(422);
 }
 
 #[actix_web::test]

@@ -97,7 +97,7 @@ async fn a_long_list_exports_every_row_to_a_spreadsheet_in_chunks() {
     // A refusal is still a problem, not a stream.
     app.get_csv("/api/v1/calls?limit=0", &admin.token)
         .await
-        .problem(400);
+        .problem(422);
     app.get_csv("/api/v1/follow-ups", &admin.token)
         .await
         .assert_status(200);

@@ -286,13 +286,13 @@ async fn an_hsds_client_reads_the_directory_in_the_specifications_shapes() {
         "compiled_service.json": [service],
     }));
 
-    // Bad paging is a 400 naming the parameter; an unknown or hidden id a 404.
-    app.get_anonymous("/hsds/services?per_page=501")
-        .await
-        .problem(400);
+    // Paging out of range is a 422 naming the parameter; an unknown or hidden id a 404.
+    let bad = app.get_anonymous("/hsds/services?per_page=501").await;
+    bad.problem(422);
+    assert_eq!(bad.error_fields(), ["per_page"]);
     app.get_anonymous("/hsds/organizations?page=0")
         .await
-        .problem(400);
+        .problem(422);
     app.get_anonymous(&format!("/hsds/services/{}", uuid::Uuid::now_v7()))
         .await
         .problem(404);

@@ -794,7 +794,7 @@ async fn certificates_earned_elsewhere_are_recorded_listed_and_revoked() {
         &coordinator.token,
     )
     .await
-    .problem(400);
+    .problem(422);
 
     let id = basic.json()["id"].as_str().unwrap().to_owned();
     let revoke = format!("/api/v1/certifications/{id}/revoke");

@@ -256,17 +256,19 @@ async fn users_are_listed_newest_first_with_filters_cursors_and_csv() {
     assert_eq!(lines.len(), 2);
     assert!(lines[1].contains(",clinician,"));
 
-    for bad in [
-        "limit=0",
-        "limit=501",
-        "cursor=zzz",
-        "role=wizard",
-        "disabled=maybe",
-        "sort=name",
+    // Malformed (not a value of the parameter's type, or no such parameter): 400. A value of
+    // the right type out of its range, or a cursor this API did not hand out: 422.
+    for (bad, status, field) in [
+        ("limit=0", 422, "limit"),
+        ("limit=501", 422, "limit"),
+        ("cursor=zzz", 422, "cursor"),
+        ("role=wizard", 400, "role"),
+        ("disabled=maybe", 400, "disabled"),
+        ("sort=name", 400, "sort"),
     ] {
-        app.get(&format!("/api/v1/users?{bad}"), &admin.token)
-            .await
-            .problem(400);
+        let response = app.get(&format!("/api/v1/users?{bad}"), &admin.token).await;
+        response.problem(status);
+        assert_eq!(response.error_fields(), [field], "{bad}");
     }
 }
 

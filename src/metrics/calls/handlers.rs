@@ -6,7 +6,7 @@ use chrono::{Months, NaiveDate};
 use crate::auth::Require;
 use crate::auth::policy::{MetricsReaders, Policy};
 use crate::clock::Clock;
-use crate::error::{AppError, FieldError};
+use crate::error::AppError;
 use crate::http::csv::respond;
 use crate::http::query::{QueryParams, as_of};
 use crate::state::AppData;
@@ -17,13 +17,6 @@ use super::payloads::{
 };
 use super::service;
 
-fn bad(field: &str, message: impl Into<String>) -> AppError {
-    AppError::BadRequest {
-        detail: format!("invalid query parameter `{field}`"),
-        errors: vec![FieldError::new(field, message)],
-    }
-}
-
 /// `from` and `to`, defaulted (twelve months up to today) and checked.
 pub(in crate::metrics) fn range(
     from: Option<NaiveDate>,
@@ -31,16 +24,16 @@ pub(in crate::metrics) fn range(
     clock: &Clock,
 ) -> Result<(NaiveDate, NaiveDate), AppError> {
     let to = to.unwrap_or_else(|| clock.today());
-    crate::dates::plausible(to).map_err(|m| bad("to", m))?;
+    crate::dates::plausible(to).map_err(|m| AppError::invalid("to", m))?;
     let from = match from {
         Some(from) => from,
         None => service::period_start(to, super::payloads::Interval::Month)
             .checked_sub_months(Months::new(11))
             .unwrap_or(to),
     };
-    crate::dates::plausible(from).map_err(|m| bad("from", m))?;
+    crate::dates::plausible(from).map_err(|m| AppError::invalid("from", m))?;
     if from > to {
-        return Err(bad("from", "must be on or before `to`"));
+        return Err(AppError::invalid("from", "must be on or before `to`"));
     }
     Ok((from, to))
 }
@@ -56,7 +49,10 @@ fn bounded(
     if (min..=max).contains(&value) {
         Ok(value)
     } else {
-        Err(bad(field, format!("must be between {min} and {max}")))
+        Err(AppError::invalid(
+            field,
+            format!("must be between {min} and {max}"),
+        ))
     }
 }
 

@@ -49,13 +49,10 @@ pub async fn list_certifications(
         .expiring_within_days
         .is_some_and(|d| !(1..=3650).contains(&d))
     {
-        return Err(AppError::BadRequest {
-            detail: "invalid query parameter `expiring_within_days`".into(),
-            errors: vec![crate::error::FieldError::new(
-                "expiring_within_days",
-                "must be between 1 and 3650",
-            )],
-        });
+        return Err(AppError::invalid(
+            "expiring_within_days",
+            "must be between 1 and 3650",
+        ));
     }
     let filter = CertificationFilter {
         personnel_id: query.personnel_id,
