@@ -9,7 +9,10 @@
 //! are the failures. The count lives in the database (`login_addresses`, one row per address,
 //! locked by `admit_login`), so every instance of the service sees the same attempts and two
 //! replicas behind a load balancer throttle an address exactly as one does. An attempt whose
-//! instance died before it could take it back counts as a failure until it ages out.
+//! instance died before it could take it back counts as a failure until it ages out. An
+//! address with nothing left in the window is forgotten (each admission deletes a few such
+//! rows; a right password that leaves none deletes its own), so the table stays the size of
+//! the window's traffic, however many addresses have ever tried.
 //! The address is the peer's, or for a configured trusted proxy the client it names
 //! (`RequestMeta`).
 

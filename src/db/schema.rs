@@ -283,6 +283,7 @@ diesel::table! {
     login_addresses (ip) {
         ip -> Text,
         attempts -> Array<Timestamptz>,
+        last_at -> Timestamptz,
     }
 }
 

@@ -370,7 +370,8 @@ impl TestApp {
         Self::spawn_with_clock(db, settings, clock).await
     }
 
-    async fn spawn_with_clock(db: TestDatabase, settings: Settings, clock: Clock) -> Self {
+    /// Starts the app with these settings on this clock, owning `db`.
+    pub async fn spawn_with_clock(db: TestDatabase, settings: Settings, clock: Clock) -> Self {
         let app = Application::build_with_clock(&settings, clock.clone())
             .await
             .expect("the application starts");
