@@ -298,7 +298,9 @@ impl From<DieselError> for AppError {
 
 /// Whether a database error means the server went away (shut down, restarted, or this backend
 /// was terminated) rather than that the request was wrong: SQLSTATE class 57 and 08 messages
-/// as PostgreSQL and the client word them.
+/// as PostgreSQL and the client word them. diesel hands over the message, not the SQLSTATE, so
+/// this and [`timed_out`] read PostgreSQL's English wording: a server with `lc_messages` in
+/// another language turns these 503s into 500s (README, configuration).
 fn connection_lost(message: &str) -> bool {
     const SIGNS: [&str; 6] = [
         "terminating connection",

@@ -138,6 +138,10 @@ fn add_standard_responses(operation: &mut Operation, path: &str, reads_database:
         .security
         .as_ref()
         .is_some_and(|requirements| !requirements.is_empty());
+    // `security((), ("bearer" = []))`: public, showing more to some callers; never a 403.
+    let credential_optional = operation.security.iter().flatten().any(|requirement| {
+        serde_json::to_value(requirement).is_ok_and(|value| value == serde_json::json!({}))
+    });
     let has_body = operation.request_body.is_some();
     let has_if_match = operation.parameters.as_ref().is_some_and(|p| {
         p.iter()
@@ -151,7 +155,7 @@ fn add_standard_responses(operation: &mut Operation, path: &str, reads_database:
     let applies = |status: &str| match status {
         "400" => has_body || has_params,
         "401" => secured,
-        "403" => secured,
+        "403" => secured && !credential_optional,
         "404" => has_id,
         "412" => has_if_match,
         "413" | "415" => has_body,

@@ -180,7 +180,12 @@ impl Application {
             );
         }
         let request_url =
-            db::with_statement_timeout(request_url.expose(), settings.statement_timeout);
+            db::with_statement_timeout(request_url.expose(), settings.statement_timeout)
+                .ok_or_else(|| {
+                    StartupError::Other(
+                        "DATABASE_URL must be a URL (postgres://user@host:port/database)".into(),
+                    )
+                })?;
         let pool = db::build_pool(&request_url, settings.pool_size)
             .map_err(|e| StartupError::Pool(e.to_string()))?;
         check_zone_known(&pool, settings.time_zone.name()).await?;

@@ -36,11 +36,11 @@ pub fn escape_like(text: &str) -> String {
 }
 
 /// `url` with a statement timeout every session it opens starts with (PostgreSQL's startup
-/// `options`, so it costs no round trip). Options already in the URL are kept.
-pub fn with_statement_timeout(url: &str, timeout: Duration) -> String {
-    let Ok(mut parsed) = url::Url::parse(url) else {
-        return url.to_owned();
-    };
+/// `options`, so it costs no round trip). Options already in the URL are kept. `None` when
+/// `url` is not a URL (a libpq `key=value` string): the service then refuses to start rather
+/// than run without the timeout.
+pub fn with_statement_timeout(url: &str, timeout: Duration) -> Option<String> {
+    let mut parsed = url::Url::parse(url).ok()?;
     let mut options = format!("-c statement_timeout={}", timeout.as_millis());
     let mut query = Vec::new();
     for (key, value) in parsed.query_pairs() {
@@ -52,7 +52,7 @@ pub fn with_statement_timeout(url: &str, timeout: Duration) -> String {
     }
     query.push(format!("options={}", encode(&options)));
     parsed.set_query(Some(&query.join("&")));
-    parsed.to_string()
+    Some(parsed.to_string())
 }
 
 /// Percent-encodes a query value the way libpq and tokio-postgres decode it (a space is `%20`;
@@ -88,16 +88,18 @@ mod tests {
     fn the_statement_timeout_rides_on_the_url() {
         let timeout = Duration::from_millis(2_500);
         assert_eq!(
-            with_statement_timeout("postgres://cit_app:p%40ss@db:5432/cit", timeout),
+            with_statement_timeout("postgres://cit_app:p%40ss@db:5432/cit", timeout).unwrap(),
             "postgres://cit_app:p%40ss@db:5432/cit?options=-c%20statement_timeout%3D2500"
         );
         assert_eq!(
             with_statement_timeout(
                 "postgres://u@h/d?sslmode=require&options=-c%20search_path%3Dx",
                 timeout
-            ),
+            )
+            .unwrap(),
             "postgres://u@h/d?sslmode=require&options=-c%20search_path%3Dx%20-c%20statement_timeout%3D2500"
         );
+        assert_eq!(with_statement_timeout("host=db dbname=cit", timeout), None);
     }
 
     #[test]

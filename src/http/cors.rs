@@ -16,7 +16,7 @@ use actix_web::{Error, HttpResponse, web};
 pub struct AllowedOrigins(pub Vec<String>);
 
 /// The methods a page may use (every method the API answers).
-const METHODS: &str = "GET, HEAD, POST, PATCH";
+const METHODS: &str = "GET, HEAD, POST, PUT, PATCH";
 /// The request headers a page may send.
 const REQUEST_HEADERS: &str = "authorization, content-type, accept, if-match, x-request-id";
 /// The response headers a page may read beyond the simple ones.

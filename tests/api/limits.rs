@@ -57,7 +57,8 @@ async fn a_runaway_statement_is_cancelled_and_answers_503_while_others_are_serve
         "no internals: {problem}"
     );
     assert!(
-        started.elapsed() < Duration::from_secs(3),
+        // (300 ms set here; the pool gives up after 5 s: the margin is for a loaded machine.)
+        started.elapsed() < Duration::from_millis(4500),
         "cancelled at the timeout, not at the pool's: {:?}",
         started.elapsed()
     );
@@ -104,7 +105,7 @@ async fn slow_clients_are_cut_off_without_starving_the_others() {
     };
     let ((), served_in) = tokio::join!(trickle, others);
     assert!(
-        served_in < Duration::from_secs(2),
+        served_in < Duration::from_secs(5),
         "ten requests beside 64 slow clients took {served_in:?}"
     );
     for stream in &mut slow {
@@ -190,6 +191,18 @@ async fn no_cors_grant_unless_an_origin_is_configured() {
             .is_some_and(|h| h.contains("authorization"))
     );
     assert_eq!(answer.header("access-control-allow-credentials"), None);
+    // A page may call every method the document has.
+    let methods = answer.header("access-control-allow-methods").unwrap();
+    let document: serde_json::Value =
+        serde_json::from_str(&cit_api::openapi::document_json()).unwrap();
+    for item in document["paths"].as_object().unwrap().values() {
+        for method in item.as_object().unwrap().keys() {
+            let method = method.to_uppercase();
+            if ["GET", "POST", "PUT", "PATCH", "DELETE"].contains(&method.as_str()) {
+                assert!(methods.contains(&method), "{method} is not in {methods}");
+            }
+        }
+    }
     let read = app
         .send(
             Method::GET,
