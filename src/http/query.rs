@@ -105,7 +105,9 @@ mod tests {
             #[allow(dead_code)]
             q: Option<String>,
         }
-        assert_eq!(field(parse::<Search>("q=ab%00c").unwrap_err()), "q");
+        let error = parse::<Search>("q=ab%00c").unwrap_err();
+        assert!(matches!(error, AppError::Validation(_)), "a 422: {error:?}");
+        assert_eq!(field(error), "q");
         assert!(parse::<Search>("q=abc").is_ok());
     }
 

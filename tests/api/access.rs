@@ -434,6 +434,11 @@ async fn the_authorization_matrix_holds_for_every_operation_and_every_caller() {
             } else if expected >= 400 {
                 response.problem(expected);
             }
+            assert_eq!(
+                response.header("x-content-type-options").as_deref(),
+                Some("nosniff"),
+                "{key}"
+            );
             if token.is_some() {
                 assert_eq!(
                     response.header("cache-control").as_deref(),

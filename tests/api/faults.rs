@@ -16,7 +16,7 @@ use crate::helpers::{Response, TestApp, TestDatabase};
 use crate::process::{Cluster, Service};
 
 /// A mental-health call about a subject (so the ingest schedules a follow-up for it).
-fn call(number: &str) -> Value {
+pub fn call(number: &str) -> Value {
     json!({
         "source": "rms",
         "incident_number": number,
@@ -185,14 +185,19 @@ async fn a_database_restart_is_answered_503_and_served_again_without_restarting_
     drop(conn);
 }
 
-/// Connections of `db`'s service in the middle of a write transaction.
-async fn writing_sessions(app: &TestApp) -> i64 {
-    app.count(&format!(
+/// Waits until some other session of `app`'s database matches `condition` (SQL over
+/// `pg_stat_activity`), at most 60 s.
+async fn wait_for_session(app: &TestApp, condition: &str, what: &str) {
+    let sql = format!(
         "SELECT count(*) AS count FROM pg_stat_activity WHERE datname = '{}' \
-         AND backend_xid IS NOT NULL AND pid <> pg_backend_pid()",
+         AND pid <> pg_backend_pid() AND {condition}",
         app.db.name
-    ))
-    .await
+    );
+    let started = Instant::now();
+    while app.count(&sql).await == 0 {
+        assert!(started.elapsed() < Duration::from_secs(60), "{what}");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
 }
 
 #[actix_web::test]
@@ -205,7 +210,13 @@ async fn a_service_killed_mid_batch_keeps_one_copy_of_each_call_when_the_batch_i
     let calls: Vec<Value> = (0..5000).map(|i| call(&format!("K-{i:04}"))).collect();
     let body = json!({ "calls": calls });
 
-    // Killed once its transaction has begun writing.
+    // The batch is held half way through its transaction: its calls are written, and its
+    // follow-ups wait for a lock this test holds. Then the service is killed.
+    let mut holder = db.connect().await;
+    holder
+        .batch_execute("BEGIN; LOCK TABLE follow_ups IN ACCESS EXCLUSIVE MODE")
+        .await
+        .unwrap();
     let sending = {
         let app = first.app(&db);
         let (key, body) = (key.clone(), body.clone());
@@ -220,18 +231,40 @@ async fn a_service_killed_mid_batch_keeps_one_copy_of_each_call_when_the_batch_i
             .await
         })
     };
-    let started = Instant::now();
-    while writing_sessions(&app).await == 0 {
-        assert!(
-            started.elapsed() < Duration::from_secs(60),
-            "no write began"
-        );
-        tokio::time::sleep(Duration::from_millis(2)).await;
-    }
+    wait_for_session(
+        &app,
+        "wait_event_type = 'Lock' AND backend_xid IS NOT NULL",
+        "the batch never reached its follow-ups",
+    )
+    .await;
     let mut first = first;
     first.signal("KILL");
     assert!(first.exited(Duration::from_secs(5)).await.is_some());
     assert!(sending.await.unwrap().is_err(), "the sender got no answer");
+    holder.batch_execute("COMMIT").await.unwrap();
+    drop(holder);
+    // The orphaned transaction ends without its client: nothing of the batch stays.
+    let started = Instant::now();
+    while app
+        .count(&format!(
+            "SELECT count(*) AS count FROM pg_stat_activity WHERE datname = '{}' \
+             AND pid <> pg_backend_pid()",
+            db.name
+        ))
+        .await
+        > 0
+    {
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "the killed session lingers"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert_eq!(app.count("SELECT count(*) AS count FROM calls").await, 0);
+    assert_eq!(
+        app.count("SELECT count(*) AS count FROM follow_ups").await,
+        0
+    );
 
     // A new instance, the same batch again: every call once, every follow-up once.
     let second = Service::start(&db.url(), &[]).await;
@@ -283,22 +316,7 @@ async fn sigterm_finishes_the_requests_in_flight_then_exits_cleanly() {
         let token = admin.token.clone();
         actix_rt::spawn(async move { app.get("/api/v1/personnel", &token).await })
     };
-    let started = Instant::now();
-    while app
-        .count(&format!(
-            "SELECT count(*) AS count FROM pg_stat_activity WHERE datname = '{}' \
-             AND wait_event_type = 'Lock'",
-            db.name
-        ))
-        .await
-        == 0
-    {
-        assert!(
-            started.elapsed() < Duration::from_secs(10),
-            "the read never waited"
-        );
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
+    wait_for_session(&app, "wait_event_type = 'Lock'", "the read never waited").await;
 
     service.signal("TERM");
     // Still finishing: the process waits for its request.

@@ -15,8 +15,9 @@ use crate::process::Service;
 
 /// Two instances on one fresh database, and a client of each.
 struct Pair {
-    apps: [TestApp; 2],
+    // First, so the processes end before the clients drop the database they stand on.
     _services: [Service; 2],
+    apps: [TestApp; 2],
 }
 
 impl Pair {
@@ -93,14 +94,9 @@ async fn enrollments_split_between_instances_never_exceed_a_sessions_capacity() 
     );
 }
 
-/// A mental-health call about a subject: the ingest schedules a follow-up for it.
-fn call(number: usize) -> Value {
-    json!({
-        "source": "rms", "incident_number": format!("I-{number:04}"),
-        "received_at": "2026-03-01T10:00:00-06:00", "call_type": "PIC",
-        "mental_health": true, "crisis_types": ["suicide"], "dispositions": ["mobile_crisis"],
-        "subject": {"external_id": format!("S-{number}")},
-    })
+/// The `n`-th call of a batch, about a subject of its own.
+fn call(n: usize) -> Value {
+    crate::faults::call(&format!("I-{n:04}"))
 }
 
 #[actix_web::test]

@@ -29,9 +29,10 @@ pub struct Service {
 
 impl Service {
     /// Starts the binary on `database_url` with the test admin and JWT secret (so tokens pass
-    /// between instances) and `extra` settings, and waits until `/healthz` answers.
+    /// between instances) and `extra` settings, and waits until `/healthz` answers. It binds a
+    /// port of the system's choosing and names it in its log, so no other test can take the
+    /// port between a choice and the bind.
     pub async fn start(database_url: &str, extra: &[(&str, &str)]) -> Self {
-        let port = free_port();
         let log = std::env::temp_dir().join(format!("cit-api-{}.log", uuid::Uuid::now_v7()));
         let out = File::create(&log).unwrap();
         let mut command = Command::new(env!("CARGO_BIN_EXE_cit-api"));
@@ -40,7 +41,7 @@ impl Service {
             .env_clear()
             .env("PATH", std::env::var("PATH").unwrap_or_default())
             .env("DATABASE_URL", database_url)
-            .env("CIT_BIND", format!("127.0.0.1:{port}"))
+            .env("CIT_BIND", "127.0.0.1:0")
             .env("CIT_JWT_SECRET", JWT_SECRET)
             .env("CIT_ADMIN_USERNAME", crate::helpers::ADMIN)
             .env("CIT_ADMIN_PASSWORD", crate::helpers::ADMIN_PASSWORD)
@@ -54,11 +55,25 @@ impl Service {
         let child = command.spawn().expect("start cit-api");
         let mut service = Self {
             child,
-            base: format!("http://127.0.0.1:{port}"),
+            base: String::new(),
             log,
         };
         service.wait_until_up().await;
         service
+    }
+
+    /// The port the process logged it listens on (its `listening` line, JSON).
+    fn logged_port(&self) -> Option<u16> {
+        self.log_text()
+            .lines()
+            .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+            .find(|line| {
+                line["message"]
+                    .as_str()
+                    .is_some_and(|m| m.starts_with("listening"))
+            })
+            .and_then(|line| line["port"].as_u64())
+            .and_then(|port| u16::try_from(port).ok())
     }
 
     async fn wait_until_up(&mut self) {
@@ -68,7 +83,13 @@ impl Service {
             if let Ok(Some(status)) = self.child.try_wait() {
                 panic!("cit-api exited with {status}: {}", self.log_text());
             }
-            if let Ok(response) = client.get(format!("{}/healthz", self.base)).send().await
+            if self.base.is_empty()
+                && let Some(port) = self.logged_port()
+            {
+                self.base = format!("http://127.0.0.1:{port}");
+            }
+            if !self.base.is_empty()
+                && let Ok(response) = client.get(format!("{}/healthz", self.base)).send().await
                 && response.status().is_success()
             {
                 return;
@@ -158,7 +179,8 @@ fn is_root() -> bool {
 }
 
 impl Cluster {
-    /// Makes and starts a new cluster.
+    /// Makes and starts a new cluster. Its port is chosen before PostgreSQL binds it, so a
+    /// start that finds it taken tries another.
     pub fn start() -> Self {
         let dir = std::env::temp_dir().join(format!("cit-pg-{}", uuid::Uuid::now_v7().simple()));
         std::fs::create_dir_all(&dir).unwrap();
@@ -169,26 +191,38 @@ impl Cluster {
                 .unwrap();
             assert!(status.success());
         }
-        let cluster = Self {
+        let mut cluster = Self {
             port: free_port(),
             dir,
             bin: bin_dir(),
         };
-        cluster.run(
-            "initdb",
-            &[
-                "-D",
-                &cluster.data(),
-                "-U",
-                "postgres",
-                "-A",
-                "trust",
-                "--no-sync",
-                "-E",
-                "UTF8",
-            ],
-        );
-        cluster.up();
+        let data = cluster.data();
+        cluster
+            .run(
+                "initdb",
+                &[
+                    "-D",
+                    &data,
+                    "-U",
+                    "postgres",
+                    "-A",
+                    "trust",
+                    "--no-sync",
+                    "-E",
+                    "UTF8",
+                ],
+            )
+            .unwrap_or_else(|e| panic!("{e}"));
+        for attempt in 1.. {
+            match cluster.try_up() {
+                Ok(()) => break,
+                Err(error) if attempt < 3 => {
+                    eprintln!("cluster on port {}: {error}; another port", cluster.port);
+                    cluster.port = free_port();
+                }
+                Err(error) => panic!("{error}"),
+            }
+        }
         cluster
     }
 
@@ -201,8 +235,12 @@ impl Cluster {
         format!("postgres://postgres@127.0.0.1:{}", self.port)
     }
 
-    /// Starts the server and waits until it accepts connections.
+    /// Starts the server again (on its port) and waits until it accepts connections.
     pub fn up(&self) {
+        self.try_up().unwrap_or_else(|e| panic!("{e}"));
+    }
+
+    fn try_up(&self) -> Result<(), String> {
         let options = format!(
             "-p {} -c listen_addresses=127.0.0.1 -k {} -c fsync=off -c max_connections=50",
             self.port,
@@ -221,15 +259,18 @@ impl Cluster {
                 "-w",
                 "start",
             ],
-        );
+        )
+        .map_err(|e| format!("{e}\n{}", std::fs::read_to_string(&log).unwrap_or_default()))
     }
 
     /// Stops the server: `fast` ends every session at once, as a restart does.
     pub fn down(&self) {
-        self.run("pg_ctl", &["-D", &self.data(), "-m", "fast", "-w", "stop"]);
+        self.run("pg_ctl", &["-D", &self.data(), "-m", "fast", "-w", "stop"])
+            .unwrap_or_else(|e| panic!("{e}"));
     }
 
-    fn run(&self, program: &str, args: &[&str]) {
+    /// One of PostgreSQL's programs, as the `postgres` user when this process is root.
+    fn command(&self, program: &str) -> Command {
         let path = self.bin.join(program);
         let mut command = if is_root() {
             let mut command = Command::new("runuser");
@@ -238,34 +279,32 @@ impl Cluster {
         } else {
             Command::new(&path)
         };
-        let output = command
+        command.current_dir(Path::new("/"));
+        command
+    }
+
+    fn run(&self, program: &str, args: &[&str]) -> Result<(), String> {
+        let output = self
+            .command(program)
             .args(args)
-            .current_dir(Path::new("/"))
             .output()
-            .unwrap_or_else(|e| panic!("{program}: {e}"));
-        assert!(
-            output.status.success(),
-            "{program} {args:?}: {}{}",
-            String::from_utf8_lossy(&output.stdout),
-            String::from_utf8_lossy(&output.stderr)
-        );
+            .map_err(|e| format!("{program}: {e}"))?;
+        if output.status.success() {
+            Ok(())
+        } else {
+            Err(format!(
+                "{program} {args:?}: {}{}",
+                String::from_utf8_lossy(&output.stdout),
+                String::from_utf8_lossy(&output.stderr)
+            ))
+        }
     }
 }
 
 impl Drop for Cluster {
     fn drop(&mut self) {
-        let path = self.bin.join("pg_ctl");
         let data = self.data();
-        let args = ["-D", data.as_str(), "-m", "immediate", "-w", "stop"];
-        let _ = if is_root() {
-            Command::new("runuser")
-                .args(["-u", "postgres", "--"])
-                .arg(&path)
-                .args(args)
-                .output()
-        } else {
-            Command::new(&path).args(args).output()
-        };
+        let _ = self.run("pg_ctl", &["-D", &data, "-m", "immediate", "-w", "stop"]);
         let _ = std::fs::remove_dir_all(&self.dir);
     }
 }

@@ -901,6 +901,14 @@ async fn every_event_class_leaves_one_audit_row_and_the_log_holds_no_secret() {
             "follow_up",
             Resource::Null,
         ),
+        (
+            "follow-ups as CSV",
+            "/api/v1/follow-ups".into(),
+            true,
+            "follow_up.list",
+            "follow_up",
+            Resource::Null,
+        ),
     ];
     for (what, path, csv, action, resource_type, resource) in reads {
         let accept = if csv { "text/csv" } else { "application/json" };
@@ -920,6 +928,28 @@ async fn every_event_class_leaves_one_audit_row_and_the_log_holds_no_secret() {
         .await
         .assert_status(200);
     }
+    // Partner staff reading the referral sent to them: audited as theirs.
+    let partner_id =
+        cit_api::ids::PartnerId::from_uuid(partner["id"].as_str().unwrap().parse().unwrap());
+    let staff = app.partner_user(partner_id).await;
+    t.seen.extend(t.rows().await.into_iter().map(|r| r.id));
+    secrets.add(&staff.token);
+    secrets.add(&staff.refresh_token);
+    let as_staff = Actor::User(staff.id.to_string(), staff.username.clone());
+    t.step(
+        "the partner reads the referral",
+        app.get(&format!("/api/v1/referrals/{referral_id}"), &staff.token),
+        &[event(
+            "referral.read",
+            "referral",
+            Resource::Id(referral_id.clone()),
+            "success",
+            &as_staff,
+        )],
+    )
+    .await
+    .assert_status(200);
+
     // Who does not see the subject is not recorded as having seen it.
     let coordinator = app
         .user_with(&[cit_api::db::enums::Role::Coordinator])
@@ -947,7 +977,19 @@ async fn every_event_class_leaves_one_audit_row_and_the_log_holds_no_secret() {
         "the log was captured: {}",
         &log[..log.len().min(2000)]
     );
-    let trail: String = t.rows().await.iter().map(|r| r.details.clone()).collect();
+    // Everything the trail holds that a caller wrote: details, and the names typed at login.
+    let trail: String = t
+        .rows()
+        .await
+        .iter()
+        .map(|r| {
+            format!(
+                "{} {}",
+                r.details,
+                r.actor_username.as_deref().unwrap_or_default()
+            )
+        })
+        .collect();
     for secret in &secrets.0 {
         assert!(!log.contains(secret.as_str()), "the log holds {secret:?}");
         assert!(
