@@ -276,6 +276,12 @@ impl From<DieselError> for AppError {
                     (DatabaseErrorKind::ClosedConnection, _) => {
                         Self::Unavailable("the database connection was lost".into())
                     }
+                    // diesel-async's kind for an error without a SQLSTATE: the statement or its
+                    // answer never crossed the wire (a reset socket, a broken pipe, a server
+                    // gone mid-read), whatever the words.
+                    (DatabaseErrorKind::UnableToSendCommand, _) => {
+                        Self::Unavailable(format!("database unreachable: {}", info.message()))
+                    }
                     (_, _) if connection_lost(info.message()) => {
                         Self::Unavailable(format!("database: {}", info.message()))
                     }
@@ -291,6 +297,9 @@ impl From<DieselError> for AppError {
             DieselError::BrokenTransactionManager => {
                 Self::Unavailable("the database connection broke inside a transaction".into())
             }
+            // A commit that failed and could not be rolled back either: judged by why the
+            // commit failed (a lost server is a 503 like any other).
+            DieselError::RollbackErrorOnCommit { commit_error, .. } => Self::from(*commit_error),
             other => Self::Internal(format!("database: {other}")),
         }
     }
@@ -384,6 +393,36 @@ mod tests {
                 PROBLEM_JSON
             );
         }
+    }
+
+    #[test]
+    fn a_database_out_of_reach_is_unavailable_whatever_the_words() {
+        use diesel::result::{DatabaseErrorKind, Error};
+        let unreachable = || {
+            Error::DatabaseError(
+                DatabaseErrorKind::UnableToSendCommand,
+                Box::new(
+                    "error communicating with the server: Broken pipe (os error 32)".to_owned(),
+                ),
+            )
+        };
+        assert!(matches!(
+            AppError::from(unreachable()),
+            AppError::Unavailable(_)
+        ));
+        let failed_commit = Error::RollbackErrorOnCommit {
+            rollback_error: Box::new(unreachable()),
+            commit_error: Box::new(unreachable()),
+        };
+        assert!(matches!(
+            AppError::from(failed_commit),
+            AppError::Unavailable(_)
+        ));
+        let refused = Error::DatabaseError(
+            DatabaseErrorKind::Unknown,
+            Box::new("syntax error".to_owned()),
+        );
+        assert!(matches!(AppError::from(refused), AppError::Internal(_)));
     }
 
     #[test]

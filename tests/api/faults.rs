@@ -134,11 +134,18 @@ async fn a_database_restart_is_answered_503_and_served_again_without_restarting_
         if response.status == 201 {
             acknowledged.push(number.clone());
         } else {
+            let request_id = response.header("x-request-id").unwrap_or_default();
             assert!(
                 is_outage_answer(response),
-                "{number}: {} {}",
+                "{number}: {} {}; the service logged: {}",
                 response.status,
-                response.text()
+                response.text(),
+                service
+                    .log_text()
+                    .lines()
+                    .filter(|line| line.contains(&request_id))
+                    .collect::<Vec<_>>()
+                    .join("\n")
             );
             unavailable += 1;
         }
