@@ -76,6 +76,21 @@ struct Event {
     actor: Actor,
 }
 
+/// A successful event.
+fn ok(
+    action: &'static str,
+    resource_type: &'static str,
+    resource: Resource,
+    actor: &Actor,
+) -> Event {
+    event(action, resource_type, resource, "success", actor)
+}
+
+/// The record with this id.
+fn id(id: &str) -> Resource {
+    Resource::Id(id.to_owned())
+}
+
 fn event(
     action: &'static str,
     resource_type: &'static str,
@@ -247,13 +262,7 @@ async fn every_event_class_leaves_one_audit_row_and_the_log_holds_no_secret() {
         .step(
             "the admin logs in",
             app.login(ADMIN, ADMIN_PASSWORD),
-            &[event(
-                "auth.login",
-                "user",
-                Resource::Id(admin_id.clone()),
-                "success",
-                &admin,
-            )],
+            &[ok("auth.login", "user", id(&admin_id), &admin)],
         )
         .await;
     let (admin_token, admin_refresh) = token_of(&login);
@@ -268,7 +277,7 @@ async fn every_event_class_leaves_one_audit_row_and_the_log_holds_no_secret() {
             &[event(
                 "auth.login",
                 "user",
-                Resource::Id(analyst_id.clone()),
+                id(&analyst_id),
                 "failed",
                 &as_analyst,
             )],
@@ -280,20 +289,8 @@ async fn every_event_class_leaves_one_audit_row_and_the_log_holds_no_secret() {
         "the fifth wrong password locks",
         app.login(&analyst.username, wrong),
         &[
-            event(
-                "auth.login",
-                "user",
-                Resource::Id(analyst_id.clone()),
-                "failed",
-                &as_analyst,
-            ),
-            event(
-                "auth.lockout",
-                "user",
-                Resource::Id(analyst_id.clone()),
-                "success",
-                &as_analyst,
-            ),
+            event("auth.login", "user", id(&analyst_id), "failed", &as_analyst),
+            ok("auth.lockout", "user", id(&analyst_id), &as_analyst),
         ],
     )
     .await
@@ -304,7 +301,7 @@ async fn every_event_class_leaves_one_audit_row_and_the_log_holds_no_secret() {
         &[event(
             "auth.login",
             "user",
-            Resource::Id(analyst_id.clone()),
+            id(&analyst_id),
             "denied",
             &as_analyst,
         )],
@@ -331,13 +328,7 @@ async fn every_event_class_leaves_one_audit_row_and_the_log_holds_no_secret() {
             Some(&admin_token),
             &json!({}),
         ),
-        &[event(
-            "user.unlock",
-            "user",
-            Resource::Id(analyst_id.clone()),
-            "success",
-            &admin,
-        )],
+        &[ok("user.unlock", "user", id(&analyst_id), &admin)],
     )
     .await
     .assert_status(200);
@@ -374,13 +365,7 @@ async fn every_event_class_leaves_one_audit_row_and_the_log_holds_no_secret() {
             None,
             &json!({"display_name": "Kim O."}),
         ),
-        &[event(
-            "user.update",
-            "user",
-            Resource::Id(clinician_id.clone()),
-            "success",
-            &admin,
-        )],
+        &[ok("user.update", "user", id(&clinician_id), &admin)],
     )
     .await
     .assert_status(200);
@@ -393,26 +378,14 @@ async fn every_event_class_leaves_one_audit_row_and_the_log_holds_no_secret() {
             Some(&admin_token),
             &json!({"new_password": reset}),
         ),
-        &[event(
-            "user.password_reset",
-            "user",
-            Resource::Id(analyst_id.clone()),
-            "success",
-            &admin,
-        )],
+        &[ok("user.password_reset", "user", id(&analyst_id), &admin)],
     )
     .await;
     let login = t
         .step(
             "the analyst logs in",
             app.login(&analyst.username, reset),
-            &[event(
-                "auth.login",
-                "user",
-                Resource::Id(analyst_id.clone()),
-                "success",
-                &as_analyst,
-            )],
+            &[ok("auth.login", "user", id(&analyst_id), &as_analyst)],
         )
         .await;
     let (_, refresh) = token_of(&login);
@@ -420,13 +393,7 @@ async fn every_event_class_leaves_one_audit_row_and_the_log_holds_no_secret() {
         .step(
             "the analyst refreshes",
             app.refresh(&refresh),
-            &[event(
-                "auth.refresh",
-                "session",
-                Resource::Any,
-                "success",
-                &as_analyst,
-            )],
+            &[ok("auth.refresh", "session", Resource::Any, &as_analyst)],
         )
         .await;
     let (analyst_token, analyst_refresh) = token_of(&refreshed);
@@ -442,11 +409,10 @@ async fn every_event_class_leaves_one_audit_row_and_the_log_holds_no_secret() {
             Some(&analyst_token),
             &json!({"current_password": reset, "new_password": changed}),
         ),
-        &[event(
+        &[ok(
             "auth.password_change",
             "user",
-            Resource::Id(analyst_id.clone()),
-            "success",
+            id(&analyst_id),
             &as_analyst,
         )],
     )
@@ -477,13 +443,7 @@ async fn every_event_class_leaves_one_audit_row_and_the_log_holds_no_secret() {
             Some(&analyst_token),
             &json!({"refresh_token": analyst_refresh}),
         ),
-        &[event(
-            "auth.logout",
-            "session",
-            Resource::Any,
-            "success",
-            &as_analyst,
-        )],
+        &[ok("auth.logout", "session", Resource::Any, &as_analyst)],
     )
     .await;
 
@@ -496,13 +456,7 @@ async fn every_event_class_leaves_one_audit_row_and_the_log_holds_no_secret() {
                 Some(&admin_token),
                 &json!({"name": "rms", "roles": ["integration"]}),
             ),
-            &[event(
-                "api_key.create",
-                "api_key",
-                Resource::Any,
-                "success",
-                &admin,
-            )],
+            &[ok("api_key.create", "api_key", Resource::Any, &admin)],
         )
         .await;
     let key = made.json()["key"].as_str().unwrap().to_owned();
@@ -527,13 +481,7 @@ async fn every_event_class_leaves_one_audit_row_and_the_log_holds_no_secret() {
             Some(&admin_token),
             &json!({}),
         ),
-        &[event(
-            "api_key.revoke",
-            "api_key",
-            Resource::Id(spare_id.clone()),
-            "success",
-            &admin,
-        )],
+        &[ok("api_key.revoke", "api_key", id(&spare_id), &admin)],
     )
     .await
     .assert_status(200);
@@ -548,7 +496,7 @@ async fn every_event_class_leaves_one_audit_row_and_the_log_holds_no_secret() {
                 &json!({"employee_number": "C-100", "first_name": "Kim", "last_name": "Ortiz",
                         "department": "social_services", "role": "clinician", "hire_date": "2019-03-01"}),
             ),
-            &[event("personnel.create", "personnel", Resource::Any, "success", &admin)],
+            &[ok("personnel.create", "personnel", Resource::Any, &admin)],
         )
         .await;
     let person_id = id_of(&person);
@@ -560,13 +508,7 @@ async fn every_event_class_leaves_one_audit_row_and_the_log_holds_no_secret() {
             None,
             &json!({"shift": "B"}),
         ),
-        &[event(
-            "personnel.update",
-            "personnel",
-            Resource::Id(person_id.clone()),
-            "success",
-            &admin,
-        )],
+        &[ok("personnel.update", "personnel", id(&person_id), &admin)],
     )
     .await
     .assert_status(200);
@@ -577,13 +519,7 @@ async fn every_event_class_leaves_one_audit_row_and_the_log_holds_no_secret() {
             "employee_number,first_name,last_name,department,role,shift,hire_date\n\
              P-1,Ana,Diaz,police,officer,A,2015-01-01\nP-2,Ben,Cole,police,officer,B,2016-01-01\n",
         ),
-        &[event(
-            "personnel.import",
-            "personnel",
-            Resource::Null,
-            "success",
-            &admin,
-        )],
+        &[ok("personnel.import", "personnel", Resource::Null, &admin)],
     )
     .await
     .assert_status(200);
@@ -603,7 +539,7 @@ async fn every_event_class_leaves_one_audit_row_and_the_log_holds_no_secret() {
         .step(
             "the RMS sends a call",
             app.put("/api/v1/calls/rms/26-000777", &key, &call),
-            &[event("call.create", "call", Resource::Any, "success", &rms)],
+            &[ok("call.create", "call", Resource::Any, &rms)],
         )
         .await;
     put.assert_status(201);
@@ -619,13 +555,7 @@ async fn every_event_class_leaves_one_audit_row_and_the_log_holds_no_secret() {
     t.step(
         "the RMS changes it",
         app.put("/api/v1/calls/rms/26-000777", &key, &changed_call),
-        &[event(
-            "call.update",
-            "call",
-            Resource::Id(call_id.clone()),
-            "success",
-            &rms,
-        )],
+        &[ok("call.update", "call", id(&call_id), &rms)],
     )
     .await
     .assert_status(200);
@@ -651,7 +581,7 @@ async fn every_event_class_leaves_one_audit_row_and_the_log_holds_no_secret() {
                      "mental_health": true, "subject": {"external_id": bad_external, "year_of_birth": 1850}},
                 ]}),
             ),
-            &[event("call.batch", "call", Resource::Null, "success", &rms)],
+            &[ok("call.batch", "call", Resource::Null, &rms)],
         )
         .await;
     batch.assert_status(200);
@@ -670,7 +600,7 @@ async fn every_event_class_leaves_one_audit_row_and_the_log_holds_no_secret() {
                 Some(&admin_token),
                 &json!({"name": "County Crisis Line", "services": [{"name": "Mobile crisis team"}]}),
             ),
-            &[event("partner.create", "partner", Resource::Any, "success", &admin)],
+            &[ok("partner.create", "partner", Resource::Any, &admin)],
         )
         .await;
     t.step(
@@ -681,13 +611,7 @@ async fn every_event_class_leaves_one_audit_row_and_the_log_holds_no_secret() {
             None,
             &json!({"personnel_id": person_id}),
         ),
-        &[event(
-            "user.update",
-            "user",
-            Resource::Id(clinician_id.clone()),
-            "success",
-            &admin,
-        )],
+        &[ok("user.update", "user", id(&clinician_id), &admin)],
     )
     .await
     .assert_status(200);
@@ -716,13 +640,7 @@ async fn every_event_class_leaves_one_audit_row_and_the_log_holds_no_secret() {
                         "consent": {"obtained": true, "method": "verbal", "scope": "contact"},
                         "contact": {"name": contact, "phone": phone}}),
             ),
-            &[event(
-                "referral.create",
-                "referral",
-                Resource::Any,
-                "success",
-                &clinician,
-            )],
+            &[ok("referral.create", "referral", Resource::Any, &clinician)],
         )
         .await;
     let referral_id = id_of(&referral);
@@ -735,11 +653,10 @@ async fn every_event_class_leaves_one_audit_row_and_the_log_holds_no_secret() {
             Some(&clinician_token),
             &json!({"to": "acknowledged", "note": note}),
         ),
-        &[event(
+        &[ok(
             "referral.transition",
             "referral",
-            Resource::Id(referral_id.clone()),
-            "success",
+            id(&referral_id),
             &clinician,
         )],
     )
@@ -754,13 +671,7 @@ async fn every_event_class_leaves_one_audit_row_and_the_log_holds_no_secret() {
                 &json!({"subject_id": subject_id, "call_id": call_id,
                         "due_at": (Utc::now() + chrono::Duration::days(7)).to_rfc3339(), "method": "visit"}),
             ),
-            &[event(
-                "follow_up.create",
-                "follow_up",
-                Resource::Any,
-                "success",
-                &clinician,
-            )],
+            &[ok("follow_up.create", "follow_up", Resource::Any, &clinician)],
         )
         .await;
     let follow_up_id = id_of(&follow_up);
@@ -774,11 +685,10 @@ async fn every_event_class_leaves_one_audit_row_and_the_log_holds_no_secret() {
             None,
             &json!({"method": "phone"}),
         ),
-        &[event(
+        &[ok(
             "follow_up.update",
             "follow_up",
-            Resource::Id(follow_up_id.clone()),
-            "success",
+            id(&follow_up_id),
             &clinician,
         )],
     )
@@ -791,11 +701,10 @@ async fn every_event_class_leaves_one_audit_row_and_the_log_holds_no_secret() {
             Some(&clinician_token),
             &json!({"to": "completed", "outcome_note": outcome}),
         ),
-        &[event(
+        &[ok(
             "follow_up.transition",
             "follow_up",
-            Resource::Id(follow_up_id.clone()),
-            "success",
+            id(&follow_up_id),
             &clinician,
         )],
     )
@@ -827,7 +736,7 @@ async fn every_event_class_leaves_one_audit_row_and_the_log_holds_no_secret() {
             false,
             "subject.read",
             "subject",
-            Resource::Id(subject_id.clone()),
+            id(&subject_id),
         ),
         (
             "a subject's timeline",
@@ -835,7 +744,7 @@ async fn every_event_class_leaves_one_audit_row_and_the_log_holds_no_secret() {
             false,
             "subject.timeline",
             "subject",
-            Resource::Id(subject_id.clone()),
+            id(&subject_id),
         ),
         (
             "a call with its subject",
@@ -843,7 +752,7 @@ async fn every_event_class_leaves_one_audit_row_and_the_log_holds_no_secret() {
             false,
             "call.read",
             "call",
-            Resource::Id(call_id.clone()),
+            id(&call_id),
         ),
         (
             "calls with their subjects",
@@ -867,7 +776,7 @@ async fn every_event_class_leaves_one_audit_row_and_the_log_holds_no_secret() {
             false,
             "referral.read",
             "referral",
-            Resource::Id(referral_id.clone()),
+            id(&referral_id),
         ),
         (
             "referrals listed",
@@ -891,7 +800,7 @@ async fn every_event_class_leaves_one_audit_row_and_the_log_holds_no_secret() {
             false,
             "follow_up.read",
             "follow_up",
-            Resource::Id(follow_up_id.clone()),
+            id(&follow_up_id),
         ),
         (
             "follow-ups listed",
@@ -939,13 +848,7 @@ async fn every_event_class_leaves_one_audit_row_and_the_log_holds_no_secret() {
     t.step(
         "the partner reads the referral",
         app.get(&format!("/api/v1/referrals/{referral_id}"), &staff.token),
-        &[event(
-            "referral.read",
-            "referral",
-            Resource::Id(referral_id.clone()),
-            "success",
-            &as_staff,
-        )],
+        &[ok("referral.read", "referral", id(&referral_id), &as_staff)],
     )
     .await
     .assert_status(200);
