@@ -247,9 +247,9 @@ pub async fn list(
 }
 
 /// Finds a person in `scope` with whether they are CIT-certified on `today`; one out of scope
-/// is `NotFound`.
+/// is `NotFound`. On a shared connection, so it can be pipelined with other reads.
 pub async fn find(
-    conn: &mut AsyncPgConnection,
+    mut conn: &AsyncPgConnection,
     scope: Scope<PersonnelId>,
     id: PersonnelId,
     today: CityDay,
@@ -264,7 +264,7 @@ pub async fn find(
     if let Some(own) = scope.only() {
         query = query.filter(personnel::id.eq(own));
     }
-    query.get_result(conn).await
+    query.get_result(&mut conn).await
 }
 
 /// Finds a person and locks the row.

@@ -124,16 +124,16 @@ pub async fn list(
     query.load(conn).await
 }
 
-/// A person's certifications, newest first.
+/// A person's certifications, newest first. On a shared connection, so it can be pipelined.
 pub async fn certifications_of(
-    conn: &mut AsyncPgConnection,
+    mut conn: &AsyncPgConnection,
     personnel_id: PersonnelId,
 ) -> diesel::QueryResult<Vec<CertificationRow>> {
     certifications::table
         .filter(certifications::personnel_id.eq(personnel_id))
         .select(CertificationRow::as_select())
         .order(certifications::id.desc())
-        .load(conn)
+        .load(&mut conn)
         .await
 }
 

@@ -287,16 +287,16 @@ pub async fn list_enrollments(
     query.load(conn).await
 }
 
-/// A person's enrollments, newest first.
+/// A person's enrollments, newest first. On a shared connection, so it can be pipelined.
 pub async fn enrollments_of(
-    conn: &mut AsyncPgConnection,
+    mut conn: &AsyncPgConnection,
     personnel_id: PersonnelId,
 ) -> diesel::QueryResult<Vec<EnrollmentRow>> {
     enrollments::table
         .filter(enrollments::personnel_id.eq(personnel_id))
         .select(EnrollmentRow::as_select())
         .order(enrollments::id.desc())
-        .load(conn)
+        .load(&mut conn)
         .await
 }
 
