@@ -219,11 +219,7 @@ async fn a_service_killed_mid_batch_keeps_one_copy_of_each_call_when_the_batch_i
 
     // The batch is held half way through its transaction: its calls are written, and its
     // follow-ups wait for a lock this test holds. Then the service is killed.
-    let mut holder = db.connect().await;
-    holder
-        .batch_execute("BEGIN; LOCK TABLE follow_ups IN ACCESS EXCLUSIVE MODE")
-        .await
-        .unwrap();
+    let mut holder = db.hold_table("follow_ups").await;
     let sending = {
         let app = first.app(&db);
         let (key, body) = (key.clone(), body.clone());
@@ -313,11 +309,7 @@ async fn sigterm_finishes_the_requests_in_flight_then_exits_cleanly() {
     let admin = app.admin().await;
 
     // A read held in flight by a lock on its table.
-    let mut holder = db.connect().await;
-    holder
-        .batch_execute("BEGIN; LOCK TABLE personnel IN ACCESS EXCLUSIVE MODE")
-        .await
-        .unwrap();
+    let mut holder = db.hold_table("personnel").await;
     let in_flight = {
         let app = service.app(&db);
         let token = admin.token.clone();

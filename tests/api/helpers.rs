@@ -104,6 +104,20 @@ impl TestDatabase {
             .await
             .expect("connect to test database")
     }
+
+    /// A session holding `table` in ACCESS EXCLUSIVE mode, so any statement on it waits; the
+    /// lock goes with `COMMIT` (or the connection).
+    pub async fn hold_table(&self, table: &str) -> AsyncPgConnection {
+        use diesel_async::SimpleAsyncConnection;
+        let mut holder = self.connect().await;
+        holder
+            .batch_execute(&format!(
+                "BEGIN; LOCK TABLE {table} IN ACCESS EXCLUSIVE MODE"
+            ))
+            .await
+            .expect("lock the table");
+        holder
+    }
 }
 
 impl Drop for TestDatabase {

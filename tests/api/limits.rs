@@ -39,11 +39,7 @@ async fn a_runaway_statement_is_cancelled_and_answers_503_while_others_are_serve
     let admin = app.admin().await;
 
     // Another session holds the table, so the request's statement waits past its timeout.
-    let mut holder = app.db.connect().await;
-    holder
-        .batch_execute("BEGIN; LOCK TABLE personnel IN ACCESS EXCLUSIVE MODE")
-        .await
-        .unwrap();
+    let mut holder = app.db.hold_table("personnel").await;
     let started = Instant::now();
     let (stuck, health) = tokio::join!(
         app.get("/api/v1/personnel", &admin.token),
