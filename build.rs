@@ -1,12 +1,16 @@
 //! Tells utoipa that every typed id of `src/ids.rs` is a `uuid::Uuid`, so the OpenAPI document
 //! shows `string, format uuid` wherever one appears (fields, parameters, arrays). utoipa matches
-//! an alias by the type's last name, so no other type may share an id's name.
+//! an alias by the type's last name, so no other type may share an id's name. Also makes a new
+//! migration rebuild the crate (see `main`).
 
 use std::fs;
 
 fn main() {
     println!("cargo::rerun-if-changed=build.rs");
     println!("cargo::rerun-if-changed=src/ids.rs");
+    // `embed_migrations!` reads the folder when the crate compiles, but cargo only watches the
+    // files it included: a new migration must rebuild the crate too.
+    println!("cargo::rerun-if-changed=migrations");
     let source = match fs::read_to_string("src/ids.rs") {
         Ok(source) => source,
         Err(error) => panic!("build.rs reads src/ids.rs: {error}"),

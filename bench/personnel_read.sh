@@ -4,7 +4,9 @@
 #
 #   bench/personnel_read.sh [BINARY]      # default: builds and uses the release binary
 #
-# Env: CONNECTIONS (32), SECONDS_EACH (10), TEST_DATABASE_SERVER (as for the tests).
+# Env: CONNECTIONS (32), SECONDS_EACH (10), TEST_DATABASE_SERVER (as for the tests), PERF_OUT
+# (a path: `perf record` samples the service during the load; build it with
+# `cargo build --profile profiling` and pass that binary).
 # Needs wrk (apt install wrk) and pgbench (PostgreSQL's client tools). Loopback only.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,6 +21,16 @@ if [ -z "$binary" ]; then
         python3 -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])')/release/cit-api"
 fi
 command -v wrk >/dev/null || { echo "bench: needs wrk (apt install wrk)" >&2; exit 1; }
+
+# CPU time (clock ticks) used so far by the service and by every PostgreSQL process.
+cpu_ticks() {
+    local service_ticks postgres_ticks=0 pid
+    service_ticks=$(awk '{ print $14 + $15 }' "/proc/$service/stat")
+    for pid in $(pgrep -x postgres); do
+        postgres_ticks=$((postgres_ticks + $(awk '{ print $14 + $15 }' "/proc/$pid/stat" 2>/dev/null || echo 0)))
+    done
+    echo "$service_ticks $postgres_ticks"
+}
 
 database="cit_bench_read_$$"
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
@@ -59,8 +71,16 @@ echo "SELECT * FROM personnel WHERE id = '$id';" >"$work/lookup.sql"
 pg_tps=$(pgbench -n -M prepared -c "$connections" -j 2 -T "$seconds" -f "$work/lookup.sql" \
     "$server/$database" 2>/dev/null | awk '/^tps/ { print int($3) }')
 
+if [ -n "${PERF_OUT:-}" ]; then
+    # Samples the service (not wrk or PostgreSQL) while it is under load, with call graphs.
+    perf record -q -F 999 ${PERF_FLAGS:-} -p "$service" -o "$PERF_OUT" -- sleep "$seconds" &
+    perf_pid=$!
+fi
+cpu_before=$(cpu_ticks)
 wrk -t 2 -c "$connections" -d "${seconds}s" --latency -H "Authorization: Bearer $token" \
     "$base/api/v1/personnel/$id" >"$work/wrk.txt"
+cpu_after=$(cpu_ticks)
+if [ -n "${perf_pid:-}" ]; then wait "$perf_pid"; fi
 rps=$(awk '/^Requests\/sec/ { print int($2) }' "$work/wrk.txt")
 p99=$(awk '$1 == "99%" { print $2 }' "$work/wrk.txt")
 errors=$(awk '/Non-2xx|Socket errors/' "$work/wrk.txt")
@@ -68,4 +88,12 @@ errors=$(awk '/Non-2xx|Socket errors/' "$work/wrk.txt")
 echo "personnel read, $connections connections, ${seconds} s each"
 echo "  pgbench primary-key lookup (prepared): $pg_tps tps"
 echo "  GET /api/v1/personnel/{id} with a JWT:  $rps req/s, p99 $p99${errors:+ ($errors)}"
-python3 -c "print(f'  ratio to the database: {$rps / $pg_tps:.2f}')"
+python3 - "$rps" "$pg_tps" "$seconds" $cpu_before $cpu_after "$(getconf CLK_TCK)" <<'EOF'
+import sys
+rps, pg_tps, seconds, s0, p0, s1, p1, hz = map(float, sys.argv[1:])
+print(f"  ratio to the database: {rps / pg_tps:.2f}")
+cores = lambda ticks: ticks / hz / seconds
+print(f"  CPU during the load: service {cores(s1 - s0):.2f} cores, PostgreSQL {cores(p1 - p0):.2f} cores;"
+      f" per request: service {(s1 - s0) / hz / (rps * seconds) * 1e6:.0f} µs,"
+      f" PostgreSQL {(p1 - p0) / hz / (rps * seconds) * 1e6:.0f} µs")
+EOF
