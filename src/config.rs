@@ -71,7 +71,8 @@ pub struct Settings {
     pub admin_username: Option<String>,
     /// `CIT_ADMIN_PASSWORD`: password of the first admin; when unset a random one is printed.
     pub admin_password: Option<Secret<String>>,
-    /// `CIT_DB_POOL_SIZE`: the most connections the service holds.
+    /// `CIT_DB_POOL_SIZE`: the most connections the service holds, shared out among the workers
+    /// (`db::Pools`).
     pub pool_size: usize,
     /// `CIT_WORKERS`: HTTP worker threads (default: one per core).
     pub workers: Option<usize>,

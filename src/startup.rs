@@ -186,9 +186,12 @@ impl Application {
                         "DATABASE_URL must be a URL (postgres://user@host:port/database)".into(),
                     )
                 })?;
-        let pool = db::build_pool(&request_url, settings.pool_size)
+        let workers = settings.workers.unwrap_or_else(|| {
+            std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get)
+        });
+        let pool = db::Pools::build(&request_url, settings.pool_size, workers)
             .map_err(|e| StartupError::Pool(e.to_string()))?;
-        check_zone_known(&pool, settings.time_zone.name()).await?;
+        check_zone_known(pool.current(), settings.time_zone.name()).await?;
 
         let secret = match &settings.jwt_secret {
             Some(secret) => secret.expose().as_bytes().to_vec(),
@@ -239,7 +242,9 @@ impl Application {
         let route_table = web::Data::new(RouteTable::from_openapi(&document));
         let metrics = web::Data::new(Metrics::default());
         let cors_origins = web::Data::new(AllowedOrigins(settings.cors_origins.clone()));
-        let mut server = HttpServer::new(move || {
+        let server = HttpServer::new(move || {
+            // Runs on each worker's thread: its requests take connections opened there.
+            state.pool.claim_for_this_thread();
             let (app, _) = App::new()
                 .into_utoipa_app()
                 .configure(routes)
@@ -272,10 +277,8 @@ impl Application {
             reason: e.to_string(),
         })?
         .shutdown_timeout(10)
-        .client_request_timeout(settings.client_timeout);
-        if let Some(workers) = settings.workers {
-            server = server.workers(workers);
-        }
+        .client_request_timeout(settings.client_timeout)
+        .workers(workers);
         Ok(Self {
             port,
             server: server.run(),

@@ -5,12 +5,12 @@ use actix_web::web;
 use crate::auth::jwt::JwtKeys;
 use crate::auth::password::{Hasher, PasswordPolicy};
 use crate::clock::Clock;
-use crate::db::Pool;
+use crate::db::Pools;
 
 /// Shared application state, built once at start.
 pub struct AppState {
-    /// The database pool.
-    pub pool: Pool,
+    /// The database pools, one per server worker.
+    pub pool: Pools,
     /// The one source of "now" and "today", in the city's time zone.
     pub clock: Clock,
     /// Access-token keys.

@@ -14,7 +14,7 @@ pub mod tx;
 use std::time::Duration;
 
 use diesel_async::AsyncPgConnection;
-use diesel_async::pooled_connection::deadpool::{BuildError, Object};
+use diesel_async::pooled_connection::deadpool::{BuildError, Object, PoolError};
 use diesel_async::pooled_connection::{
     AsyncDieselConnectionManager, ManagerConfig, RecyclingMethod,
 };
@@ -63,7 +63,81 @@ fn encode(value: &str) -> String {
         .replace('+', "%20")
 }
 
-/// Builds the pool. No connection is made until the first request asks for one.
+/// The service's connections: one pool per server worker, each a share of `CIT_DB_POOL_SIZE`.
+///
+/// A connection's socket is driven by a task on the runtime that opened it, and each actix
+/// worker is a runtime on a thread of its own. With one shared pool, a request on worker A
+/// often borrowed a connection opened on worker B, so every statement crossed threads twice
+/// (hand the query to B's task, wake A with the answer): 40 µs of the personnel read's
+/// 174 µs of service CPU (BENCHMARKS.md). A worker takes a pool of its own when it builds
+/// its app ([`Pools::claim_for_this_thread`]); any other thread (startup, the CLI) uses the
+/// first.
+pub struct Pools {
+    pools: Vec<Pool>,
+    claimed: std::sync::atomic::AtomicUsize,
+}
+
+thread_local! {
+    /// The index of the pool this thread's worker claimed.
+    static CLAIMED: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+impl Pools {
+    /// `count` pools sharing `max_size` connections (each at least one). No connection is made
+    /// until the first request asks for one.
+    pub fn build(database_url: &str, max_size: usize, count: usize) -> Result<Self, BuildError> {
+        let count = count.clamp(1, max_size.max(1));
+        let pools = (0..count)
+            .map(|index| {
+                // The first pools take the remainder: 10 over 3 workers is 4, 3, 3.
+                let share = max_size / count + usize::from(index < max_size % count);
+                build_pool(database_url, share.max(1))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Self {
+            pools,
+            claimed: std::sync::atomic::AtomicUsize::new(0),
+        })
+    }
+
+    /// Gives the calling thread (a server worker building its app) a pool of its own, in turn.
+    pub fn claim_for_this_thread(&self) {
+        let next = self
+            .claimed
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        CLAIMED.with(|claimed| claimed.set(next % self.pools.len()));
+    }
+
+    /// The calling thread's pool.
+    pub fn current(&self) -> &Pool {
+        let index = CLAIMED.with(std::cell::Cell::get);
+        &self.pools[index % self.pools.len()]
+    }
+
+    /// A connection from the calling thread's pool.
+    pub async fn get(&self) -> Result<Conn, PoolError> {
+        self.current().get().await
+    }
+
+    /// The pools' state summed: what `/metrics` reports.
+    pub fn status(&self) -> deadpool::Status {
+        let mut total = deadpool::Status {
+            max_size: 0,
+            size: 0,
+            available: 0,
+            waiting: 0,
+        };
+        for status in self.pools.iter().map(Pool::status) {
+            total.max_size += status.max_size;
+            total.size += status.size;
+            total.available += status.available;
+            total.waiting += status.waiting;
+        }
+        total
+    }
+}
+
+/// Builds one pool. No connection is made until the first request asks for one.
 pub fn build_pool(database_url: &str, max_size: usize) -> Result<Pool, BuildError> {
     let mut config = ManagerConfig::default();
     // A closed socket is noticed without a round trip (`is_broken` checks it), so the cheap
