@@ -30,6 +30,9 @@ pub const DEFAULT_STATEMENT_TIMEOUT_MS: u64 = 10_000;
 /// its connection is closed (a slow client cannot hold a connection open by trickling bytes).
 pub const DEFAULT_CLIENT_TIMEOUT_MS: u64 = 5_000;
 
+/// `CIT_AUTH_CACHE_SECONDS` when unset.
+pub const DEFAULT_AUTH_CACHE_SECONDS: u64 = 60;
+
 /// What `Debug` prints in place of a secret.
 pub const REDACTED: &str = "***";
 
@@ -94,6 +97,10 @@ pub struct Settings {
     /// `CIT_CLIENT_TIMEOUT_MS`: how long a client has to send a request's head (default 5,000);
     /// a slower one gets 408 and is disconnected.
     pub client_timeout: Duration,
+    /// `CIT_AUTH_CACHE_SECONDS`: the longest a credential's check is reused without asking the
+    /// database (default 60; 0 asks on every request). Changes reach the cache at once by
+    /// `LISTEN`/`NOTIFY` (`auth::cache`); this bounds the rest.
+    pub auth_cache: Duration,
     /// `CIT_CORS_ORIGINS`: comma-separated origins (`https://intranet.example.gov`) whose
     /// browser pages may call the API; none by default, so no CORS header is ever sent.
     pub cors_origins: Vec<String>,
@@ -166,6 +173,16 @@ impl Settings {
                         name,
                         message: format!("expected a whole number above 0, got {v:?}"),
                     }),
+                })
+                .transpose()
+        };
+        let parse_number = |name: &'static str| -> Result<Option<u64>, ConfigError> {
+            get(name)
+                .map(|v| {
+                    v.trim().parse::<u64>().map_err(|_| ConfigError {
+                        name,
+                        message: format!("expected a whole number, got {v:?}"),
+                    })
                 })
                 .transpose()
         };
@@ -267,6 +284,9 @@ impl Settings {
             trusted_proxies,
             statement_timeout: millis("CIT_STATEMENT_TIMEOUT_MS", DEFAULT_STATEMENT_TIMEOUT_MS)?,
             client_timeout: millis("CIT_CLIENT_TIMEOUT_MS", DEFAULT_CLIENT_TIMEOUT_MS)?,
+            auth_cache: Duration::from_secs(
+                parse_number("CIT_AUTH_CACHE_SECONDS")?.unwrap_or(DEFAULT_AUTH_CACHE_SECONDS),
+            ),
             cors_origins,
         })
     }
@@ -373,6 +393,7 @@ mod tests {
         let s = settings(&[]).unwrap();
         assert_eq!(s.statement_timeout, Duration::from_secs(10));
         assert_eq!(s.client_timeout, Duration::from_secs(5));
+        assert_eq!(s.auth_cache, Duration::from_secs(60));
         assert!(s.cors_origins.is_empty(), "no CORS unless configured");
         let s = settings(&[
             ("CIT_STATEMENT_TIMEOUT_MS", "250"),

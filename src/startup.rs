@@ -2,6 +2,7 @@
 //! routes, add error handling and middleware, bind.
 
 use std::net::TcpListener;
+use std::sync::Arc;
 
 use actix_web::dev::Server;
 use actix_web::middleware::from_fn;
@@ -202,6 +203,7 @@ impl Application {
                 random_secret()?
             }
         };
+        let credentials = Arc::new(auth::cache::CredentialsCache::new(settings.auth_cache));
         let hasher = Hasher::for_cores();
         let dummy_hash = hasher
             .hash(URL_SAFE_NO_PAD.encode(random_secret()?))
@@ -216,8 +218,10 @@ impl Application {
             ingest: crate::calls::ingest::Rules::of(settings),
             trusted_proxies: settings.trusted_proxies.clone(),
             dummy_hash,
+            credentials: credentials.clone(),
             dashboard: crate::dashboard::Cache::default(),
         });
+        tokio::spawn(auth::cache::listen(credentials, request_url.clone()));
         let first_admin = bootstrap::ensure_admin(
             &state,
             settings.admin_username.as_deref(),

@@ -27,6 +27,8 @@ pub struct AppState {
     /// A real argon2id hash of a random password: unknown usernames are verified against it so
     /// they take as long as wrong passwords.
     pub dummy_hash: String,
+    /// Who each recently seen credential is (`auth::cache`), shared with its listener.
+    pub credentials: std::sync::Arc<crate::auth::cache::CredentialsCache>,
     /// The public dashboard's last rendering.
     pub dashboard: crate::dashboard::Cache,
 }

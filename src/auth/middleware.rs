@@ -1,6 +1,7 @@
-//! The `authenticate` middleware: verifies a bearer token once per request, loads the user and
-//! checks the account is still active, for the extractors to read; after the response, records
-//! a denied request (403) in the audit trail.
+//! The `authenticate` middleware: verifies a bearer token once per request, finds its user (in
+//! the credentials cache or the database) and checks the account is still active, for the
+//! extractors to read; after the response, forgets cached credentials if the request may have
+//! changed one, and records a denied request (403) in the audit trail.
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
@@ -15,6 +16,7 @@ use crate::http::context::RequestMeta;
 use crate::state::{AppData, AppState};
 use crate::users::model as users;
 
+use super::cache::{self, CredentialKey};
 use super::extract::{Authentication, Caller, Denial, Principal};
 
 fn bearer_token(value: &header::HeaderValue) -> Result<&str, AppError> {
@@ -33,18 +35,32 @@ fn bearer_token(value: &header::HeaderValue) -> Result<&str, AppError> {
     }
 }
 
-/// Verifies the token, then reads its user and whether its session is still live in one
-/// statement: a disabled or locked account, or a session ended by logout, password change or
-/// re-use detection, stops its access tokens at once.
+/// Verifies the token, then finds who it is: in the credentials cache, or else in one
+/// statement that reads its user and whether its session is still live (and caches the
+/// answer). A disabled or locked account, or a session ended by logout, password change or
+/// re-use detection, stops its access tokens at once (`auth::cache` says how the cache keeps
+/// to that).
 async fn authenticate_token(state: &AppState, token: &str) -> Result<Caller, AppError> {
     let now = state.clock.now();
     if crate::api_keys::service::is_api_key(token) {
+        let key = CredentialKey::ApiKey(crate::auth::tokens::digest(token));
+        let miss = match state.credentials.get(&key, now) {
+            Ok(caller) => return Ok(caller),
+            Err(miss) => miss,
+        };
         let mut conn = state.db().await?;
-        return crate::api_keys::service::authenticate(&mut conn, token, now).await;
+        let caller = crate::api_keys::service::authenticate(&mut conn, token, now).await?;
+        state.credentials.put(miss, key, &caller, now, None);
+        return Ok(caller);
     }
     let claims = state.jwt.verify(token, now)?;
+    let key = CredentialKey::Session(claims.sub, claims.sid);
+    let miss = match state.credentials.get(&key, now) {
+        Ok(caller) => return Ok(caller),
+        Err(miss) => miss,
+    };
     let mut conn = state.db().await?;
-    let (user, session_live) =
+    let (user, session_ends) =
         match users::find_with_session(&mut conn, claims.sub, claims.sid, now).await {
             Ok(found) => found,
             Err(diesel::result::Error::NotFound) => {
@@ -59,12 +75,12 @@ async fn authenticate_token(state: &AppState, token: &str) -> Result<Caller, App
             "the account is disabled or locked".into(),
         ));
     }
-    if !session_live {
+    let Some(session_ends) = session_ends else {
         return Err(AppError::Unauthorized(
             "the session of this token has ended; log in again".into(),
         ));
-    }
-    Ok(Caller {
+    };
+    let caller = Caller {
         principal: Principal::User {
             id: user.id,
             session: claims.sid,
@@ -73,7 +89,11 @@ async fn authenticate_token(state: &AppState, token: &str) -> Result<Caller, App
         roles: user.roles,
         personnel_id: user.personnel_id,
         partner_id: user.partner_id,
-    })
+    };
+    state
+        .credentials
+        .put(miss, key, &caller, now, Some(session_ends));
+    Ok(caller)
 }
 
 /// Middleware: see the module docs.
@@ -89,7 +109,12 @@ pub async fn authenticate(
         };
         req.extensions_mut().insert(Authentication(outcome));
     }
+    let changes_credentials = cache::changes_credentials(req.method(), req.path());
     let response = next.call(req).await?;
+    if changes_credentials && let Some(state) = &state {
+        // Before the response leaves, so its client never meets what it just changed.
+        state.credentials.forget_all();
+    }
     if response.status() == StatusCode::FORBIDDEN
         && let Some(state) = state
     {

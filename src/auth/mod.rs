@@ -2,6 +2,7 @@
 //! the extractors that put the role a handler needs into its signature, and the row-level
 //! [`Scope`] that model queries take.
 
+pub mod cache;
 mod extract;
 mod handlers;
 pub mod jwt;

@@ -69,7 +69,8 @@ pub async fn readyz(state: AppData) -> Result<web::Json<Health>, AppError> {
     }))
 }
 
-/// Prometheus metrics: requests by route and status, a latency histogram, the pool's state.
+/// Prometheus metrics: requests by route and status, a latency histogram, the pool's state, the
+/// credentials cache's.
 #[utoipa::path(
     tag = "operations",
     responses((status = 200, description = "Prometheus text format", body = String, content_type = "text/plain; version=0.0.4")),
@@ -77,12 +78,13 @@ pub async fn readyz(state: AppData) -> Result<web::Json<Health>, AppError> {
 #[get("/metrics")]
 pub async fn metrics(state: AppData, metrics: web::Data<Metrics>) -> HttpResponse {
     let status = state.pool.status();
-    let text = metrics.render(PoolState {
+    let mut text = metrics.render(PoolState {
         max_size: status.max_size,
         size: status.size,
         available: status.available,
         waiting: status.waiting,
     });
+    text.push_str(&state.credentials.exposition());
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4; charset=utf-8")
         .body(text)

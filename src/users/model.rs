@@ -143,24 +143,25 @@ pub async fn find(conn: &mut AsyncPgConnection, id: UserId) -> diesel::QueryResu
         .await
 }
 
-/// Finds a user by id, with whether the login session `session` is live at `now` (not revoked,
-/// not past its absolute end): one statement, for authenticating a request.
+/// Finds a user by id, with when the login session `session` ends if it is live at `now` (not
+/// revoked, not past its absolute end; `None` when it is not): one statement, for
+/// authenticating a request.
 pub async fn find_with_session(
     conn: &mut AsyncPgConnection,
     id: UserId,
     session: SessionId,
     now: DateTime<Utc>,
-) -> diesel::QueryResult<(UserRow, bool)> {
-    let live = diesel::dsl::exists(
-        refresh_tokens::table
-            .filter(refresh_tokens::family_id.eq(session))
-            .filter(refresh_tokens::user_id.eq(id))
-            .filter(refresh_tokens::revoked_at.is_null())
-            .filter(refresh_tokens::family_expires_at.gt(now)),
-    );
+) -> diesel::QueryResult<(UserRow, Option<DateTime<Utc>>)> {
+    let ends = refresh_tokens::table
+        .filter(refresh_tokens::family_id.eq(session))
+        .filter(refresh_tokens::user_id.eq(id))
+        .filter(refresh_tokens::revoked_at.is_null())
+        .filter(refresh_tokens::family_expires_at.gt(now))
+        .select(diesel::dsl::max(refresh_tokens::family_expires_at))
+        .single_value();
     users::table
         .find(id)
-        .select((UserRow::as_select(), live))
+        .select((UserRow::as_select(), ends))
         .get_result(conn)
         .await
 }

@@ -350,6 +350,7 @@ pub fn settings(database_url: String) -> Settings {
         client_timeout: std::time::Duration::from_millis(
             cit_api::config::DEFAULT_CLIENT_TIMEOUT_MS,
         ),
+        auth_cache: std::time::Duration::from_secs(cit_api::config::DEFAULT_AUTH_CACHE_SECONDS),
         cors_origins: Vec::new(),
     }
 }

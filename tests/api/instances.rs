@@ -1,7 +1,8 @@
 //! Two instances, one database: two `cit-api` processes behind an imaginary load balancer,
 //! requests split between them, give the results one instance gives. Everything that must
 //! hold across requests lives in PostgreSQL (row locks, unique keys, the throttle's counts),
-//! so nothing here may depend on a process's memory.
+//! so nothing here may depend on a process's memory; the one thing a process remembers, who a
+//! credential is (`auth::cache`), it forgets when PostgreSQL notifies it.
 
 use std::sync::Arc;
 
@@ -205,4 +206,134 @@ async fn a_refresh_token_used_at_both_instances_at_once_is_reuse_and_ends_the_fa
             .any(|e| e.outcome == "denied" && e.details()["reason"] == "reused"),
         "{reused:?}"
     );
+}
+
+/// Polls `path` with `token` at `app` until it is refused (401); how long that took.
+async fn until_refused(app: &TestApp, path: &str, token: &str) -> std::time::Duration {
+    let started = std::time::Instant::now();
+    loop {
+        let response = app.get(path, token).await;
+        if response.status == 401 {
+            return started.elapsed();
+        }
+        response.assert_status(200);
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(5),
+            "{path} still served after 5 s"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(2)).await;
+    }
+}
+
+/// Each instance remembers who a credential is (`auth::cache`): a credential ended at one
+/// instance stops at once there, and at the other as soon as PostgreSQL's notification lands.
+#[actix_web::test]
+async fn a_credential_ended_at_one_instance_stops_at_the_other_within_milliseconds() {
+    let pair = Pair::start().await;
+    let admin = pair.at(0).login_as(Role::Admin).await;
+    let user = pair.at(0).user_with(&[Role::Clinician]).await;
+    let key = pair.at(0).api_key(&admin.token, "rms").await;
+    // Both instances have seen both credentials, so both have cached them.
+    for app in &pair.apps {
+        app.get("/api/v1/me", &user.token).await.assert_status(200);
+        app.get("/api/v1/personnel", &key).await.assert_status(200);
+    }
+
+    pair.at(0)
+        .post(
+            "/api/v1/auth/logout",
+            Some(&user.token),
+            &json!({"refresh_token": user.refresh_token}),
+        )
+        .await
+        .assert_status(204);
+    pair.at(0).get("/api/v1/me", &user.token).await.problem(401);
+    let waited = until_refused(pair.at(1), "/api/v1/me", &user.token).await;
+    assert!(waited.as_millis() < 1_000, "the logout took {waited:?}");
+
+    let id = pair
+        .at(0)
+        .value("SELECT id::text AS value FROM api_keys WHERE name = 'rms'")
+        .await
+        .unwrap();
+    pair.at(0)
+        .post(
+            &format!("/api/v1/api-keys/{id}/revoke"),
+            Some(&admin.token),
+            &json!({}),
+        )
+        .await
+        .assert_status(200);
+    pair.at(0).get("/api/v1/personnel", &key).await.problem(401);
+    let waited = until_refused(pair.at(1), "/api/v1/personnel", &key).await;
+    assert!(waited.as_millis() < 1_000, "the revocation took {waited:?}");
+}
+
+/// A change made in the database by anyone (another tool, an operator's SQL) reaches both
+/// caches, and so does one made while their listening connections were cut: a lost listener
+/// forgets everything and caches nothing until it is back.
+#[actix_web::test]
+async fn credentials_changed_in_the_database_or_while_the_listeners_were_lost_stop_at_once() {
+    let pair = Pair::start().await;
+    let first = pair.at(0).user_with(&[Role::Analyst]).await;
+    let second = pair.at(0).user_with(&[Role::Analyst]).await;
+    for app in &pair.apps {
+        for user in [&first, &second] {
+            app.get("/api/v1/me", &user.token).await.assert_status(200);
+        }
+    }
+
+    pair.at(0)
+        .execute(&format!(
+            "UPDATE users SET disabled = true WHERE id = '{}'",
+            first.id
+        ))
+        .await
+        .unwrap();
+    for app in &pair.apps {
+        let waited = until_refused(app, "/api/v1/me", &first.token).await;
+        assert!(waited.as_millis() < 1_000, "disabling took {waited:?}");
+    }
+
+    let cut = pair
+        .at(0)
+        .execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+             WHERE application_name = 'cit-api credentials listener' \
+               AND datname = current_database()",
+        )
+        .await
+        .unwrap();
+    assert_eq!(cut, 2, "one listener per instance");
+    pair.at(0)
+        .execute(&format!(
+            "UPDATE users SET locked_at = now() WHERE id = '{}'",
+            second.id
+        ))
+        .await
+        .unwrap();
+    for app in &pair.apps {
+        let waited = until_refused(app, "/api/v1/me", &second.token).await;
+        assert!(waited.as_millis() < 1_000, "locking took {waited:?}");
+    }
+    // And the listeners come back.
+    let mut listening = 0;
+    for _ in 0..100 {
+        listening = pair
+            .at(0)
+            .value(
+                "SELECT count(*)::text AS value FROM pg_stat_activity \
+                 WHERE application_name = 'cit-api credentials listener' \
+                   AND datname = current_database()",
+            )
+            .await
+            .unwrap()
+            .parse::<u32>()
+            .unwrap();
+        if listening == 2 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(listening, 2);
 }
