@@ -3,6 +3,7 @@
 
 pub mod constraints;
 pub mod enums;
+pub mod fragment;
 pub mod functions;
 pub mod json;
 pub mod migrations;

@@ -1,6 +1,7 @@
 //! Personnel rows and their queries.
 
 use chrono::{DateTime, NaiveDate, Utc};
+use diesel::sql_types::Jsonb;
 use diesel::{
     AsChangeset, BoolExpressionMethods, ExpressionMethods, Insertable, PgTextExpressionMethods,
     QueryDsl, Queryable, Selectable, SelectableHelper,
@@ -14,9 +15,13 @@ use crate::auth::Scope;
 use crate::clock::CityDay;
 use crate::db::enums::{Department, PersonnelRole, PersonnelStatus};
 use crate::db::escape_like;
+use crate::db::fragment::static_sql;
 use crate::db::functions::cit_certified_on;
+use crate::db::json::Json;
 use crate::db::schema::personnel;
 use crate::http::pagination::PageRequest;
+use crate::training::certifications::model::CertificationRow;
+use crate::training::sessions::model::EnrollmentRow;
 
 /// A row of `personnel`.
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable)]
@@ -265,6 +270,44 @@ pub async fn find(
         query = query.filter(personnel::id.eq(own));
     }
     query.get_result(&mut conn).await
+}
+
+/// What the personnel detail shows: the person, whether CIT-certified on `today`, and their
+/// certifications and enrollments (newest first).
+pub type PersonWithTraining = (
+    PersonnelRow,
+    bool,
+    Json<Vec<CertificationRow>>,
+    Json<Vec<EnrollmentRow>>,
+);
+
+/// Finds a person with their certifications and enrollments in **one** statement (each child
+/// list a `jsonb` array built by a correlated subquery), within `scope`.
+pub async fn find_with_training(
+    conn: &mut AsyncPgConnection,
+    scope: Scope<PersonnelId>,
+    id: PersonnelId,
+    today: CityDay,
+) -> diesel::QueryResult<PersonWithTraining> {
+    let mut query = personnel::table
+        .find(id)
+        .select((
+            PersonnelRow::as_select(),
+            cit_certified_on(personnel::id, today.date, today.zone_name()),
+            static_sql::<Jsonb>(
+                "(SELECT coalesce(jsonb_agg(c ORDER BY c.id DESC), '[]') \
+                    FROM certifications c WHERE c.personnel_id = personnel.id)",
+            ),
+            static_sql::<Jsonb>(
+                "(SELECT coalesce(jsonb_agg(e ORDER BY e.id DESC), '[]') \
+                    FROM enrollments e WHERE e.personnel_id = personnel.id)",
+            ),
+        ))
+        .into_boxed();
+    if let Some(own) = scope.only() {
+        query = query.filter(personnel::id.eq(own));
+    }
+    query.get_result(conn).await
 }
 
 /// Finds a person and locks the row.

@@ -13,9 +13,7 @@ use crate::error::{AppError, OrNotFound};
 use crate::http::context::RequestMeta;
 use crate::http::etag::IfMatch;
 use crate::ids::PersonnelId;
-use crate::training::certifications::model::certifications_of;
 use crate::training::certifications::payloads::CertificationBody;
-use crate::training::sessions::model::enrollments_of;
 use crate::training::sessions::payloads::EnrollmentBody;
 use crate::validation::{Errors, not_null};
 
@@ -91,18 +89,11 @@ pub async fn detail(
     id: PersonnelId,
     today: CityDay,
 ) -> Result<PersonnelDetail, AppError> {
-    // Three independent reads, pipelined: sent back to back on the one connection, so they
-    // cost one round trip, not three (what is out of scope is found by the first and never
-    // shown).
-    let conn: &AsyncPgConnection = conn;
-    let (found, certifications, enrollments) = futures_util::future::join3(
-        model::find(conn, scope, id, today),
-        certifications_of(conn, id),
-        enrollments_of(conn, id),
-    )
-    .await;
-    let (row, certified) = found.or_not_found("personnel record")?;
-    let (certifications, enrollments) = (certifications?, enrollments?);
+    let (row, certified, certifications, enrollments) =
+        model::find_with_training(conn, scope, id, today)
+            .await
+            .or_not_found("personnel record")?;
+    let (certifications, enrollments) = (certifications.0, enrollments.0);
     Ok(PersonnelDetail {
         person: PersonnelBody::new(row, certified),
         certifications: certifications

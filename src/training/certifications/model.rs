@@ -16,7 +16,8 @@ use crate::http::pagination::PageRequest;
 use crate::training::lifecycle::CertificationStatus;
 
 /// A row of `certifications`.
-#[derive(Debug, Clone, Queryable, Selectable)]
+// Deserialize: also read from a `jsonb` array of rows (`personnel::model::find_with_training`).
+#[derive(Debug, Clone, Queryable, Selectable, serde::Deserialize)]
 #[diesel(table_name = certifications, check_for_backend(diesel::pg::Pg))]
 pub struct CertificationRow {
     /// Id.
@@ -122,19 +123,6 @@ pub async fn list(
             .filter(certifications::expires_on.le(horizon));
     }
     query.load(conn).await
-}
-
-/// A person's certifications, newest first. On a shared connection, so it can be pipelined.
-pub async fn certifications_of(
-    mut conn: &AsyncPgConnection,
-    personnel_id: PersonnelId,
-) -> diesel::QueryResult<Vec<CertificationRow>> {
-    certifications::table
-        .filter(certifications::personnel_id.eq(personnel_id))
-        .select(CertificationRow::as_select())
-        .order(certifications::id.desc())
-        .load(&mut conn)
-        .await
 }
 
 /// Finds a certification.

@@ -115,7 +115,8 @@ pub struct SessionFilter {
 }
 
 /// A row of `enrollments`.
-#[derive(Debug, Clone, Queryable, Selectable)]
+// Deserialize: also read from a `jsonb` array of rows (`personnel::model::find_with_training`).
+#[derive(Debug, Clone, Queryable, Selectable, serde::Deserialize)]
 #[diesel(table_name = enrollments, check_for_backend(diesel::pg::Pg))]
 pub struct EnrollmentRow {
     /// Id.
@@ -285,19 +286,6 @@ pub async fn list_enrollments(
         query = query.filter(enrollments::id.gt(after));
     }
     query.load(conn).await
-}
-
-/// A person's enrollments, newest first. On a shared connection, so it can be pipelined.
-pub async fn enrollments_of(
-    mut conn: &AsyncPgConnection,
-    personnel_id: PersonnelId,
-) -> diesel::QueryResult<Vec<EnrollmentRow>> {
-    enrollments::table
-        .filter(enrollments::personnel_id.eq(personnel_id))
-        .select(EnrollmentRow::as_select())
-        .order(enrollments::id.desc())
-        .load(&mut conn)
-        .await
 }
 
 /// Inserts an enrollment.
