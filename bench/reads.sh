@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The read targets of issue 11, each against the database's own limit for the same query,
 # measured in the same run at the same concurrency on a seeded city:
-#   1. `GET /api/v1/personnel/{id}` with a JWT  vs  pgbench's prepared primary-key lookup;
+#   1. `GET /api/v1/personnel/{id}` with a JWT  vs  pgbench's prepared primary-key lookup of
+#      the row, and vs the service's own statement (the row, the CIT flag, the two lists);
 #   2. `GET /api/v1/calls?mental_health=true&limit=50` (a supervisor: no subject shown, so no
 #      audit row)  vs  pgbench running the same page's SQL, prepared.
 #
@@ -9,7 +10,7 @@
 #
 # Env: CONNECTIONS (32), SECONDS_EACH (10), SCALE (1: the demo city, 180,000 calls),
 # TEST_DATABASE_SERVER (as for the tests), PERF_OUT (a path: `perf record` samples the service
-# during the personnel load; PERF_FLAGS adds options, e.g. `--call-graph dwarf` with a
+# during the personnel load, PERF_CALLS_OUT during the calls page's; PERF_FLAGS adds options, e.g. `--call-graph dwarf` with a
 # `cargo build --profile profiling` binary). Needs wrk (apt install wrk) and pgbench. Loopback
 # only; the database is dropped afterwards.
 set -euo pipefail
@@ -74,6 +75,14 @@ supervisor=$(login bench.supervisor)
 person=$(psql "$server/$database" -AtXc "SELECT id FROM personnel ORDER BY employee_number LIMIT 1 OFFSET 100")
 
 echo "SELECT * FROM personnel WHERE id = '$person';" >"$work/personnel.sql"
+# What the service's one statement for the detail reads besides the row
+# (`personnel::model::find_with_training`).
+cat >"$work/detail.sql" <<EOF
+SELECT p.*, cit_certified_on(p.id, (now() AT TIME ZONE 'America/Chicago')::date, 'America/Chicago'),
+       (SELECT coalesce(jsonb_agg(c ORDER BY c.id DESC), '[]') FROM certifications c WHERE c.personnel_id = p.id),
+       (SELECT coalesce(jsonb_agg(e ORDER BY e.id DESC), '[]') FROM enrollments e WHERE e.personnel_id = p.id)
+  FROM personnel p WHERE p.id = '$person';
+EOF
 # The page the service reads (its columns, filter, order and one row past the page).
 echo "SELECT * FROM calls WHERE mental_health = true ORDER BY id DESC LIMIT 51;" >"$work/calls.sql"
 
@@ -115,6 +124,7 @@ EOF
 echo "$connections connections, ${seconds} s each, scale $scale ($(psql "$server/$database" -AtXc 'SELECT count(*) FROM calls') calls)"
 
 tps=$(pgbench_tps "$work/personnel.sql")
+detail_tps=$(pgbench_tps "$work/detail.sql")
 if [ -n "${PERF_OUT:-}" ]; then
     # Samples the service (not wrk or PostgreSQL) while it is under load.
     # shellcheck disable=SC2086
@@ -124,7 +134,14 @@ fi
 read -r rps p99 errors s0 p0 s1 p1 < <(load "/api/v1/personnel/$person" "$admin")
 if [ -n "${perf_pid:-}" ]; then wait "$perf_pid"; fi
 report "GET /api/v1/personnel/{id}, JWT" "$tps" "$rps" "$p99" "$errors" "$s0" "$p0" "$s1" "$p1"
+python3 -c "print(f'  the detail\'s own statement:   {$detail_tps:>8,} tps; the service reaches {$rps / $detail_tps:.2f} of it')"
 
 tps=$(pgbench_tps "$work/calls.sql")
+if [ -n "${PERF_CALLS_OUT:-}" ]; then
+    # shellcheck disable=SC2086
+    perf record -q -F 999 ${PERF_FLAGS:-} -p "$service" -o "$PERF_CALLS_OUT" -- sleep "$seconds" &
+    perf_calls_pid=$!
+fi
 read -r rps p99 errors s0 p0 s1 p1 < <(load "/api/v1/calls?mental_health=true&limit=50" "$supervisor")
+if [ -n "${perf_calls_pid:-}" ]; then wait "$perf_calls_pid"; fi
 report "GET /api/v1/calls?mental_health=true&limit=50, JWT" "$tps" "$rps" "$p99" "$errors" "$s0" "$p0" "$s1" "$p1"

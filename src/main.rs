@@ -84,6 +84,11 @@ fn parse_scale(raw: &str) -> Result<f64, String> {
     }
 }
 
+/// mimalloc rather than glibc's malloc: a request allocates and frees many small buffers on two
+/// worker threads, where glibc's arenas cost 6–13% of the CPU (BENCHMARKS.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
