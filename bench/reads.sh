@@ -4,7 +4,8 @@
 #   1. `GET /api/v1/personnel/{id}` with a JWT  vs  pgbench's prepared primary-key lookup of
 #      the row, and vs the service's own statement (the row, the CIT flag, the two lists);
 #   2. `GET /api/v1/calls?mental_health=true&limit=50` (a supervisor: no subject shown, so no
-#      audit row)  vs  pgbench running the same page's SQL, prepared.
+#      audit row)  vs  pgbench running the same page's SQL, prepared;
+# and the same two reads of the peer (bench/peer: Node.js, Fastify, pg; PEER=0 skips it).
 #
 #   bench/reads.sh [BINARY]      # default: builds and uses the release binary
 #
@@ -31,9 +32,11 @@ command -v wrk >/dev/null || { echo "bench: needs wrk (apt install wrk)" >&2; ex
 database="cit_bench_reads_$$"
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 password="bench passphrase $$"
+secret="bench-secret-$$-$(date +%s%N)-0123456789abcdef"
 work=$(mktemp -d)
 cleanup() {
     if [ -n "${service:-}" ]; then kill "$service" 2>/dev/null || true; wait "$service" 2>/dev/null || true; fi
+    if [ -n "${peer:-}" ]; then kill "$peer" 2>/dev/null || true; wait "$peer" 2>/dev/null || true; fi
     psql "$server/postgres" -qXc "DROP DATABASE IF EXISTS $database WITH (FORCE)" >/dev/null 2>&1 || true
     rm -rf "$work"
 }
@@ -53,7 +56,7 @@ psql "$server/postgres" -qXc "CREATE DATABASE $database" >/dev/null
 DATABASE_URL="$server/$database" "$binary" seed-demo --scale "$scale" >"$work/seed.log" 2>&1
 # Settled before measuring: no autovacuum of the fresh rows or checkpoint in the middle.
 psql "$server/$database" -qXc "VACUUM (ANALYZE)" -c "CHECKPOINT" >/dev/null
-DATABASE_URL="$server/$database" CIT_BIND="127.0.0.1:$port" CIT_ADMIN_USERNAME=admin \
+DATABASE_URL="$server/$database" CIT_BIND="127.0.0.1:$port" CIT_ADMIN_USERNAME=admin CIT_JWT_SECRET="$secret" \
     CIT_ADMIN_PASSWORD="$password" RUST_LOG=warn "$binary" serve >"$work/service.log" 2>&1 &
 service=$!
 base="http://127.0.0.1:$port"
@@ -61,6 +64,10 @@ for _ in $(seq 1 100); do
     curl -fs "$base/readyz" >/dev/null 2>&1 && break
     sleep 0.2
 done
+
+rss() { awk -v field="$1:" '$1 == field { printf "%.0f MiB", $2 / 1024 }' "/proc/$service/status"; }
+sleep 1
+idle_rss=$(rss VmRSS)
 
 login() {
     curl -fs "$base/api/v1/auth/login" -H 'content-type: application/json' \
@@ -92,12 +99,13 @@ pgbench_tps() {
         awk '/^tps/ { print int($3) }'
 }
 
-# Runs wrk on a path with a token; prints "req/s p99 errors cpu-before cpu-after".
+# Runs wrk on a path with a token (at BASE, default the service); prints "req/s p50/p90/p99
+# errors cpu-before cpu-after".
 load() {
     local before after
     before=$(cpu_ticks)
     wrk -t 2 -c "$connections" -d "${seconds}s" --latency -H "Authorization: Bearer $2" \
-        "$base$1" >"$work/wrk.txt"
+        "${BASE:-$base}$1" >"$work/wrk.txt"
     after=$(cpu_ticks)
     local rps p99 errors
     rps=$(awk '/^Requests\/sec/ { print int($2) }' "$work/wrk.txt")
@@ -121,6 +129,28 @@ print(f"  CPU a request: service {per(s1 - s0):.0f} µs, PostgreSQL {per(p1 - p0
 EOF
 }
 
+# The peer (bench/peer: Node.js, Fastify, pg), on the same database and tokens; PEER=0 skips it.
+if [ "${PEER:-1}" != 0 ] && command -v node >/dev/null; then
+    npm ci --silent --prefix bench/peer >/dev/null
+    peer_port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+    DATABASE_URL="$server/$database" PORT="$peer_port" JWT_SECRET="$secret" \
+        POOL_SIZE="${CIT_DB_POOL_SIZE:-$(($(nproc) * 2))}" node bench/peer/server.js >"$work/peer.log" 2>&1 &
+    peer=$!
+    peer_base="http://127.0.0.1:$peer_port"
+    for _ in $(seq 1 50); do
+        curl -fs -o /dev/null -H "Authorization: Bearer $admin" "$peer_base/api/v1/personnel/$person" && break
+        sleep 0.2
+    done
+fi
+
+# The peer's figures for a path, next to the service's.
+peer_report() {
+    [ -n "${peer:-}" ] || return 0
+    local service_rps=$1 path=$2 token=$3 prps pp99 perrors pcpu
+    read -r prps pp99 perrors pcpu < <(BASE="$peer_base" load "$path" "$token")
+    python3 -c "print(f'  peer (Node.js, Fastify, pg):  {$prps:>8,} req/s   p50/p90/p99 $pp99   errors $perrors; cit-api does {$service_rps / $prps:.2f}x')"
+}
+
 echo "$connections connections, ${seconds} s each, scale $scale ($(psql "$server/$database" -AtXc 'SELECT count(*) FROM calls') calls)"
 
 tps=$(pgbench_tps "$work/personnel.sql")
@@ -135,6 +165,7 @@ read -r rps p99 errors s0 p0 s1 p1 < <(load "/api/v1/personnel/$person" "$admin"
 if [ -n "${perf_pid:-}" ]; then wait "$perf_pid"; fi
 report "GET /api/v1/personnel/{id}, JWT" "$tps" "$rps" "$p99" "$errors" "$s0" "$p0" "$s1" "$p1"
 python3 -c "print(f'  the detail\'s own statement:   {$detail_tps:>8,} tps; the service reaches {$rps / $detail_tps:.2f} of it')"
+peer_report "$rps" "/api/v1/personnel/$person" "$admin"
 
 tps=$(pgbench_tps "$work/calls.sql")
 if [ -n "${PERF_CALLS_OUT:-}" ]; then
@@ -145,3 +176,5 @@ fi
 read -r rps p99 errors s0 p0 s1 p1 < <(load "/api/v1/calls?mental_health=true&limit=50" "$supervisor")
 if [ -n "${perf_calls_pid:-}" ]; then wait "$perf_calls_pid"; fi
 report "GET /api/v1/calls?mental_health=true&limit=50, JWT" "$tps" "$rps" "$p99" "$errors" "$s0" "$p0" "$s1" "$p1"
+peer_report "$rps" "/api/v1/calls?mental_health=true&limit=50" "$supervisor"
+echo "resident set: idle (started, ready) $idle_rss; after the loads $(rss VmRSS); at most $(rss VmHWM)"
