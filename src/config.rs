@@ -20,7 +20,7 @@ pub const SERVICE_ROLE: &str = "cit_app";
 /// wiki's rule of thumb, taking the database to share this host's cores, as with
 /// `docker compose`). More connections than the database has cores to run them only queue
 /// inside PostgreSQL: on the 2-core bench machine 10 connections gave the personnel read a p99
-/// of 13–90 ms, 4 gave 6.6–7.3 ms for 5% less throughput (BENCHMARKS.md).
+/// of 13–90 ms, 4 gave 6.6–7.3 ms for up to 15% less throughput (BENCHMARKS.md).
 pub fn default_pool_size() -> usize {
     std::thread::available_parallelism().map_or(4, |cores| cores.get() * 2)
 }
@@ -38,6 +38,9 @@ pub const DEFAULT_CLIENT_TIMEOUT_MS: u64 = 5_000;
 
 /// `CIT_AUTH_CACHE_SECONDS` when unset.
 pub const DEFAULT_AUTH_CACHE_SECONDS: u64 = 60;
+
+/// The most `CIT_AUTH_CACHE_SECONDS` may be: the bound on a change the notifications miss.
+pub const MAX_AUTH_CACHE_SECONDS: u64 = 300;
 
 /// What `Debug` prints in place of a secret.
 pub const REDACTED: &str = "***";
@@ -290,9 +293,16 @@ impl Settings {
             trusted_proxies,
             statement_timeout: millis("CIT_STATEMENT_TIMEOUT_MS", DEFAULT_STATEMENT_TIMEOUT_MS)?,
             client_timeout: millis("CIT_CLIENT_TIMEOUT_MS", DEFAULT_CLIENT_TIMEOUT_MS)?,
-            auth_cache: Duration::from_secs(
-                parse_number("CIT_AUTH_CACHE_SECONDS")?.unwrap_or(DEFAULT_AUTH_CACHE_SECONDS),
-            ),
+            auth_cache: Duration::from_secs(match parse_number("CIT_AUTH_CACHE_SECONDS")? {
+                None => DEFAULT_AUTH_CACHE_SECONDS,
+                Some(seconds) if seconds <= MAX_AUTH_CACHE_SECONDS => seconds,
+                Some(seconds) => {
+                    return Err(ConfigError {
+                        name: "CIT_AUTH_CACHE_SECONDS",
+                        message: format!("at most {MAX_AUTH_CACHE_SECONDS}, got {seconds}"),
+                    });
+                }
+            }),
             cors_origins,
         })
     }
@@ -400,6 +410,13 @@ mod tests {
         assert_eq!(s.statement_timeout, Duration::from_secs(10));
         assert_eq!(s.client_timeout, Duration::from_secs(5));
         assert_eq!(s.auth_cache, Duration::from_secs(60));
+        assert!(settings(&[("CIT_AUTH_CACHE_SECONDS", "301")]).is_err());
+        assert_eq!(
+            settings(&[("CIT_AUTH_CACHE_SECONDS", "0")])
+                .unwrap()
+                .auth_cache,
+            Duration::ZERO
+        );
         assert!(s.cors_origins.is_empty(), "no CORS unless configured");
         let s = settings(&[
             ("CIT_STATEMENT_TIMEOUT_MS", "250"),

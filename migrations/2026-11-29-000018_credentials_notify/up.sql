@@ -34,3 +34,19 @@ CREATE TRIGGER refresh_tokens_credentials_changed
 CREATE TRIGGER api_keys_credentials_changed
     AFTER UPDATE OF name, roles, revoked_at OR DELETE
     ON api_keys FOR EACH ROW EXECUTE FUNCTION notify_credentials_changed();
+
+-- TRUNCATE fires no row triggers: forget everything.
+CREATE FUNCTION notify_credentials_truncated() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM pg_notify('cit_credentials', 'all');
+    RETURN NULL;
+END
+$$;
+
+CREATE TRIGGER users_truncated AFTER TRUNCATE ON users
+    FOR EACH STATEMENT EXECUTE FUNCTION notify_credentials_truncated();
+CREATE TRIGGER refresh_tokens_truncated AFTER TRUNCATE ON refresh_tokens
+    FOR EACH STATEMENT EXECUTE FUNCTION notify_credentials_truncated();
+CREATE TRIGGER api_keys_truncated AFTER TRUNCATE ON api_keys
+    FOR EACH STATEMENT EXECUTE FUNCTION notify_credentials_truncated();

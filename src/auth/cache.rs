@@ -9,9 +9,11 @@
 //!   alter a credential, whoever made it (any instance, `cit-api unlock-user`, plain SQL). Each
 //!   instance `LISTEN`s on a connection of its own ([`listen`]) and forgets that principal. While
 //!   that connection is down nothing is cached or served from the cache.
-//! - **This instance wrote it**: a request that may change credentials (any write under
-//!   `/auth`, `/me`, `/users`, `/api-keys`; [`changes_credentials`]) forgets everything before
-//!   its response leaves, so its own client never races the notification.
+//! - **This instance wrote it**: a successful write under `/auth/logout`, `/me`, `/users`,
+//!   `/api-keys` ([`changes_credentials`]) forgets everything before its response leaves, so
+//!   its own client never races the notification.
+//! - **The listener goes quiet**: it notifies itself every 2 s; heard nothing for 5 s, it is
+//!   taken as lost (a half-open connection, a proxy that drops notifications) and reconnects.
 //! - **Time**: an answer is kept at most `CIT_AUTH_CACHE_SECONDS` (and never past its session's
 //!   absolute end); an API key's is kept at most a minute, so its `last_used_at` is still
 //!   written once a minute.
@@ -27,7 +29,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use futures_util::StreamExt;
+use futures_util::{FutureExt, StreamExt};
 
 use crate::ids::{ApiKeyId, SessionId, UserId};
 
@@ -167,7 +169,7 @@ impl CredentialsCache {
     }
 
     /// Forgets the answers about one user (`user:<id>`) or API key (`key:<id>`), as the
-    /// triggers name them; anything else forgets everything.
+    /// triggers name them; anything else (`all`, after a `TRUNCATE`) forgets everything.
     pub fn forget(&self, payload: &str) {
         let principal = payload.split_once(':').and_then(|(kind, id)| {
             let id = uuid::Uuid::parse_str(id).ok()?;
@@ -204,9 +206,13 @@ impl CredentialsCache {
         inner.listening = listening;
     }
 
+    fn listening(&self) -> bool {
+        self.lock().listening
+    }
+
     /// Whether answers are being cached (the listener is up and a lifetime is set).
     pub fn is_on(&self) -> bool {
-        !self.ttl.is_zero() && self.lock().listening
+        !self.ttl.is_zero() && self.listening()
     }
 
     /// The cache's figures in Prometheus text format, for `/metrics`.
@@ -241,18 +247,54 @@ impl CredentialsCache {
     }
 }
 
-/// Whether a request may change who a credential is or whether it still works: a write under
-/// the routes that manage users, sessions and keys. Such a request forgets this instance's
-/// cache before its response leaves.
-pub fn changes_credentials(method: &actix_web::http::Method, path: &str) -> bool {
+/// Whether a request, answered with `status`, changed who a credential is or whether it still
+/// works: a successful write on a route (its matched pattern, so no spelling of the path
+/// escapes) that manages users, sessions or keys. Such a request forgets this instance's cache
+/// before its response leaves. Login and refresh are left to the notification: their
+/// failures change a credential only by locking or revoking it, which the triggers announce,
+/// and forgetting on every login would let anyone empty the cache.
+pub fn changes_credentials(
+    method: &actix_web::http::Method,
+    pattern: Option<&str>,
+    status: actix_web::http::StatusCode,
+) -> bool {
     const PREFIXES: [&str; 4] = [
-        "/api/v1/auth/",
+        "/api/v1/auth/logout",
         "/api/v1/me",
         "/api/v1/users",
         "/api/v1/api-keys",
     ];
-    !matches!(method.as_str(), "GET" | "HEAD" | "OPTIONS")
-        && PREFIXES.iter().any(|prefix| path.starts_with(prefix))
+    status.is_success()
+        && !matches!(method.as_str(), "GET" | "HEAD" | "OPTIONS")
+        && pattern.is_some_and(|pattern| PREFIXES.iter().any(|prefix| pattern.starts_with(prefix)))
+}
+
+/// The payload of the listener's own heartbeat, which forgets nothing.
+const HEARTBEAT: &str = "heartbeat";
+
+/// How often each listener notifies the channel itself, to prove it still hears it.
+const HEARTBEAT_EVERY: Duration = Duration::from_secs(2);
+
+/// A listener that has heard nothing (not even a heartbeat) for this long is taken as lost:
+/// a half-open connection, a proxy that drops notifications, a failover it has not noticed.
+const SILENCE: Duration = Duration::from_secs(5);
+
+/// Why a listening connection was given up.
+#[derive(Debug, thiserror::Error)]
+enum ListenerLost {
+    #[error(transparent)]
+    Database(#[from] tokio_postgres::Error),
+    #[error("no notification, not even its own heartbeat, for {0:?}")]
+    Silent(Duration),
+}
+
+/// Turns caching off if the listener's task ends in any way (a panic included).
+struct OffWhenDropped<'a>(&'a CredentialsCache);
+
+impl Drop for OffWhenDropped<'_> {
+    fn drop(&mut self) {
+        self.0.set_listening(false);
+    }
 }
 
 /// Keeps a connection listening on [`CHANNEL`] for as long as the process runs, reconnecting
@@ -269,11 +311,16 @@ pub async fn listen(cache: std::sync::Arc<CredentialsCache>, database_url: Strin
         }
     };
     config.application_name("cit-api credentials listener");
+    let _off = OffWhenDropped(&cache);
     let mut delay = Duration::from_millis(100);
     loop {
         match listen_once(&cache, &config).await {
             Ok(()) => tracing::warn!("the credentials listener's connection closed"),
-            Err(error) => tracing::warn!(%error, "the credentials listener's connection failed"),
+            Err(error) => tracing::warn!(%error, "the credentials listener's connection was lost"),
+        }
+        if cache.listening() {
+            // It had been listening: a fresh loss, retried soon.
+            delay = Duration::from_millis(100);
         }
         cache.set_listening(false);
         tokio::time::sleep(delay).await;
@@ -284,35 +331,54 @@ pub async fn listen(cache: std::sync::Arc<CredentialsCache>, database_url: Strin
 async fn listen_once(
     cache: &CredentialsCache,
     config: &tokio_postgres::Config,
-) -> Result<(), tokio_postgres::Error> {
+) -> Result<(), ListenerLost> {
     let (client, mut connection) = config.connect(tokio_postgres::NoTls).await?;
     // The connection is polled here, not spawned, so its notifications arrive in order and
-    // its end is seen at once.
+    // its end is seen at once; the client's statements are sent by the same polling.
     let mut messages = futures_util::stream::poll_fn(move |cx| connection.poll_message(cx)).boxed();
-    let statement = format!("LISTEN {CHANNEL}");
-    let listen = client.batch_execute(&statement);
-    tokio::pin!(listen);
+    let listen = format!("LISTEN {CHANNEL}");
+    let heartbeat = format!("NOTIFY {CHANNEL}, '{HEARTBEAT}'");
+    let mut pending = Some(client.batch_execute(&listen).boxed());
+    let mut listening = false;
+    let mut heard = tokio::time::Instant::now();
+    let mut beat = tokio::time::interval(HEARTBEAT_EVERY);
     loop {
         tokio::select! {
-            done = &mut listen => {
-                done?;
-                cache.set_listening(true);
-                tracing::info!("the credentials listener is listening");
-                break;
-            }
             message = messages.next() => match message {
+                Some(Ok(tokio_postgres::AsyncMessage::Notification(notification))) => {
+                    heard = tokio::time::Instant::now();
+                    if notification.payload() != HEARTBEAT {
+                        cache.forget(notification.payload());
+                    }
+                }
                 Some(Ok(_)) => {}
-                Some(Err(error)) => return Err(error),
+                Some(Err(error)) => return Err(error.into()),
                 None => return Ok(()),
             },
+            done = async {
+                match pending.as_mut() {
+                    Some(statement) => statement.await,
+                    None => std::future::pending().await,
+                }
+            }, if pending.is_some() => {
+                pending = None;
+                done?;
+                if !listening {
+                    listening = true;
+                    cache.set_listening(true);
+                    tracing::info!("the credentials listener is listening");
+                }
+            }
+            _ = beat.tick(), if listening => {
+                if heard.elapsed() > SILENCE {
+                    return Err(ListenerLost::Silent(heard.elapsed()));
+                }
+                if pending.is_none() {
+                    pending = Some(client.batch_execute(&heartbeat).boxed());
+                }
+            }
         }
     }
-    while let Some(message) = messages.next().await {
-        if let tokio_postgres::AsyncMessage::Notification(notification) = message? {
-            cache.forget(notification.payload());
-        }
-    }
-    Ok(())
 }
 
 #[cfg(test)]
@@ -405,21 +471,27 @@ mod tests {
     }
 
     #[test]
-    fn writes_to_the_credential_routes_forget() {
-        use actix_web::http::Method;
-        for (method, path, expected) in [
-            (Method::POST, "/api/v1/auth/logout", true),
-            (Method::POST, "/api/v1/auth/login", true),
-            (Method::POST, "/api/v1/me/password", true),
-            (Method::PATCH, "/api/v1/users/x", true),
-            (Method::POST, "/api/v1/api-keys/x/revoke", true),
-            (Method::GET, "/api/v1/users", false),
-            (Method::POST, "/api/v1/personnel", false),
+    fn successful_writes_to_the_credential_routes_forget() {
+        use actix_web::http::{Method, StatusCode};
+        let ok = StatusCode::OK;
+        let done = StatusCode::NO_CONTENT;
+        let refused = StatusCode::UNPROCESSABLE_ENTITY;
+        for (method, pattern, status, expected) in [
+            (Method::POST, Some("/api/v1/auth/logout"), done, true),
+            (Method::POST, Some("/api/v1/me/password"), done, true),
+            (Method::PATCH, Some("/api/v1/users/{id}"), ok, true),
+            (Method::POST, Some("/api/v1/api-keys/{id}/revoke"), ok, true),
+            (Method::PATCH, Some("/api/v1/users/{id}"), refused, false),
+            (Method::POST, Some("/api/v1/auth/login"), ok, false),
+            (Method::POST, Some("/api/v1/auth/refresh"), ok, false),
+            (Method::GET, Some("/api/v1/users"), ok, false),
+            (Method::POST, Some("/api/v1/personnel"), ok, false),
+            (Method::POST, None, ok, false),
         ] {
             assert_eq!(
-                changes_credentials(&method, path),
+                changes_credentials(&method, pattern, status),
                 expected,
-                "{method} {path}"
+                "{method} {pattern:?} {status}"
             );
         }
     }

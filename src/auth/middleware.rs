@@ -109,9 +109,14 @@ pub async fn authenticate(
         };
         req.extensions_mut().insert(Authentication(outcome));
     }
-    let changes_credentials = cache::changes_credentials(req.method(), req.path());
     let response = next.call(req).await?;
-    if changes_credentials && let Some(state) = &state {
+    let request = response.request();
+    if cache::changes_credentials(
+        request.method(),
+        request.match_pattern().as_deref(),
+        response.status(),
+    ) && let Some(state) = &state
+    {
         // Before the response leaves, so its client never meets what it just changed.
         state.credentials.forget_all();
     }

@@ -42,6 +42,7 @@ impl<ST> QueryFragment<Pg> for StaticSql<ST> {
 
 impl<ST> QueryId for StaticSql<ST> {
     // The text is not part of the type, so statements holding one are cached by their SQL.
+    // Never make this `true`: every `StaticSql<ST>` would share one cache key whatever its text.
     type QueryId = ();
     const HAS_STATIC_QUERY_ID: bool = false;
 }

@@ -29,6 +29,10 @@ pub type Conn = Object<AsyncPgConnection>;
 /// How long a request waits for a connection, or for a new one to be made, before it gets a 503.
 const POOL_TIMEOUT: Duration = Duration::from_secs(5);
 
+/// How long a request waits on its worker's own pool before it looks for an idle connection
+/// in another worker's ([`Pools::get`]).
+const BORROW_AFTER: Duration = Duration::from_millis(20);
+
 /// Escapes `%`, `_` and `\` for a LIKE pattern.
 pub fn escape_like(text: &str) -> String {
     text.replace('\\', "\\\\")
@@ -72,7 +76,10 @@ fn encode(value: &str) -> String {
 /// (hand the query to B's task, wake A with the answer): 40 µs of the personnel read's
 /// 174 µs of service CPU (BENCHMARKS.md). A worker takes a pool of its own when it builds
 /// its app ([`Pools::claim_for_this_thread`]); any other thread (startup, the CLI) uses the
-/// first.
+/// first. The choice rides on a thread-local because the pool is reached through the shared
+/// `AppState` everywhere; it only picks which of the state's pools a thread prefers. (A
+/// worker restarted after a panic claims the next index in turn, so two workers may then
+/// share a pool: slower, never wrong.)
 pub struct Pools {
     pools: Vec<Pool>,
     claimed: std::sync::atomic::AtomicUsize,
@@ -115,9 +122,31 @@ impl Pools {
         &self.pools[index % self.pools.len()]
     }
 
-    /// A connection from the calling thread's pool.
+    /// A connection from the calling thread's pool; when that pool has none free for
+    /// [`BORROW_AFTER`] (its connections held by slow requests), an idle one of another
+    /// worker's pool, since crossing threads beats waiting while another pool sits idle; else
+    /// it waits on its own pool as long as the pool allows.
     pub async fn get(&self) -> Result<Conn, PoolError> {
-        self.current().get().await
+        let own = self.current();
+        if self.pools.len() == 1 {
+            return own.get().await;
+        }
+        let mut quick = own.timeouts();
+        quick.wait = Some(BORROW_AFTER);
+        match own.timeout_get(&quick).await {
+            Err(deadpool::managed::PoolError::Timeout(deadpool::managed::TimeoutType::Wait)) => {}
+            other => return other,
+        }
+        let mut at_once = quick;
+        at_once.wait = Some(Duration::ZERO);
+        for other in self.pools.iter().filter(|pool| !std::ptr::eq(*pool, own)) {
+            if other.status().available > 0
+                && let Ok(conn) = other.timeout_get(&at_once).await
+            {
+                return Ok(conn);
+            }
+        }
+        own.get().await
     }
 
     /// The pools' state summed: what `/metrics` reports.
