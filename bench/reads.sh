@@ -153,28 +153,28 @@ peer_report() {
 
 echo "$connections connections, ${seconds} s each, scale $scale ($(psql "$server/$database" -AtXc 'SELECT count(*) FROM calls') calls)"
 
-tps=$(pgbench_tps "$work/personnel.sql")
+# One read: the database's limit for SQL_FILE, the service on PATH with TOKEN (sampled by
+# `perf` into PROFILE when one is given), the peer beside it. Leaves the service's req/s in $rps.
+measure() {
+    local name=$1 sql_file=$2 path=$3 token=$4 profile=${5:-} tps p99 errors s0 p0 s1 p1 perf_pid=
+    tps=$(pgbench_tps "$sql_file")
+    if [ -n "$profile" ]; then
+        # Samples the service (not wrk or PostgreSQL) while it is under load.
+        # shellcheck disable=SC2086
+        perf record -q -F 999 ${PERF_FLAGS:-} -p "$service" -o "$profile" -- sleep "$seconds" &
+        perf_pid=$!
+    fi
+    read -r rps p99 errors s0 p0 s1 p1 < <(load "$path" "$token")
+    if [ -n "$perf_pid" ]; then wait "$perf_pid"; fi
+    report "$name" "$tps" "$rps" "$p99" "$errors" "$s0" "$p0" "$s1" "$p1"
+}
+
+measure "GET /api/v1/personnel/{id}, JWT" "$work/personnel.sql" "/api/v1/personnel/$person" "$admin" "${PERF_OUT:-}"
 detail_tps=$(pgbench_tps "$work/detail.sql")
-if [ -n "${PERF_OUT:-}" ]; then
-    # Samples the service (not wrk or PostgreSQL) while it is under load.
-    # shellcheck disable=SC2086
-    perf record -q -F 999 ${PERF_FLAGS:-} -p "$service" -o "$PERF_OUT" -- sleep "$seconds" &
-    perf_pid=$!
-fi
-read -r rps p99 errors s0 p0 s1 p1 < <(load "/api/v1/personnel/$person" "$admin")
-if [ -n "${perf_pid:-}" ]; then wait "$perf_pid"; fi
-report "GET /api/v1/personnel/{id}, JWT" "$tps" "$rps" "$p99" "$errors" "$s0" "$p0" "$s1" "$p1"
 python3 -c "print(f'  the detail\'s own statement:   {$detail_tps:>8,} tps; the service reaches {$rps / $detail_tps:.2f} of it')"
 peer_report "$rps" "/api/v1/personnel/$person" "$admin"
 
-tps=$(pgbench_tps "$work/calls.sql")
-if [ -n "${PERF_CALLS_OUT:-}" ]; then
-    # shellcheck disable=SC2086
-    perf record -q -F 999 ${PERF_FLAGS:-} -p "$service" -o "$PERF_CALLS_OUT" -- sleep "$seconds" &
-    perf_calls_pid=$!
-fi
-read -r rps p99 errors s0 p0 s1 p1 < <(load "/api/v1/calls?mental_health=true&limit=50" "$supervisor")
-if [ -n "${perf_calls_pid:-}" ]; then wait "$perf_calls_pid"; fi
-report "GET /api/v1/calls?mental_health=true&limit=50, JWT" "$tps" "$rps" "$p99" "$errors" "$s0" "$p0" "$s1" "$p1"
-peer_report "$rps" "/api/v1/calls?mental_health=true&limit=50" "$supervisor"
+page="/api/v1/calls?mental_health=true&limit=50"
+measure "GET $page, JWT" "$work/calls.sql" "$page" "$supervisor" "${PERF_CALLS_OUT:-}"
+peer_report "$rps" "$page" "$supervisor"
 echo "resident set: idle (started, ready) $idle_rss; after the loads $(rss VmRSS); at most $(rss VmHWM)"
