@@ -208,6 +208,20 @@ async fn a_refresh_token_used_at_both_instances_at_once_is_reuse_and_ends_the_fa
     );
 }
 
+/// The credentials listeners' sessions on the test's database (`auth::cache`).
+const LISTENERS: &str =
+    "application_name = 'cit-api credentials listener' AND datname = current_database()";
+
+impl Pair {
+    /// Both instances refuse `token` on `path` within a second of `what` (polling each).
+    async fn refused_at_both(&self, path: &str, token: &str, what: &str) {
+        for app in &self.apps {
+            let waited = until_refused(app, path, token).await;
+            assert!(waited.as_millis() < 1_000, "{what} took {waited:?}");
+        }
+    }
+}
+
 /// Polls `path` with `token` at `app` until it is refused (401); how long that took.
 async fn until_refused(app: &TestApp, path: &str, token: &str) -> std::time::Duration {
     let started = std::time::Instant::now();
@@ -290,18 +304,14 @@ async fn credentials_changed_in_the_database_or_while_the_listeners_were_lost_st
         ))
         .await
         .unwrap();
-    for app in &pair.apps {
-        let waited = until_refused(app, "/api/v1/me", &first.token).await;
-        assert!(waited.as_millis() < 1_000, "disabling took {waited:?}");
-    }
+    pair.refused_at_both("/api/v1/me", &first.token, "disabling")
+        .await;
 
     let cut = pair
         .at(0)
-        .execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
-             WHERE application_name = 'cit-api credentials listener' \
-               AND datname = current_database()",
-        )
+        .execute(&format!(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE {LISTENERS}"
+        ))
         .await
         .unwrap();
     assert_eq!(cut, 2, "one listener per instance");
@@ -312,20 +322,16 @@ async fn credentials_changed_in_the_database_or_while_the_listeners_were_lost_st
         ))
         .await
         .unwrap();
-    for app in &pair.apps {
-        let waited = until_refused(app, "/api/v1/me", &second.token).await;
-        assert!(waited.as_millis() < 1_000, "locking took {waited:?}");
-    }
+    pair.refused_at_both("/api/v1/me", &second.token, "locking")
+        .await;
     // And the listeners come back.
     let mut listening = 0;
     for _ in 0..100 {
         listening = pair
             .at(0)
-            .value(
-                "SELECT count(*)::text AS value FROM pg_stat_activity \
-                 WHERE application_name = 'cit-api credentials listener' \
-                   AND datname = current_database()",
-            )
+            .value(&format!(
+                "SELECT count(*)::text AS value FROM pg_stat_activity WHERE {LISTENERS}"
+            ))
             .await
             .unwrap()
             .parse::<u32>()
