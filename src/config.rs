@@ -42,6 +42,9 @@ pub const DEFAULT_AUTH_CACHE_SECONDS: u64 = 60;
 /// The most `CIT_AUTH_CACHE_SECONDS` may be: the bound on a change the notifications miss.
 pub const MAX_AUTH_CACHE_SECONDS: u64 = 300;
 
+/// `CIT_READ_MAX_LAG_MS` when unset.
+pub const DEFAULT_READ_MAX_LAG_MS: u64 = 2_000;
+
 /// What `Debug` prints in place of a secret.
 pub const REDACTED: &str = "***";
 
@@ -113,6 +116,13 @@ pub struct Settings {
     /// `CIT_CORS_ORIGINS`: comma-separated origins (`https://intranet.example.gov`) whose
     /// browser pages may call the API; none by default, so no CORS header is ever sent.
     pub cors_origins: Vec<String>,
+    /// `CIT_READ_DATABASE_URL`: a PostgreSQL streaming replica of `DATABASE_URL`'s server;
+    /// reports and lists read there while it is fresh (`db::replica`). Unset: everything reads
+    /// the primary.
+    pub read_database_url: Option<Secret<String>>,
+    /// `CIT_READ_MAX_LAG_MS`: the furthest behind the primary the replica may be and still
+    /// serve reads (default 2,000); past it, its reads go to the primary until it catches up.
+    pub read_max_lag: Duration,
 }
 
 impl Settings {
@@ -122,6 +132,21 @@ impl Settings {
             .as_ref()
             .unwrap_or(&self.database_url)
             .expose()
+    }
+
+    /// The URL report reads use on the replica, when one is set: like
+    /// [`request_database_url`](Self::request_database_url), the service role in place of
+    /// the owner (roles live on the primary and replicate with everything else).
+    pub fn read_request_url(&self) -> Option<Secret<String>> {
+        let given = self.read_database_url.as_ref()?;
+        let user = |text: &str| url::Url::parse(text).ok().map(|u| u.username().to_owned());
+        let (_, derived) = self.request_database_url();
+        if !derived || user(given.expose()) != user(self.migration_url()) {
+            return Some(given.clone());
+        }
+        let mut url = url::Url::parse(given.expose()).ok()?;
+        url.set_username(SERVICE_ROLE).ok()?;
+        Some(Secret::new(url.to_string()))
     }
 
     /// The URL requests use, and whether the service derived it. When `DATABASE_URL` logs in
@@ -304,6 +329,8 @@ impl Settings {
                 }
             }),
             cors_origins,
+            read_database_url: get("CIT_READ_DATABASE_URL").map(Secret::new),
+            read_max_lag: millis("CIT_READ_MAX_LAG_MS", DEFAULT_READ_MAX_LAG_MS)?,
         })
     }
 }
@@ -363,6 +390,39 @@ mod tests {
         let err = settings(&[("CIT_TIME_ZONE", "Central Time")]).unwrap_err();
         assert_eq!(err.name, "CIT_TIME_ZONE");
         assert!(err.message.contains("unknown time zone"), "{}", err.message);
+    }
+
+    #[test]
+    fn a_read_replica_is_optional_and_read_as_the_service_role() {
+        let none = settings(&[]).unwrap();
+        assert!(none.read_request_url().is_none());
+        assert_eq!(none.read_max_lag, Duration::from_millis(2_000));
+        let one = settings(&[
+            ("DATABASE_URL", "postgres://postgres:pw@db:5432/cit"),
+            (
+                "CIT_READ_DATABASE_URL",
+                "postgres://postgres:pw@replica:5432/cit",
+            ),
+            ("CIT_READ_MAX_LAG_MS", "500"),
+        ])
+        .unwrap();
+        assert_eq!(
+            one.read_request_url().unwrap().expose(),
+            "postgres://cit_app:pw@replica:5432/cit"
+        );
+        assert_eq!(one.read_max_lag, Duration::from_millis(500));
+        let given = settings(&[
+            ("DATABASE_URL", "postgres://cit_app:a@db/cit"),
+            ("CIT_MIGRATION_DATABASE_URL", "postgres://owner:b@db/cit"),
+            ("CIT_READ_DATABASE_URL", "postgres://reader:c@replica/cit"),
+        ])
+        .unwrap();
+        assert_eq!(
+            given.read_request_url().unwrap().expose(),
+            "postgres://reader:c@replica/cit"
+        );
+        let err = settings(&[("CIT_READ_MAX_LAG_MS", "0")]).unwrap_err();
+        assert_eq!(err.name, "CIT_READ_MAX_LAG_MS");
     }
 
     #[test]

@@ -270,6 +270,11 @@ impl From<DieselError> for AppError {
                             .unwrap_or("reference"),
                         "refers to a record that does not exist",
                     ),
+                    // A replica cancelled a read whose rows its replay had to remove
+                    // (SQLSTATE 40001 too): nothing the caller did; the next try reads anew.
+                    (_, _) if info.message().contains("conflict with recovery") => {
+                        Self::Unavailable(format!("read replica: {}", info.message()))
+                    }
                     (DatabaseErrorKind::SerializationFailure, _) => Self::Conflict(
                         "the record was changed by a concurrent request; retry".into(),
                     ),
@@ -360,6 +365,24 @@ impl From<actix_web::error::BlockingError> for AppError {
 mod tests {
     use super::*;
     use actix_web::body::MessageBody;
+
+    #[test]
+    fn a_replica_cancelling_a_read_is_an_outage_and_a_write_race_a_conflict() {
+        let error = |message: &str| {
+            AppError::from(DieselError::DatabaseError(
+                DatabaseErrorKind::SerializationFailure,
+                Box::new(message.to_owned()),
+            ))
+        };
+        assert!(matches!(
+            error("canceling statement due to conflict with recovery"),
+            AppError::Unavailable(_)
+        ));
+        assert!(matches!(
+            error("could not serialize access due to concurrent update"),
+            AppError::Conflict(_)
+        ));
+    }
 
     #[test]
     fn every_variant_renders_problem_json_with_its_status() {

@@ -193,6 +193,31 @@ impl Application {
         let pool = db::Pools::build(&request_url, settings.pool_size, workers)
             .map_err(|e| StartupError::Pool(e.to_string()))?;
         check_zone_known(pool.current(), settings.time_zone.name()).await?;
+        let replica = match settings.read_request_url() {
+            None => None,
+            Some(url) => {
+                let url = db::with_statement_timeout(url.expose(), settings.statement_timeout)
+                    .ok_or_else(|| {
+                        StartupError::Other(
+                            "CIT_READ_DATABASE_URL must be a URL (postgres://user@host:port/database)"
+                                .into(),
+                        )
+                    })?;
+                let pools = db::Pools::build(&url, settings.pool_size, workers)
+                    .map_err(|e| StartupError::Pool(e.to_string()))?;
+                let replica = Arc::new(db::replica::Replica::new(pools, settings.read_max_lag));
+                tokio::spawn(db::replica::watch(
+                    replica.clone(),
+                    request_url.clone(),
+                    url,
+                ));
+                tracing::info!(
+                    max_lag_ms = settings.read_max_lag.as_millis() as u64,
+                    "reports and lists read from the replica while it is fresh"
+                );
+                Some(replica)
+            }
+        };
 
         let secret = match &settings.jwt_secret {
             Some(secret) => secret.expose().as_bytes().to_vec(),
@@ -220,6 +245,7 @@ impl Application {
             dummy_hash,
             credentials: credentials.clone(),
             dashboard: crate::dashboard::Cache::default(),
+            replica,
         });
         tokio::spawn(auth::cache::listen(credentials, request_url.clone()));
         let first_admin = bootstrap::ensure_admin(
@@ -248,7 +274,7 @@ impl Application {
         let cors_origins = web::Data::new(AllowedOrigins(settings.cors_origins.clone()));
         let server = HttpServer::new(move || {
             // Runs on each worker's thread: its requests take connections opened there.
-            state.pool.claim_for_this_thread();
+            db::claim_worker();
             let (app, _) = App::new()
                 .into_utoipa_app()
                 .configure(routes)

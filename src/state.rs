@@ -31,6 +31,8 @@ pub struct AppState {
     pub credentials: std::sync::Arc<crate::auth::cache::CredentialsCache>,
     /// The public dashboard's last rendering.
     pub dashboard: crate::dashboard::Cache,
+    /// The streaming replica reports and lists read from, when `CIT_READ_DATABASE_URL` is set.
+    pub replica: Option<std::sync::Arc<crate::db::replica::Replica>>,
 }
 
 impl AppState {
@@ -39,6 +41,36 @@ impl AppState {
     pub async fn db(&self) -> Result<crate::db::Conn, crate::error::AppError> {
         Ok(self.pool.get().await?)
     }
+
+    /// A connection for a read that may lag the primary by up to `CIT_READ_MAX_LAG_MS`
+    /// (reports, lists): the replica's while it is fresh, else the primary's. Nothing written
+    /// on it, and nothing read on it that the same request has just written.
+    pub async fn read_db(&self) -> Result<crate::db::Conn, crate::error::AppError> {
+        if let Some(replica) = &self.replica
+            && let Some(conn) = replica.get().await
+        {
+            return Ok(conn);
+        }
+        self.db().await
+    }
+
+    /// [`read_db`](Self::read_db) or [`db`](Self::db), as `from` says.
+    pub async fn db_for(&self, from: ReadFrom) -> Result<crate::db::Conn, crate::error::AppError> {
+        match from {
+            ReadFrom::Primary => self.db().await,
+            ReadFrom::Replica => self.read_db().await,
+        }
+    }
+}
+
+/// Where a read may be served: the primary, or the replica when one is fresh
+/// ([`AppState::read_db`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReadFrom {
+    /// Reads that write (an audited read) or must see their own request's writes.
+    Primary,
+    /// Reports and lists, which may lag by the replica's bound.
+    Replica,
 }
 
 /// The extractor form of the state.

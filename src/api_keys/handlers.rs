@@ -11,7 +11,7 @@ use crate::http::json::JsonBody;
 use crate::http::pagination::{Page, PageQuery};
 use crate::http::query::QueryParams;
 use crate::ids::ApiKeyId;
-use crate::state::AppData;
+use crate::state::{AppData, ReadFrom};
 
 use super::model;
 use super::payloads::{ApiKeyBody, CreateApiKey, CreatedApiKey};
@@ -41,6 +41,7 @@ pub async fn list_api_keys(
     csv::list(
         &req,
         &state,
+        ReadFrom::Primary,
         query.limit,
         query.cursor.as_deref(),
         |mut conn, page| async move {

@@ -11,7 +11,7 @@ use std::rc::Rc;
 use crate::http::csv;
 use crate::http::pagination::Page;
 use crate::http::query::QueryParams;
-use crate::state::AppData;
+use crate::state::{AppData, ReadFrom};
 
 use super::model::{self, AuditEvent, AuditFilter};
 use super::payloads::{AuditEventBody, AuditQuery};
@@ -55,6 +55,7 @@ pub async fn list_audit_events(
     csv::list(
         &req,
         &state,
+        ReadFrom::Primary,
         query.limit,
         query.cursor.as_deref(),
         move |mut conn, page| {

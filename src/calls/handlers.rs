@@ -17,7 +17,7 @@ use crate::http::json::{self, BulkJsonBody, JsonBody};
 use crate::http::pagination::Page;
 use crate::http::query::QueryParams;
 use crate::ids::CallId;
-use crate::state::AppData;
+use crate::state::{AppData, ReadFrom};
 
 use super::ingest::{self, Audit};
 use super::model::CallFilter;
@@ -306,10 +306,18 @@ pub async fn list_calls(
         subject_id: query.subject_id,
         beat: query.beat,
     };
+    // A page that shows subjects is audited (a write), so it reads on the primary; anyone
+    // else's reads the replica when one is fresh.
+    let from = if service::sees_subjects(&caller) {
+        ReadFrom::Primary
+    } else {
+        ReadFrom::Replica
+    };
     let context = Rc::new((caller.clone(), meta, filter));
     csv::list(
         &req,
         &state,
+        from,
         query.limit,
         query.cursor.as_deref(),
         move |mut conn, page| {

@@ -25,7 +25,7 @@ pub async fn dashboard(state: AppData) -> Result<HttpResponse, AppError> {
     let page = state
         .dashboard
         .get_or_render(async || {
-            let mut conn = state.db().await?;
+            let mut conn = state.read_db().await?;
             let figures = figures::load(&mut conn, &state.clock).await?;
             drop(conn);
             Ok::<_, AppError>(page::render(&figures).into())

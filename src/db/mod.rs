@@ -7,6 +7,7 @@ pub mod fragment;
 pub mod functions;
 pub mod json;
 pub mod migrations;
+pub mod replica;
 #[allow(missing_docs)]
 pub mod schema;
 pub mod scram;
@@ -75,19 +76,29 @@ fn encode(value: &str) -> String {
 /// often borrowed a connection opened on worker B, so every statement crossed threads twice
 /// (hand the query to B's task, wake A with the answer): 40 µs of the personnel read's
 /// 174 µs of service CPU (BENCHMARKS.md). A worker takes a pool of its own when it builds
-/// its app ([`Pools::claim_for_this_thread`]); any other thread (startup, the CLI) uses the
-/// first. The choice rides on a thread-local because the pool is reached through the shared
-/// `AppState` everywhere; it only picks which of the state's pools a thread prefers. (A
-/// worker restarted after a panic claims the next index in turn, so two workers may then
-/// share a pool: slower, never wrong.)
+/// its app ([`claim_worker`]); any other thread (startup, the CLI) uses the
+/// first. The choice rides on a thread-local worker number because the pools are reached
+/// through the shared `AppState` everywhere; it only picks which of a `Pools`' pools a thread
+/// prefers, the same index in the primary's and the replica's ([`replica`]). (A worker
+/// restarted after a panic takes the next number in turn, so two workers may then share a
+/// pool: slower, never wrong.)
 pub struct Pools {
     pools: Vec<Pool>,
-    claimed: std::sync::atomic::AtomicUsize,
 }
 
+/// The next worker number [`claim_worker`] hands out.
+static NEXT_WORKER: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
 thread_local! {
-    /// The index of the pool this thread's worker claimed.
-    static CLAIMED: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+    /// This thread's worker number (0 on any thread that is not a server worker).
+    static WORKER: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+/// Gives the calling thread (a server worker building its app) the next worker number, which
+/// picks its pool in every [`Pools`].
+pub fn claim_worker() {
+    let next = NEXT_WORKER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    WORKER.with(|worker| worker.set(next));
 }
 
 impl Pools {
@@ -102,24 +113,20 @@ impl Pools {
                 build_pool(database_url, share.max(1))
             })
             .collect::<Result<Vec<_>, _>>()?;
-        Ok(Self {
-            pools,
-            claimed: std::sync::atomic::AtomicUsize::new(0),
-        })
-    }
-
-    /// Gives the calling thread (a server worker building its app) a pool of its own, in turn.
-    pub fn claim_for_this_thread(&self) {
-        let next = self
-            .claimed
-            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        CLAIMED.with(|claimed| claimed.set(next % self.pools.len()));
+        Ok(Self { pools })
     }
 
     /// The calling thread's pool.
     pub fn current(&self) -> &Pool {
-        let index = CLAIMED.with(std::cell::Cell::get);
+        let index = WORKER.with(std::cell::Cell::get);
         &self.pools[index % self.pools.len()]
+    }
+
+    /// Closes every idle connection (a replica that went away leaves only broken ones).
+    pub fn close_idle(&self) {
+        for pool in &self.pools {
+            pool.retain(|_, _| false);
+        }
     }
 
     /// A connection from the calling thread's pool; when that pool has none free for

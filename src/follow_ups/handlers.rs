@@ -15,7 +15,7 @@ use crate::http::json::JsonBody;
 use crate::http::pagination::Page;
 use crate::http::query::QueryParams;
 use crate::ids::FollowUpId;
-use crate::state::AppData;
+use crate::state::{AppData, ReadFrom};
 
 use super::model::FollowUpFilter;
 use super::payloads::{
@@ -62,6 +62,7 @@ pub async fn list_follow_ups(
     csv::list(
         &req,
         &state,
+        ReadFrom::Primary,
         query.limit,
         query.cursor.as_deref(),
         move |mut conn, page| {

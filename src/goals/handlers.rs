@@ -14,7 +14,7 @@ use crate::http::pagination::Page;
 use crate::http::pagination::PageQuery;
 use crate::http::query::{QueryParams, as_of};
 use crate::ids::GoalId;
-use crate::state::AppData;
+use crate::state::{AppData, ReadFrom};
 
 use super::model;
 use super::payloads::{CreateGoal, GoalBody, ProgressBody, ProgressQuery, UpdateGoal};
@@ -45,6 +45,7 @@ pub async fn list_goals(
     csv::list(
         &req,
         &state,
+        ReadFrom::Primary,
         query.limit,
         query.cursor.as_deref(),
         |mut conn, page| async move {

@@ -14,7 +14,7 @@ use crate::db::Conn;
 use crate::error::AppError;
 use crate::http::json::{BULK_BODY_LIMIT, read_body};
 use crate::http::pagination::{Key, Page, PageRequest};
-use crate::state::AppData;
+use crate::state::{AppData, ReadFrom};
 
 /// The CSV media type.
 pub const TEXT_CSV: &str = "text/csv; charset=utf-8";
@@ -74,10 +74,12 @@ pub const EXPORT_CHUNK: i64 = crate::http::pagination::MAX_LIMIT;
 /// million calls holds neither a connection nor the whole body in memory. The first chunk is
 /// read before answering, so a refusal is still a problem+json; a failure later cuts the
 /// stream short (the body then lacks its end, as a client sees from the transfer encoding).
-/// `fetch` reads one page; it is called once per chunk.
+/// `fetch` reads one page; it is called once per chunk, on a connection to where `from` says
+/// (a list of rows that may lag the primary reads the replica when one is fresh).
 pub async fn list<K, T, F, Fut>(
     req: &HttpRequest,
     state: &AppData,
+    from: ReadFrom,
     limit: Option<i64>,
     cursor: Option<&str>,
     fetch: F,
@@ -90,10 +92,10 @@ where
 {
     if !(limit.is_none() && wants_csv(req)) {
         let page = PageRequest::new(limit, cursor)?;
-        return respond_page(req, fetch(state.db().await?, page).await?);
+        return respond_page(req, fetch(state.db_for(from).await?, page).await?);
     }
     let first = PageRequest::new(Some(EXPORT_CHUNK), cursor)?;
-    let page = fetch(state.db().await?, first).await?;
+    let page = fetch(state.db_for(from).await?, first).await?;
     let mut body = Vec::new();
     write_rows(&mut body, &page.items, true)?;
     let start =
@@ -103,11 +105,11 @@ where
     let state = state.clone();
     let rest = futures_util::stream::unfold(
         (page.next_cursor, state, fetch),
-        |(cursor, state, fetch)| async move {
+        move |(cursor, state, fetch)| async move {
             let cursor = cursor?;
             let chunk = async {
                 let request = PageRequest::new(Some(EXPORT_CHUNK), Some(&cursor))?;
-                let page = fetch(state.db().await?, request).await?;
+                let page = fetch(state.db_for(from).await?, request).await?;
                 let mut body = Vec::new();
                 write_rows(&mut body, &page.items, false)?;
                 Ok::<_, AppError>((body, page.next_cursor))

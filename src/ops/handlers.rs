@@ -70,7 +70,7 @@ pub async fn readyz(state: AppData) -> Result<web::Json<Health>, AppError> {
 }
 
 /// Prometheus metrics: requests by route and status, a latency histogram, the pool's state, the
-/// credentials cache's.
+/// credentials cache's, and the read replica's lag and use when one is set.
 #[utoipa::path(
     tag = "operations",
     responses((status = 200, description = "Prometheus text format", body = String, content_type = "text/plain; version=0.0.4")),
@@ -85,6 +85,9 @@ pub async fn metrics(state: AppData, metrics: web::Data<Metrics>) -> HttpRespons
         waiting: status.waiting,
     });
     text.push_str(&state.credentials.exposition());
+    if let Some(replica) = &state.replica {
+        text.push_str(&replica.exposition());
+    }
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4; charset=utf-8")
         .body(text)

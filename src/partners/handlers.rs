@@ -16,7 +16,7 @@ use crate::http::json::JsonBody;
 use crate::http::pagination::Page;
 use crate::http::query::QueryParams;
 use crate::ids::PartnerId;
-use crate::state::AppData;
+use crate::state::{AppData, ReadFrom};
 
 use super::model::{self, PartnerFilter};
 use super::payloads::{CreatePartner, PartnerBody, PartnerQuery, UpdatePartner};
@@ -69,6 +69,7 @@ pub async fn list_partners(
     csv::list(
         &req,
         &state,
+        ReadFrom::Primary,
         query.limit,
         query.cursor.as_deref(),
         move |mut conn, page| {

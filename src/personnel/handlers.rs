@@ -15,7 +15,7 @@ use crate::http::json::JsonBody;
 use crate::http::pagination::Page;
 use crate::http::query::QueryParams;
 use crate::ids::PersonnelId;
-use crate::state::AppData;
+use crate::state::{AppData, ReadFrom};
 
 use super::import;
 use super::model::{self, PersonnelFilter};
@@ -63,6 +63,7 @@ pub async fn list_personnel(
     csv::list(
         &req,
         &state,
+        ReadFrom::Replica,
         query.limit,
         query.cursor.as_deref(),
         move |mut conn, page| {

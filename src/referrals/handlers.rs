@@ -16,7 +16,7 @@ use crate::http::json::JsonBody;
 use crate::http::pagination::Page;
 use crate::http::query::QueryParams;
 use crate::ids::ReferralId;
-use crate::state::AppData;
+use crate::state::{AppData, ReadFrom};
 
 use super::model::ReferralFilter;
 use super::payloads::{CreateReferral, ReferralBody, ReferralQuery, TransitionInput};
@@ -95,6 +95,7 @@ pub async fn list_referrals(
     csv::list(
         &req,
         &state,
+        ReadFrom::Primary,
         query.limit,
         query.cursor.as_deref(),
         move |mut conn, page| {

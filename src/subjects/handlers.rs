@@ -12,7 +12,7 @@ use crate::http::csv::{self, respond};
 use crate::http::pagination::Page;
 use crate::http::query::QueryParams;
 use crate::ids::SubjectId;
-use crate::state::AppData;
+use crate::state::{AppData, ReadFrom};
 
 use super::payloads::{SubjectBody, SubjectQuery, TimelineBody};
 use super::service;
@@ -63,6 +63,7 @@ pub async fn list_subjects(
     csv::list(
         &req,
         &state,
+        ReadFrom::Primary,
         query.limit,
         query.cursor.as_deref(),
         move |mut conn, page| {

@@ -15,7 +15,7 @@ use crate::http::json::JsonBody;
 use crate::http::pagination::Page;
 use crate::http::query::QueryParams;
 use crate::ids::UserId;
-use crate::state::AppData;
+use crate::state::{AppData, ReadFrom};
 
 use super::model::{self, UserFilter};
 use super::payloads::{CreateUser, SetPassword, UpdateUser, UserBody, UserQuery};
@@ -52,6 +52,7 @@ pub async fn list_users(
     csv::list(
         &req,
         &state,
+        ReadFrom::Primary,
         query.limit,
         query.cursor.as_deref(),
         move |mut conn, page| {

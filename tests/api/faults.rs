@@ -13,7 +13,7 @@ use futures_util::future::join_all;
 use serde_json::{Value, json};
 
 use crate::helpers::{Response, TestApp, TestDatabase};
-use crate::process::{Cluster, Service};
+use crate::process::{Cluster, Service, blocking};
 
 /// A mental-health call about a subject (so the ingest schedules a follow-up for it).
 pub fn call(number: &str) -> Value {
@@ -34,12 +34,6 @@ fn is_outage_answer(response: &Response) -> bool {
     response.status == 503
         && response.header("content-type").as_deref() == Some("application/problem+json")
         && response.header("retry-after").as_deref() == Some("5")
-}
-
-/// Runs blocking work (the cluster's `pg_ctl`) off the test's single-threaded runtime, so the
-/// requests in flight keep going.
-async fn blocking<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> T {
-    tokio::task::spawn_blocking(work).await.unwrap()
 }
 
 /// A call's incident number and what its `PUT` got: an answer, or the transport's error.

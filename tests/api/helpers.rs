@@ -329,6 +329,18 @@ pub struct TestApp {
     pub clock: Clock,
 }
 
+/// The employee numbers of a personnel page, sorted.
+pub fn employee_numbers(page: &Value) -> Vec<String> {
+    let mut numbers: Vec<String> = page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["employee_number"].as_str().unwrap().to_owned())
+        .collect();
+    numbers.sort();
+    numbers
+}
+
 /// Test settings pointing at a database URL.
 pub fn settings(database_url: String) -> Settings {
     Settings {
@@ -352,6 +364,8 @@ pub fn settings(database_url: String) -> Settings {
         ),
         auth_cache: std::time::Duration::from_secs(cit_api::config::DEFAULT_AUTH_CACHE_SECONDS),
         cors_origins: Vec::new(),
+        read_database_url: None,
+        read_max_lag: std::time::Duration::from_millis(cit_api::config::DEFAULT_READ_MAX_LAG_MS),
     }
 }
 

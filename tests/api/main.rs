@@ -32,6 +32,7 @@ mod partners;
 mod personnel;
 mod process;
 mod referrals;
+mod replica;
 mod subjects;
 mod trail;
 mod training;

@@ -4,7 +4,7 @@ use cit_api::db::enums::Role;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use crate::helpers::{CIT_BASIC, TestApp};
+use crate::helpers::{CIT_BASIC, TestApp, employee_numbers};
 
 fn officer(number: &str) -> Value {
     json!({
@@ -283,14 +283,7 @@ async fn personnel_filters_pages_and_csv() {
                 .get(&format!("/api/v1/personnel?{query}"), &token)
                 .await
                 .json();
-            let mut numbers: Vec<String> = body["items"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|p| p["employee_number"].as_str().unwrap().to_owned())
-                .collect();
-            numbers.sort();
-            numbers
+            employee_numbers(&body)
         }
     };
     assert_eq!(numbers("department=police").await, ["P-1", "P-2", "P-3"]);

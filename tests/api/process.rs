@@ -11,6 +11,12 @@ use std::time::{Duration, Instant};
 
 use crate::helpers::{JWT_SECRET, TestApp, TestDatabase};
 
+/// Runs blocking work (a cluster's `pg_ctl`) off the test's single-threaded runtime, so the
+/// requests in flight keep going.
+pub async fn blocking<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> T {
+    tokio::task::spawn_blocking(work).await.unwrap()
+}
+
 /// A free port on the loopback interface.
 pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
@@ -139,8 +145,9 @@ impl Drop for Service {
     }
 }
 
-/// A PostgreSQL cluster of the test's own: `initdb` into a temporary directory, its own port,
-/// trust authentication on the loopback interface. Stopped and removed on drop.
+/// A PostgreSQL cluster of the test's own: `initdb` into a temporary directory (or a replica
+/// of another, `pg_basebackup`), its own port, trust authentication on the loopback interface.
+/// Stopped and removed on drop.
 pub struct Cluster {
     pub port: u16,
     dir: PathBuf,
@@ -182,20 +189,7 @@ impl Cluster {
     /// Makes and starts a new cluster. Its port is chosen before PostgreSQL binds it, so a
     /// start that finds it taken tries another.
     pub fn start() -> Self {
-        let dir = std::env::temp_dir().join(format!("cit-pg-{}", uuid::Uuid::now_v7().simple()));
-        std::fs::create_dir_all(&dir).unwrap();
-        if is_root() {
-            let status = Command::new("chown")
-                .args(["postgres:postgres", dir.to_str().unwrap()])
-                .status()
-                .unwrap();
-            assert!(status.success());
-        }
-        let mut cluster = Self {
-            port: free_port(),
-            dir,
-            bin: bin_dir(),
-        };
+        let cluster = Self::empty();
         let data = cluster.data();
         cluster
             .run(
@@ -213,17 +207,70 @@ impl Cluster {
                 ],
             )
             .unwrap_or_else(|e| panic!("{e}"));
+        cluster.first_up()
+    }
+
+    /// A streaming replica of `primary` (a hot standby: `pg_basebackup -R`), started on a port
+    /// of its own. `initdb`'s trust rules on the primary let it replicate.
+    pub fn replica_of(primary: &Cluster) -> Self {
+        let cluster = Self::empty();
+        let data = cluster.data();
+        let port = primary.port.to_string();
+        cluster
+            .run(
+                "pg_basebackup",
+                &[
+                    "-D",
+                    &data,
+                    "-h",
+                    "127.0.0.1",
+                    "-p",
+                    &port,
+                    "-U",
+                    "postgres",
+                    "-R",
+                    "-X",
+                    "stream",
+                    "-c",
+                    "fast",
+                    "--no-sync",
+                ],
+            )
+            .unwrap_or_else(|e| panic!("{e}"));
+        cluster.first_up()
+    }
+
+    /// A temporary directory the server's user owns, and a free port.
+    fn empty() -> Self {
+        let dir = std::env::temp_dir().join(format!("cit-pg-{}", uuid::Uuid::now_v7().simple()));
+        std::fs::create_dir_all(&dir).unwrap();
+        if is_root() {
+            let status = Command::new("chown")
+                .args(["postgres:postgres", dir.to_str().unwrap()])
+                .status()
+                .unwrap();
+            assert!(status.success());
+        }
+        Self {
+            port: free_port(),
+            dir,
+            bin: bin_dir(),
+        }
+    }
+
+    /// Starts the server for the first time, on another port when its own was taken meanwhile.
+    fn first_up(mut self) -> Self {
         for attempt in 1.. {
-            match cluster.try_up() {
+            match self.try_up() {
                 Ok(()) => break,
                 Err(error) if attempt < 3 => {
-                    eprintln!("cluster on port {}: {error}; another port", cluster.port);
-                    cluster.port = free_port();
+                    eprintln!("cluster on port {}: {error}; another port", self.port);
+                    self.port = free_port();
                 }
                 Err(error) => panic!("{error}"),
             }
         }
-        cluster
+        self
     }
 
     fn data(&self) -> String {

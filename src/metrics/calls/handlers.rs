@@ -81,7 +81,7 @@ pub async fn call_metrics(
 ) -> Result<HttpResponse, AppError> {
     let query = query.into_inner();
     let (from, to) = range(query.from, query.to, &state.clock)?;
-    let mut conn = state.db().await?;
+    let mut conn = state.read_db().await?;
     let metrics = service::calls(
         &mut conn,
         from,
@@ -116,7 +116,7 @@ pub async fn outcome_metrics(
 ) -> Result<HttpResponse, AppError> {
     let query = query.into_inner();
     let (from, to) = range(query.from, query.to, &state.clock)?;
-    let mut conn = state.db().await?;
+    let mut conn = state.read_db().await?;
     let metrics = service::outcomes(&mut conn, from, to).await?;
     let groups = [metrics.with_cit.clone(), metrics.without_cit.clone()];
     respond(&req, &metrics, &groups)
@@ -151,7 +151,7 @@ pub async fn repeat_metrics(
     let day = as_of(query.as_of, &state.clock)?;
     let window_days = bounded("window_days", query.window_days, 365, 1, 3660)?;
     let threshold = bounded("threshold", query.threshold, 7, 2, 10_000)?;
-    let mut conn = state.db().await?;
+    let mut conn = state.read_db().await?;
     let metrics =
         service::repeats(&mut conn, state.clock.city_day(day), window_days, threshold).await?;
     respond(&req, &metrics, std::slice::from_ref(&metrics))

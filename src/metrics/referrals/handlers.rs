@@ -38,7 +38,7 @@ pub async fn referral_metrics(
 ) -> Result<HttpResponse, AppError> {
     let query = query.into_inner();
     let (from, to) = super::super::calls::handlers::range(query.from, query.to, &state.clock)?;
-    let mut conn = state.db().await?;
+    let mut conn = state.read_db().await?;
     let metrics = service::referrals(
         &mut conn,
         state.clock.city_day(from),

@@ -37,7 +37,7 @@ pub async fn training_metrics(
     query: QueryParams<TrainingMetricsQuery>,
 ) -> Result<HttpResponse, AppError> {
     let as_of = as_of(query.into_inner().as_of, &state.clock)?;
-    let mut conn = state.db().await?;
+    let mut conn = state.read_db().await?;
     let metrics = service::training(&mut conn, state.clock.city_day(as_of)).await?;
     respond(&req, &metrics, &metrics.lines())
 }

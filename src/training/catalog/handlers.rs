@@ -13,7 +13,7 @@ use crate::http::json::JsonBody;
 use crate::http::pagination::Page;
 use crate::http::query::QueryParams;
 use crate::ids::{CertificationTypeId, CourseId};
-use crate::state::AppData;
+use crate::state::{AppData, ReadFrom};
 
 use super::service;
 use crate::http::pagination::PageQuery;
@@ -48,6 +48,7 @@ pub async fn list_certification_types(
     csv::list(
         &req,
         &state,
+        ReadFrom::Primary,
         query.limit,
         query.cursor.as_deref(),
         |mut conn, page| async move {
@@ -188,6 +189,7 @@ pub async fn list_courses(
     csv::list(
         &req,
         &state,
+        ReadFrom::Primary,
         query.limit,
         query.cursor.as_deref(),
         |mut conn, page| async move {

@@ -14,7 +14,7 @@ use crate::http::json::JsonBody;
 use crate::http::pagination::Page;
 use crate::http::query::QueryParams;
 use crate::ids::CertificationId;
-use crate::state::AppData;
+use crate::state::{AppData, ReadFrom};
 
 use super::service;
 use crate::training::certifications::model::{self as certifications, CertificationFilter};
@@ -65,6 +65,7 @@ pub async fn list_certifications(
     csv::list(
         &req,
         &state,
+        ReadFrom::Replica,
         query.limit,
         query.cursor.as_deref(),
         move |mut conn, page| {

@@ -17,7 +17,7 @@ use crate::http::json::JsonBody;
 use crate::http::pagination::Page;
 use crate::http::query::QueryParams;
 use crate::ids::{EnrollmentId, TrainingSessionId};
-use crate::state::AppData;
+use crate::state::{AppData, ReadFrom};
 
 use super::service;
 use crate::http::pagination::PageQuery;
@@ -59,6 +59,7 @@ pub async fn list_training_sessions(
     csv::list(
         &req,
         &state,
+        ReadFrom::Replica,
         query.limit,
         query.cursor.as_deref(),
         move |mut conn, page| {
@@ -204,6 +205,7 @@ pub async fn list_enrollments(
     csv::list(
         &req,
         &state,
+        ReadFrom::Primary,
         query.limit,
         query.cursor.as_deref(),
         move |mut conn, page| async move {

@@ -1,0 +1,380 @@
+//! Reads on a streaming replica (`CIT_READ_DATABASE_URL`), for reports and lists.
+//!
+//! A PostgreSQL hot standby holds what the primary held a moment ago. Reports and lists may
+//! read it ([`crate::state::AppState::read_db`]); writes and every read that must see its own
+//! write (a record just created, a row about to be locked) stay on the primary. How stale the
+//! replica may be is bounded: [`watch`] measures it several times a second, and a replica
+//! further behind than `CIT_READ_MAX_LAG_MS`, unreachable, or no longer a standby serves
+//! nothing until it is fresh again; its reads go to the primary meanwhile. `/metrics` reports
+//! the lag, whether the replica is in use, and how many reads each side served.
+//!
+//! The lag is measured the way a client would see it, as time, on any primary, busy or idle:
+//! every tick reads the primary's flushed WAL position (its commits so far), then the
+//! replica's replayed position. The replica holds every commit made before the newest tick
+//! whose primary position it has replayed, so its staleness is at most the time since that
+//! tick's start. (`now() - pg_last_xact_replay_timestamp()` grows on an idle primary, and
+//! `pg_stat_replication.replay_lag` needs monitoring rights on the primary and goes empty
+//! when idle.)
+
+use std::collections::VecDeque;
+use std::fmt::Write;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::Duration;
+
+use tokio::time::Instant;
+
+use super::{Conn, Pools};
+
+/// How often the lag is measured.
+pub const TICK: Duration = Duration::from_millis(250);
+
+/// How many ticks of the primary's positions are kept: ten minutes, far past any bound.
+const SAMPLES: usize = 2_400;
+
+/// `u64::MAX` in a lag figure: not known (the replica or the primary cannot be reached).
+const UNKNOWN: u64 = u64::MAX;
+
+/// The replica's pools and what the watcher last saw of it.
+pub struct Replica {
+    pools: Pools,
+    max_lag: Duration,
+    fresh: AtomicBool,
+    lag_micros: AtomicU64,
+    lag_bytes: AtomicU64,
+    served: AtomicU64,
+    passed_on: AtomicU64,
+}
+
+impl Replica {
+    /// The replica's pools (one per worker, like the primary's). Nothing is served from it
+    /// until [`watch`] has found it fresh.
+    pub fn new(pools: Pools, max_lag: Duration) -> Self {
+        Self {
+            pools,
+            max_lag,
+            fresh: AtomicBool::new(false),
+            lag_micros: AtomicU64::new(UNKNOWN),
+            lag_bytes: AtomicU64::new(UNKNOWN),
+            served: AtomicU64::new(0),
+            passed_on: AtomicU64::new(0),
+        }
+    }
+
+    /// A replica connection when the replica is fresh and gives one; `None` sends the read to
+    /// the primary. A failure to connect marks it stale until the watcher finds it fresh.
+    pub async fn get(&self) -> Option<Conn> {
+        if self.fresh.load(Ordering::Acquire) {
+            match self.pools.get().await {
+                Ok(conn) => {
+                    self.served.fetch_add(1, Ordering::Relaxed);
+                    return Some(conn);
+                }
+                Err(error) => {
+                    tracing::warn!(%error, "no replica connection; reading from the primary");
+                    self.fresh.store(false, Ordering::Release);
+                }
+            }
+        }
+        self.passed_on.fetch_add(1, Ordering::Relaxed);
+        None
+    }
+
+    /// Records one measurement: the lag, or `None` when it could not be taken.
+    fn observe(&self, lag: Option<(Duration, u64)>) {
+        let fresh = lag.is_some_and(|(time, _)| time <= self.max_lag);
+        let (micros, bytes) = lag.map_or((UNKNOWN, UNKNOWN), |(time, bytes)| {
+            (u64::try_from(time.as_micros()).unwrap_or(UNKNOWN), bytes)
+        });
+        self.lag_micros.store(micros, Ordering::Relaxed);
+        self.lag_bytes.store(bytes, Ordering::Relaxed);
+        let was = self.fresh.swap(fresh, Ordering::AcqRel);
+        if was != fresh {
+            match lag {
+                Some((time, bytes)) if fresh => tracing::info!(
+                    lag_ms = time.as_millis() as u64,
+                    lag_bytes = bytes,
+                    "the read replica is fresh; reports read from it"
+                ),
+                Some((time, bytes)) => tracing::warn!(
+                    lag_ms = time.as_millis() as u64,
+                    lag_bytes = bytes,
+                    max_lag_ms = self.max_lag.as_millis() as u64,
+                    "the read replica is behind; reports read from the primary"
+                ),
+                None => {
+                    tracing::warn!("the read replica is unreachable; reports read from the primary")
+                }
+            }
+        }
+        if lag.is_none() {
+            // Its pooled connections are broken or about to be: make fresh ones when it returns.
+            self.pools.close_idle();
+        }
+    }
+
+    /// The replica's figures in Prometheus text format, for `/metrics`.
+    pub fn exposition(&self) -> String {
+        let seconds = |micros: u64| {
+            if micros == UNKNOWN {
+                "NaN".to_owned()
+            } else {
+                format!("{}", micros as f64 / 1e6)
+            }
+        };
+        let bytes = match self.lag_bytes.load(Ordering::Relaxed) {
+            UNKNOWN => "NaN".to_owned(),
+            n => n.to_string(),
+        };
+        let mut out = String::new();
+        for (name, kind, help, value) in [
+            (
+                "read_replica_in_use",
+                "gauge",
+                "1 while reports and lists read from the replica (reachable and within the bound), else 0.",
+                u8::from(self.fresh.load(Ordering::Relaxed)).to_string(),
+            ),
+            (
+                "read_replica_lag_seconds",
+                "gauge",
+                "At most how far behind the primary the replica is, as last measured (NaN: unreachable).",
+                seconds(self.lag_micros.load(Ordering::Relaxed)),
+            ),
+            (
+                "read_replica_max_lag_seconds",
+                "gauge",
+                "The bound (CIT_READ_MAX_LAG_MS): a replica further behind serves nothing.",
+                seconds(u64::try_from(self.max_lag.as_micros()).unwrap_or(UNKNOWN)),
+            ),
+            (
+                "read_replica_lag_bytes",
+                "gauge",
+                "WAL the primary has flushed that the replica has not replayed, as last measured.",
+                bytes,
+            ),
+            (
+                "read_replica_reads_total",
+                "counter",
+                "Reads served by the replica.",
+                self.served.load(Ordering::Relaxed).to_string(),
+            ),
+            (
+                "read_replica_passed_on_total",
+                "counter",
+                "Reads meant for the replica that the primary served (stale or unreachable).",
+                self.passed_on.load(Ordering::Relaxed).to_string(),
+            ),
+        ] {
+            let _ = writeln!(
+                out,
+                "# HELP {name} {help}\n# TYPE {name} {kind}\n{name} {value}"
+            );
+        }
+        out
+    }
+}
+
+/// The primary's positions over the last ticks, and the replica's staleness from them.
+#[derive(Default)]
+struct Positions {
+    /// (when a tick began, the primary's flushed WAL position read in it), oldest first.
+    ticks: VecDeque<(Instant, u64)>,
+}
+
+impl Positions {
+    /// Adds a tick's primary position and answers how stale a replica that has replayed up to
+    /// `replayed` is at `now`: the time since the newest tick whose position it holds (the
+    /// time since the oldest kept tick, a lower bound, when it holds none).
+    fn staleness(&mut self, began: Instant, primary: u64, replayed: u64, now: Instant) -> Duration {
+        self.ticks.push_back((began, primary));
+        if self.ticks.len() > SAMPLES {
+            self.ticks.pop_front();
+        }
+        match self.ticks.iter().rposition(|&(_, lsn)| lsn <= replayed) {
+            Some(held) => {
+                self.ticks.drain(..held);
+                now.saturating_duration_since(self.ticks[0].0)
+            }
+            None => now.saturating_duration_since(self.ticks[0].0),
+        }
+    }
+}
+
+/// Measures the replica's lag every [`TICK`] for as long as the process runs, on a connection
+/// of its own to each server, reconnecting after a loss.
+pub async fn watch(replica: Arc<Replica>, primary_url: String, replica_url: String) {
+    let config = |url: &str, name: &str| {
+        let mut config = url.parse::<tokio_postgres::Config>().ok()?;
+        config.application_name(name);
+        config.connect_timeout(Duration::from_secs(2));
+        Some(config)
+    };
+    let (Some(primary), Some(standby)) = (
+        config(&primary_url, "cit-api replica watcher"),
+        config(&replica_url, "cit-api replica watcher"),
+    ) else {
+        tracing::error!(
+            "the replica watcher cannot read a database URL; reports read from the primary"
+        );
+        return;
+    };
+    let mut positions = Positions::default();
+    let mut clients: Option<(tokio_postgres::Client, tokio_postgres::Client)> = None;
+    let mut warned_not_standby = false;
+    let mut tick = tokio::time::interval(TICK);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        if clients
+            .as_ref()
+            .is_none_or(|(p, r)| p.is_closed() || r.is_closed())
+        {
+            clients = match (connect(&primary).await, connect(&standby).await) {
+                (Ok(p), Ok(r)) => Some((p, r)),
+                (p, r) => {
+                    if let Err(error) = p.and(r) {
+                        tracing::debug!(%error, "the replica watcher cannot connect");
+                    }
+                    replica.observe(None);
+                    continue;
+                }
+            };
+        }
+        let Some((on_primary, on_replica)) = &clients else {
+            continue;
+        };
+        let began = Instant::now();
+        let measured = async {
+            let flushed: i64 = on_primary
+                .query_one(
+                    "SELECT (pg_current_wal_flush_lsn() - '0/0'::pg_lsn)::int8",
+                    &[],
+                )
+                .await?
+                .get(0);
+            let row = on_replica
+                .query_one(
+                    "SELECT pg_is_in_recovery(), (pg_last_wal_replay_lsn() - '0/0'::pg_lsn)::int8",
+                    &[],
+                )
+                .await?;
+            Ok::<_, tokio_postgres::Error>((
+                flushed,
+                row.get::<_, bool>(0),
+                row.get::<_, Option<i64>>(1),
+            ))
+        };
+        match measured.await {
+            Ok((flushed, true, Some(replayed))) => {
+                let (flushed, replayed) = (flushed.max(0) as u64, replayed.max(0) as u64);
+                let stale = positions.staleness(began, flushed, replayed, Instant::now());
+                replica.observe(Some((stale, flushed.saturating_sub(replayed))));
+            }
+            Ok(_) => {
+                // A primary of its own (promoted, or the wrong URL): nothing tells how its data
+                // relates to ours, so it serves nothing.
+                if !warned_not_standby {
+                    warned_not_standby = true;
+                    tracing::error!(
+                        "CIT_READ_DATABASE_URL is not a standby; reports read from the primary"
+                    );
+                }
+                replica.observe(None);
+            }
+            Err(error) => {
+                tracing::debug!(%error, "the replica watcher lost a connection");
+                clients = None;
+                replica.observe(None);
+            }
+        }
+    }
+}
+
+async fn connect(
+    config: &tokio_postgres::Config,
+) -> Result<tokio_postgres::Client, tokio_postgres::Error> {
+    let (client, connection) = config.connect(tokio_postgres::NoTls).await?;
+    tokio::spawn(async move {
+        let _ = connection.await;
+    });
+    Ok(client)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn staleness_is_the_time_since_the_newest_tick_the_replica_holds() {
+        let start = Instant::now();
+        let at = |ms: u64| start + Duration::from_millis(ms);
+        let mut positions = Positions::default();
+        // (tick began, primary's position, replica's replayed position, now) → staleness
+        let steps = [
+            // Caught up: the replica holds the tick just taken.
+            (0, 100, 100, 2, 2),
+            // An idle primary: the position stays, so the replica stays fresh.
+            (250, 100, 100, 252, 2),
+            // Replay paused at 100 while the primary moves on.
+            (500, 180, 100, 503, 253),
+            (750, 260, 100, 751, 501),
+            // It replays up to 180 (the tick at 500), not yet 260.
+            (1000, 260, 180, 1001, 501),
+            // Caught up again.
+            (1250, 260, 260, 1251, 1),
+        ];
+        for (began, primary, replayed, now, stale) in steps {
+            assert_eq!(
+                positions.staleness(at(began), primary, replayed, at(now)),
+                Duration::from_millis(stale),
+                "tick at {began} ms"
+            );
+        }
+        assert_eq!(positions.ticks.len(), 1);
+    }
+
+    #[test]
+    fn a_replica_behind_every_kept_tick_is_at_least_as_stale_as_the_oldest() {
+        let start = Instant::now();
+        let mut positions = Positions::default();
+        positions.staleness(start, 500, 10, start);
+        let stale = positions.staleness(
+            start + Duration::from_secs(3),
+            600,
+            10,
+            start + Duration::from_secs(3),
+        );
+        assert_eq!(stale, Duration::from_secs(3));
+    }
+
+    #[test]
+    fn the_bound_decides_whether_reads_go_to_the_replica() {
+        let pools = Pools::build("postgres://nobody@127.0.0.1:1/none", 1, 1).unwrap();
+        let replica = Replica::new(pools, Duration::from_millis(500));
+        assert!(
+            !replica.fresh.load(Ordering::Relaxed),
+            "nothing served before a measurement"
+        );
+        replica.observe(Some((Duration::from_millis(20), 0)));
+        assert!(replica.fresh.load(Ordering::Relaxed));
+        assert!(
+            replica
+                .exposition()
+                .contains("read_replica_lag_seconds 0.02\n")
+        );
+        replica.observe(Some((Duration::from_millis(501), 4096)));
+        assert!(!replica.fresh.load(Ordering::Relaxed));
+        assert!(
+            replica
+                .exposition()
+                .contains("read_replica_lag_bytes 4096\n")
+        );
+        replica.observe(None);
+        assert!(!replica.fresh.load(Ordering::Relaxed));
+        assert!(
+            replica
+                .exposition()
+                .contains("read_replica_lag_seconds NaN\n")
+        );
+    }
+}
