@@ -6,6 +6,8 @@ database's own cost for the same work measured in the same run.
    same batch re-sent (all unchanged, no new rows). Baseline: the same 5,000 rows upserted into a
    table shaped like `calls` (same columns, unique key and indexes) by one
    INSERT ... SELECT FROM unnest(...) ON CONFLICT statement sent by psql (server time, \\timing).
+   Beside it, the same batches sent to the peer (bench/peer: Node.js, Fastify, pg, one upsert of
+   the calls as sent; skipped without node or with --no-peer).
 2. Import: `cit-api import-calls` of a --import-rows row CSV in the canonical layout. Baseline:
    psql's \\copy of the same file into an unlogged table.
 3. Metrics over --calls calls (inserted by SQL): GET /api/v1/metrics/calls (12 months) and
@@ -23,6 +25,7 @@ import json
 import os
 import random
 import re
+import shutil
 import socket
 import statistics
 import subprocess
@@ -172,6 +175,27 @@ def canonical_csv(count, rng):
     return out.getvalue()
 
 
+def start_peer(database_url, secret):
+    """The Node.js peer on the same database (bench/peer), and its port; None without node."""
+    if shutil.which("node") is None or shutil.which("npm") is None:
+        return None, None
+    peer_dir = os.path.join(ROOT, "bench/peer")
+    subprocess.run(["npm", "ci", "--silent", "--prefix", peer_dir], check=True, capture_output=True)
+    port = free_port()
+    env = dict(os.environ, DATABASE_URL=database_url, PORT=str(port), JWT_SECRET=secret,
+               POOL_SIZE=str(2 * os.cpu_count()))
+    process = subprocess.Popen(["node", os.path.join(peer_dir, "server.js")], env=env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    for _ in range(100):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return process, port
+        except OSError:
+            time.sleep(0.1)
+    process.terminate()
+    raise RuntimeError("the peer did not start")
+
+
 def latencies(client, path, token, count=50):
     for _ in range(5):
         client.request("GET", path, token=token)
@@ -191,6 +215,7 @@ def main():
     parser.add_argument("--import-rows", type=int, default=100_000)
     parser.add_argument("--calls", type=int, default=1_000_000)
     parser.add_argument("--keep", action="store_true")
+    parser.add_argument("--no-peer", action="store_true")
     args = parser.parse_args()
     rng = random.Random(11)
 
@@ -203,6 +228,7 @@ def main():
     env = dict(os.environ, DATABASE_URL=f"{SERVER}/{DB}", CIT_BIND=f"127.0.0.1:{port}",
                CIT_ADMIN_PASSWORD=ADMIN_PASSWORD, CIT_JWT_SECRET="b" * 40, RUST_LOG="warn")
     server = subprocess.Popen([binary], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    peer = None
     try:
         client = None
         for _ in range(200):
@@ -257,6 +283,24 @@ def main():
         print(f"batch of 5,000 calls ({mib:.1f} MiB JSON), median of {args.runs}:")
         print(f"  new calls:      {c * 1000:7.0f} ms   baseline upsert {bn * 1000:5.0f} ms   ratio {c / bn:.2f}x")
         print(f"  re-sent batch:  {r * 1000:7.0f} ms   baseline upsert {bs * 1000:5.0f} ms   ratio {r / bs:.2f}x")
+
+        # The peer, on the same database, with the same key and the same shape of batches.
+        if not args.no_peer:
+            peer, peer_port = start_peer(f"{SERVER}/{DB}", "b" * 40)
+        if peer is not None:
+            peer_client = Client(peer_port)
+            peer_new, peer_same = [], []
+            for run in range(args.runs):
+                calls = [call(n, random.Random(100 + run), f"N{run}") for n in range(5000)]
+                body = json.dumps({"calls": calls}).encode()
+                for times, expected in ((peer_new, "created"), (peer_same, "unchanged")):
+                    started = time.perf_counter()
+                    status, data = peer_client.request("POST", "/api/v1/calls/batch", body, key)
+                    times.append(time.perf_counter() - started)
+                    assert status == 200 and json.loads(data)[expected] == 5000, data[:300]
+            pn, ps = statistics.median(peer_new), statistics.median(peer_same)
+            print(f"  peer (Node.js, Fastify, pg; one upsert of the calls as sent): new {pn * 1000:.0f} ms, "
+                  f"re-sent {ps * 1000:.0f} ms; cit-api takes {c / pn:.2f}x and {r / ps:.2f}x its time")
 
         # 2. Import.
         with tempfile.TemporaryDirectory() as tmp:
@@ -315,6 +359,9 @@ def main():
         print(f"  metrics/repeat-calls:       p50 {analyst_repeat[0]:6.1f} ms  p95 {analyst_repeat[1]:6.1f} ms   "
               f"SQL alone {sql_repeat * 1000:6.1f} ms")
     finally:
+        if peer is not None:
+            peer.terminate()
+            peer.wait()
         server.terminate()
         server.wait()
         if not args.keep:

@@ -133,10 +133,17 @@ pub struct KeyHolder {
     /// When it was revoked, if it was.
     #[diesel(sql_type = Nullable<Timestamptz>)]
     pub revoked_at: Option<DateTime<Utc>>,
+    /// Its last use on record, this one included when it was recorded.
+    #[diesel(sql_type = Nullable<Timestamptz>)]
+    pub last_used_at: Option<DateTime<Utc>>,
 }
 
+/// How often a key's use is recorded at most, so a busy client does not write on every
+/// request.
+pub const RECORD_USE_EVERY: chrono::TimeDelta = chrono::TimeDelta::minutes(1);
+
 /// The key with this digest, in one statement that also records its use at `now` (at most
-/// once a minute, so a busy client does not write on every request).
+/// once per [`RECORD_USE_EVERY`]).
 pub async fn authenticate(
     conn: &mut AsyncPgConnection,
     digest: &[u8],
@@ -151,7 +158,11 @@ pub async fn authenticate(
                 AND (api_keys.last_used_at IS NULL \
                      OR api_keys.last_used_at < $2 - interval '1 minute') \
          ) \
-         SELECT id, name, roles, revoked_at FROM key",
+         SELECT id, name, roles, revoked_at, \
+                CASE WHEN revoked_at IS NULL \
+                      AND (last_used_at IS NULL OR last_used_at < $2 - interval '1 minute') \
+                     THEN $2 ELSE last_used_at END AS last_used_at \
+           FROM key",
     )
     .bind::<Bytea, _>(digest)
     .bind::<Timestamptz, _>(now)

@@ -121,20 +121,22 @@ pub async fn authenticate(
     conn: &mut AsyncPgConnection,
     key: &str,
     now: DateTime<Utc>,
-) -> Result<Caller, AppError> {
+) -> Result<(Caller, DateTime<Utc>), AppError> {
     let Some(holder) = model::authenticate(conn, &digest(key), now).await? else {
         return Err(AppError::Unauthorized("the API key is not known".into()));
     };
     if holder.revoked_at.is_some() {
         return Err(AppError::Unauthorized("the API key is revoked".into()));
     }
-    Ok(Caller {
+    let record_next = holder.last_used_at.unwrap_or(now) + model::RECORD_USE_EVERY;
+    let caller = Caller {
         principal: Principal::ApiKey { id: holder.id },
         name: holder.name,
         roles: holder.roles,
         personnel_id: None,
         partner_id: None,
-    })
+    };
+    Ok((caller, record_next))
 }
 
 #[cfg(test)]

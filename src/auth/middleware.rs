@@ -49,8 +49,12 @@ async fn authenticate_token(state: &AppState, token: &str) -> Result<Caller, App
             Err(miss) => miss,
         };
         let mut conn = state.db().await?;
-        let caller = crate::api_keys::service::authenticate(&mut conn, token, now).await?;
-        state.credentials.put(miss, key, &caller, now, None);
+        let (caller, record_next) =
+            crate::api_keys::service::authenticate(&mut conn, token, now).await?;
+        // Kept only until its next use must be recorded, so `last_used_at` stays to the minute.
+        state
+            .credentials
+            .put(miss, key, &caller, now, Some(record_next));
         return Ok(caller);
     }
     let claims = state.jwt.verify(token, now)?;
@@ -119,6 +123,23 @@ pub async fn authenticate(
     {
         // Before the response leaves, so its client never meets what it just changed.
         state.credentials.forget_all();
+    }
+    if response.status() == StatusCode::LOCKED
+        && let Some(state) = &state
+    {
+        // The request locked its caller's own account (wrong current passwords): forgotten
+        // before the answer leaves, not when the notification arrives, so the caller's next
+        // request is refused however soon it comes.
+        let locked = match response.request().extensions().get::<Authentication>() {
+            Some(Authentication(Ok(Caller {
+                principal: Principal::User { id, .. },
+                ..
+            }))) => Some(*id),
+            _ => None,
+        };
+        if let Some(id) = locked {
+            state.credentials.forget(&format!("user:{id}"));
+        }
     }
     if response.status() == StatusCode::FORBIDDEN
         && let Some(state) = state

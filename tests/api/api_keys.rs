@@ -115,6 +115,23 @@ async fn a_keys_last_use_is_recorded_to_the_minute() {
     app.clock.advance(chrono::Duration::seconds(45));
     app.get("/api/v1/personnel", &key).await.assert_status(200);
     assert_eq!(last_used().await, "2026-03-02T15:01:15Z");
+
+    // A check that found the use recorded 30 s ago (the cache emptied by a user's creation) is
+    // kept only until the next use must be recorded, not a full cache lifetime.
+    app.clock.advance(chrono::Duration::seconds(30));
+    app.post(
+        "/api/v1/users",
+        Some(&admin.token),
+        &json!({"username": "cache.emptier",
+        "display_name": "E", "roles": ["analyst"], "password": "a long enough passphrase"}),
+    )
+    .await
+    .assert_status(201);
+    app.get("/api/v1/personnel", &key).await.assert_status(200);
+    assert_eq!(last_used().await, "2026-03-02T15:01:15Z");
+    app.clock.advance(chrono::Duration::seconds(35));
+    app.get("/api/v1/personnel", &key).await.assert_status(200);
+    assert_eq!(last_used().await, "2026-03-02T15:02:20Z");
 }
 
 #[actix_web::test]

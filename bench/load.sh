@@ -1,0 +1,141 @@
+#!/usr/bin/env bash
+# The rest of issue 11's load targets, on a seeded city, each next to its own ceiling measured
+# in the same run:
+#   1. a read with an API key (the roster read the records management system may make,
+#      `GET /api/v1/personnel?limit=1`)  vs  pgbench's prepared primary-key lookup and the
+#      page's own SQL; the same read with a JWT beside it;
+#   2. login throughput  vs  argon2id verifications a second on all cores with the service's
+#      own parameters and code (examples/argon2_rate.rs), and what a login load does to other
+#      requests' p99 (personnel reads at 8 connections, alone and beside the logins);
+#   3. a mixed load, MIXED_SECONDS (60) at CONNECTIONS: 80% personnel reads by id (over every
+#      person), 15% call pages, 5% batches of 20 calls with an API key (new incident numbers,
+#      some repeated): every answer must be 2xx, and /metrics must show no 503 (a pool timeout
+#      answers 503).
+#
+#   bench/load.sh [BINARY]      # default: builds and uses the release binary
+#
+# Env as bench/reads.sh (CONNECTIONS, SECONDS_EACH, SCALE, TEST_DATABASE_SERVER), plus
+# MIXED_SECONDS. Needs wrk and pgbench. Loopback only; the database is dropped afterwards.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+cargo build --release --quiet --example argon2_rate
+argon2_rate="$(cargo metadata --format-version 1 --no-deps |
+    python3 -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])')/release/examples/argon2_rate"
+
+BENCH_NAME=load
+source bench/common.sh
+
+echo "$connections connections, ${seconds} s each, scale $scale ($(psql "$server/$database" -AtXc 'SELECT count(*) FROM calls') calls)"
+
+# 1. An API key's read.
+key=$(curl -fs "$base/api/v1/api-keys" -H "authorization: Bearer $admin" -H 'content-type: application/json' \
+    -d '{"name": "bench rms", "roles": ["integration"]}' |
+    python3 -c 'import json, sys; print(json.load(sys.stdin)["key"])')
+echo "SELECT * FROM personnel WHERE id = '$person';" >"$work/personnel.sql"
+# The roster page the service reads (`personnel::model::list`: the CIT flag of each row, one
+# row past the page).
+cat >"$work/roster.sql" <<EOF
+SELECT p.*, cit_certified_on(p.id, (now() AT TIME ZONE 'America/Chicago')::date, 'America/Chicago')
+  FROM personnel p ORDER BY p.id DESC LIMIT 2;
+EOF
+roster="/api/v1/personnel?limit=1"
+measure "GET $roster, API key" "$work/personnel.sql" "$roster" "$key"
+key_rps=$rps
+roster_tps=$(pgbench_tps "$work/roster.sql")
+read -r jwt_rps jwt_p99 _ < <(load "$roster" "$admin")
+python3 -c "print(f'  the page\'s own SQL:           {$roster_tps:>8,} tps; the service reaches {$key_rps / $roster_tps:.2f} of it')"
+echo "  the same read with a JWT:     $jwt_rps req/s   p50/p90/p99 $jwt_p99"
+
+# 2. Logins against argon2.
+curl -fs -o /dev/null "$base/api/v1/users" -H "authorization: Bearer $admin" \
+    -H 'content-type: application/json' \
+    -d "{\"username\": \"bench.login\", \"display_name\": \"Bench\", \"roles\": [\"analyst\"], \"password\": \"$password\"}"
+cat >"$work/login.lua" <<EOF
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+wrk.body = '{"username": "bench.login", "password": "$password"}'
+EOF
+ceiling=$("$argon2_rate" "$seconds" | awk '{ print $1 }')
+read -r login_rps login_p99 login_errors _ < <(C=8 wrk_run -s "$work/login.lua" "$base/api/v1/auth/login")
+read -r alone_rps alone_p99 _ < <(C=8 load "/api/v1/personnel/$person" "$admin")
+C=8 wrk_run -s "$work/login.lua" "$base/api/v1/auth/login" >"$work/logins-beside.txt" &
+logins=$!
+read -r beside_rps beside_p99 beside_errors _ < <(C=8 load "/api/v1/personnel/$person" "$admin")
+wait "$logins"
+read -r beside_login_rps _ < "$work/logins-beside.txt"
+python3 - "$ceiling" "$login_rps" "$login_p99" "$login_errors" "$alone_rps" "$alone_p99" \
+    "$beside_rps" "$beside_p99" "$beside_errors" "$beside_login_rps" <<'EOF'
+import sys
+ceiling, rps, p99, errors, alone, alone_p, beside, beside_p, beside_errors, beside_logins = sys.argv[1:]
+ceiling, rps, alone, beside, beside_logins = map(float, (ceiling, rps, alone, beside, beside_logins))
+
+
+def ms(text):
+    """A wrk latency ("950.00us", "1.23ms", "1.02s") in milliseconds."""
+    for suffix, factor in (("us", 1e-3), ("ms", 1.0), ("s", 1e3)):
+        if text.endswith(suffix):
+            return float(text[: -len(suffix)]) * factor
+    raise ValueError(text)
+
+
+print("POST /api/v1/auth/login, 8 connections")
+print(f"  argon2id on every core (same parameters and code): {ceiling:8,.1f} verifications/s")
+print(f"  logins:                       {rps:>8,.0f} req/s   p50/p90/p99 {p99}   errors {errors}")
+print(f"  ratio to argon2:              {rps / ceiling:8.2f}")
+a, b = ms(alone_p.split("/")[2]), ms(beside_p.split("/")[2])
+print(f"  personnel reads, 8 connections, alone:         {alone:>8,.0f} req/s, p50/p90/p99 {alone_p}")
+print(f"  the same beside the login load ({beside_logins:,.0f} logins/s): {beside:>8,.0f} req/s, "
+      f"p50/p90/p99 {beside_p}, errors {beside_errors}; p99 x{b / a:.2f}")
+EOF
+
+# 3. The mixed load.
+psql "$server/$database" -AtXc "SELECT id FROM personnel ORDER BY id" >"$work/ids.txt"
+responders=$(psql "$server/$database" -AtXc "SELECT string_agg(employee_number, ',') FROM (SELECT employee_number FROM personnel WHERE department = 'police' ORDER BY employee_number LIMIT 50) p")
+cat >"$work/mixed.lua" <<EOF
+-- 80% personnel reads by id, 15% call pages, 5% batches of 20 calls.
+local ids, responders = {}, {}
+for line in io.lines("$work/ids.txt") do ids[#ids + 1] = line end
+for number in string.gmatch("$responders", "[^,]+") do responders[#responders + 1] = number end
+local n, prefix = 0, 0
+function init(args)
+  math.randomseed(os.time() + tonumber(tostring({}):match("0x(%x+)") or "0", 16) % 100000)
+  prefix = math.random(1, 1000000)
+end
+local function batch()
+  local calls = {}
+  for i = 1, 20 do
+    -- One number in ten repeats an earlier one: a retry the ingest must take as unchanged.
+    local number = (i == 1) and ("M" .. prefix .. "-0") or ("M" .. prefix .. "-" .. n .. "-" .. i)
+    calls[i] = string.format('{"source": "rms", "incident_number": "%s", "received_at": "2026-11-0%dT1%d:00:00-06:00", '
+      .. '"call_type": "PIC", "mental_health": %s, "crisis_types": [], "responders": [{"employee_number": "%s", "role": "primary"}], '
+      .. '"dispositions": ["referral"], "force_level": "none"}',
+      number, 1 + i % 9, i % 10, (i % 3 == 0) and "true" or "false", (i == 1) and responders[1] or responders[1 + (n + i) % #responders])
+  end
+  return '{"calls": [' .. table.concat(calls, ",") .. ']}'
+end
+function request()
+  n = n + 1
+  local slot = n % 20
+  if slot == 0 then
+    return wrk.format("POST", "/api/v1/calls/batch",
+      {["Authorization"] = "Bearer $key", ["Content-Type"] = "application/json"}, batch())
+  elseif slot <= 3 then
+    return wrk.format("GET", "/api/v1/calls?mental_health=true&limit=50", {["Authorization"] = "Bearer $supervisor"})
+  else
+    return wrk.format("GET", "/api/v1/personnel/" .. ids[1 + (n * 7919) % #ids], {["Authorization"] = "Bearer $admin"})
+  end
+end
+EOF
+status_count() {
+    curl -fs "$base/metrics" | awk -v s="status=\"$1\"" 'index($0, s) && /^http_requests_total/ { n += $NF } END { print n + 0 }'
+}
+calls_before=$(psql "$server/$database" -AtXc "SELECT count(*) FROM calls")
+unavailable_before=$(status_count 503)
+mixed_seconds="${MIXED_SECONDS:-60}"
+read -r mixed_rps mixed_p99 mixed_errors _ < <(D="$mixed_seconds" wrk_run -s "$work/mixed.lua" "$base")
+calls_after=$(psql "$server/$database" -AtXc "SELECT count(*) FROM calls")
+echo "mixed load, $connections connections, $mixed_seconds s (80% reads by id, 15% call pages, 5% batches of 20)"
+echo "  service: $mixed_rps req/s   p50/p90/p99 $mixed_p99   errors (non-2xx) $mixed_errors"
+echo "  503s (pool timeouts, outages): $(( $(status_count 503) - unavailable_before )); calls stored by the batches: $((calls_after - calls_before))"
+echo "resident set: idle (started, ready) $idle_rss; after the loads $(rss VmRSS); at most $(rss VmHWM)"
