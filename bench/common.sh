@@ -45,7 +45,7 @@ DATABASE_URL="$server/$database" "$binary" seed-demo --scale "$scale" >"$work/se
 # Settled before measuring: no autovacuum of the fresh rows or checkpoint in the middle.
 psql "$server/$database" -qXc "VACUUM (ANALYZE)" -c "CHECKPOINT" >/dev/null
 DATABASE_URL="$server/$database" CIT_BIND="127.0.0.1:$port" CIT_ADMIN_USERNAME=admin CIT_JWT_SECRET="$secret" \
-    CIT_ADMIN_PASSWORD="$password" RUST_LOG=warn "$binary" serve >"$work/service.log" 2>&1 &
+    CIT_ADMIN_PASSWORD="$password" CIT_TRUSTED_PROXIES=127.0.0.1 RUST_LOG=warn "$binary" serve >"$work/service.log" 2>&1 &
 service=$!
 base="http://127.0.0.1:$port"
 for _ in $(seq 1 100); do
