@@ -87,7 +87,8 @@ wrk_run() {
     local rps p99 errors
     rps=$(awk '/^Requests\/sec/ { print int($2) }' "$out")
     p99=$(awk '$1 == "50%" { p50 = $2 } $1 == "90%" { p90 = $2 } $1 == "99%" { print p50 "/" p90 "/" $2 }' "$out")
-    errors=$(awk '/Non-2xx/ { n += $NF } /Socket errors/ { n += 1 } END { print n + 0 }' "$out")
+    # "Non-2xx or 3xx responses: N" and "Socket errors: connect N, read N, write N, timeout N".
+    errors=$(awk '/Non-2xx/ { n += $NF } /Socket errors/ { gsub(/[^0-9 ]/, " "); for (i = 1; i <= NF; i++) n += $i } END { print n + 0 }' "$out")
     echo "$rps $p99 $errors $before $after"
 }
 

@@ -132,11 +132,14 @@ def main():
     rng = random.Random(42)
 
     subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=ROOT, check=True)
+    # Where cargo puts the binary (CARGO_TARGET_DIR may move it out of the project).
+    target = json.loads(subprocess.run(["cargo", "metadata", "--format-version", "1", "--no-deps"],
+                                       cwd=ROOT, check=True, capture_output=True).stdout)["target_directory"]
     psql(f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)", db="postgres")
     port = free_port()
     env = dict(os.environ, DATABASE_URL=f"{SERVER}/{DB}", CIT_BIND=f"127.0.0.1:{port}",
                CIT_ADMIN_PASSWORD=ADMIN_PASSWORD, CIT_JWT_SECRET="b" * 40, RUST_LOG="warn")
-    server = subprocess.Popen([os.path.join(ROOT, "target/release/cit-api")], env=env,
+    server = subprocess.Popen([os.path.join(target, "release/cit-api")], env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         for _ in range(100):

@@ -168,6 +168,15 @@ impl CredentialsCache {
         inner.generation += 1;
     }
 
+    /// Forgets the answers about one user.
+    pub fn forget_user(&self, id: UserId) {
+        let mut inner = self.lock();
+        inner.generation += 1;
+        inner.entries.retain(
+            |_, entry| !matches!(entry.caller.principal, Principal::User { id: user, .. } if user == id),
+        );
+    }
+
     /// Forgets the answers about one user (`user:<id>`) or API key (`key:<id>`), as the
     /// triggers name them; anything else (`all`, after a `TRUNCATE`) forgets everything.
     pub fn forget(&self, payload: &str) {
@@ -184,12 +193,12 @@ impl CredentialsCache {
                 _ => None,
             }
         });
+        if let Some(Principal::User { id, .. }) = principal {
+            return self.forget_user(id);
+        }
         let mut inner = self.lock();
         inner.generation += 1;
         match principal {
-            Some(Principal::User { id, .. }) => inner.entries.retain(|_, entry| {
-                !matches!(entry.caller.principal, Principal::User { id: user, .. } if user == id)
-            }),
             Some(Principal::ApiKey { id }) => inner.entries.retain(|_, entry| {
                 !matches!(entry.caller.principal, Principal::ApiKey { id: key } if key == id)
             }),

@@ -138,7 +138,7 @@ pub async fn authenticate(
             _ => None,
         };
         if let Some(id) = locked {
-            state.credentials.forget(&format!("user:{id}"));
+            state.credentials.forget_user(id);
         }
     }
     if response.status() == StatusCode::FORBIDDEN

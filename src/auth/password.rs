@@ -1,5 +1,5 @@
-//! Passwords: argon2id hashing (19 MiB, 2 passes, 1 lane — the OWASP/NIST floor) on blocking
-//! threads, and the password rules of NIST SP 800-63B: length over composition, not the
+//! Passwords: argon2id hashing (19 MiB, 2 passes, 1 lane — the OWASP/NIST floor) on the
+//! hasher's own threads, and the password rules of NIST SP 800-63B: length over composition, not the
 //! username, not a common password.
 
 use std::collections::HashSet;
@@ -22,7 +22,7 @@ fn hasher() -> Result<Argon2<'static>, AppError> {
     Ok(Argon2::new(Algorithm::Argon2id, Version::V0x13, params))
 }
 
-/// Hashes a password into a PHC string. CPU-heavy: call through [`hash_blocking`].
+/// Hashes a password into a PHC string. CPU-heavy: call through [`Hasher::hash`].
 pub fn hash(password: &str) -> Result<String, AppError> {
     hasher()?
         .hash_password(password.as_bytes())
@@ -64,6 +64,11 @@ thread_local! {
     static MEMORY: std::cell::RefCell<Vec<Block>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
+/// Gives this thread's argon2 memory back (an idle hashing thread).
+fn release_memory() {
+    MEMORY.with(|memory| *memory.borrow_mut() = Vec::new());
+}
+
 /// Runs `work` on `blocks` blocks of this thread's argon2 memory, zeroed afterwards (no
 /// password-derived state stays behind). Allocating 19 MiB for every verification meant an
 /// `mmap`, 4,864 page faults and a `munmap` each time: verifications a second on the 2-core
@@ -84,16 +89,22 @@ fn with_memory<T>(blocks: usize, work: impl FnOnce(&mut [Block]) -> T) -> T {
 /// Runs argon2 off the async workers, on threads of its own (one per core), at most one hash
 /// per core at a time: each takes 19 MiB and a core for tens of milliseconds, so a burst of
 /// logins queues here instead of starving every other request and growing memory. Each thread
-/// keeps its 19 MiB between verifications ([`verify`]), so the memory stays bounded by the
+/// keeps its 19 MiB between verifications ([`verify`]) until it has idled for
+/// [`RELEASE_AFTER`], so the memory stays bounded by the
 /// cores however many logins come. Callers hold no database connection while they wait or hash.
 ///
-/// Measured and not kept: running these threads at a lower priority (nice 10) made the other
-/// requests' p99 beside a login load worse, not better (94 ms against 25 ms, BENCHMARKS.md).
+/// Measured and not kept: running these threads at a lower priority (nice 10) did not spare
+/// the other requests' tail beside a login load (p99 88–94 ms, against 25–54 ms at the same
+/// priority; BENCHMARKS.md).
 #[derive(Debug)]
 pub struct Hasher {
     permits: tokio::sync::Semaphore,
     jobs: std::sync::mpsc::Sender<Job>,
 }
+
+/// How long a hashing thread keeps its argon2 memory without work: after a burst of logins the
+/// process gives the 19 MiB a core back.
+const RELEASE_AFTER: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// One hash or verification, with where its answer goes.
 type Job = Box<dyn FnOnce() + Send>;
@@ -112,12 +123,13 @@ impl Hasher {
                     // Ends when the hasher (the sending side) is dropped.
                     loop {
                         let job = match queue.lock() {
-                            Ok(queue) => queue.recv(),
+                            Ok(queue) => queue.recv_timeout(RELEASE_AFTER),
                             Err(_) => return,
                         };
                         match job {
                             Ok(job) => job(),
-                            Err(_) => return,
+                            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => release_memory(),
+                            Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => return,
                         }
                     }
                 });
@@ -159,7 +171,10 @@ impl Hasher {
         let (answer, answered) = tokio::sync::oneshot::channel();
         self.jobs
             .send(Box::new(move || {
-                let _ = answer.send(work());
+                // A caller that went away (its client hung up) costs no hash.
+                if !answer.is_closed() {
+                    let _ = answer.send(work());
+                }
             }))
             .map_err(|_| AppError::Internal("the password hashing threads have stopped".into()))?;
         answered

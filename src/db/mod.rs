@@ -156,6 +156,15 @@ impl Pools {
         own.get().await
     }
 
+    /// A connection from the calling thread's pool, waiting at most `wait` for one to come
+    /// free; making a new one takes as long as the pool allows (a cold pool still warms up).
+    pub async fn get_within(&self, wait: Duration) -> Result<Conn, PoolError> {
+        let own = self.current();
+        let mut timeouts = own.timeouts();
+        timeouts.wait = Some(wait);
+        own.timeout_get(&timeouts).await
+    }
+
     /// The pools' state summed: what `/metrics` reports.
     pub fn status(&self) -> deadpool::Status {
         let mut total = deadpool::Status {

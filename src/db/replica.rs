@@ -9,7 +9,8 @@
 //! the lag, whether the replica is in use, and how many reads each side served.
 //!
 //! The lag is measured the way a client would see it, as time, on any primary, busy or idle:
-//! every tick reads the primary's flushed WAL position (its commits so far), then the
+//! every tick reads the primary's WAL insert position (everything it has written so far,
+//! commits with `synchronous_commit = off` included), then the
 //! replica's replayed position. The replica holds every commit made before the newest tick
 //! whose primary position it has replayed, so its staleness is at most the time since that
 //! tick's start. (`now() - pg_last_xact_replay_timestamp()` grows on an idle primary, and
@@ -29,6 +30,14 @@ use super::{Conn, Pools};
 /// How often the lag is measured.
 pub const TICK: Duration = Duration::from_millis(250);
 
+/// The longest a tick's connecting or measuring may take before the replica is taken as
+/// unreachable (a silent network would otherwise hold the watcher, and the last answer, forever).
+const MEASURE_WITHIN: Duration = Duration::from_secs(2);
+
+/// The longest a read waits for a replica connection to come free before it goes to the
+/// primary instead (making a new one is not cut short: a cold pool must be able to warm up).
+const WAIT_FOR_CONNECTION: Duration = Duration::from_millis(100);
+
 /// How many ticks of the primary's positions are kept: ten minutes, far past any bound.
 const SAMPLES: usize = 2_400;
 
@@ -39,6 +48,13 @@ const UNKNOWN: u64 = u64::MAX;
 pub struct Replica {
     pools: Pools,
     max_lag: Duration,
+    /// When the process started measuring; deadlines are microseconds after it.
+    epoch: Instant,
+    /// Until when (microseconds after `epoch`) a read may go to the replica: the start of the
+    /// newest tick it was seen to hold, plus the bound. Checked at every read, so a watcher that
+    /// stops hearing from either server cannot leave the replica in use past the bound.
+    fresh_until: AtomicU64,
+    /// Whether the last measurement found it within the bound (for the log's transitions).
     fresh: AtomicBool,
     lag_micros: AtomicU64,
     lag_bytes: AtomicU64,
@@ -53,6 +69,8 @@ impl Replica {
         Self {
             pools,
             max_lag,
+            epoch: Instant::now(),
+            fresh_until: AtomicU64::new(0),
             fresh: AtomicBool::new(false),
             lag_micros: AtomicU64::new(UNKNOWN),
             lag_bytes: AtomicU64::new(UNKNOWN),
@@ -61,18 +79,34 @@ impl Replica {
         }
     }
 
-    /// A replica connection when the replica is fresh and gives one; `None` sends the read to
-    /// the primary. A failure to connect marks it stale until the watcher finds it fresh.
+    /// Microseconds from `epoch` to `at`.
+    fn micros(&self, at: Instant) -> u64 {
+        u64::try_from(at.saturating_duration_since(self.epoch).as_micros()).unwrap_or(UNKNOWN)
+    }
+
+    /// Whether a read now may go to the replica: within the bound as last measured.
+    fn is_fresh(&self) -> bool {
+        self.micros(Instant::now()) < self.fresh_until.load(Ordering::Acquire)
+    }
+
+    /// A replica connection when the replica is fresh and one comes free within
+    /// [`WAIT_FOR_CONNECTION`]; `None` sends the read to the primary. A failure to connect
+    /// marks it stale until the watcher finds it fresh again; a busy pool only sends this read
+    /// to the primary.
     pub async fn get(&self) -> Option<Conn> {
-        if self.fresh.load(Ordering::Acquire) {
-            match self.pools.get().await {
+        if self.is_fresh() {
+            match self.pools.get_within(WAIT_FOR_CONNECTION).await {
                 Ok(conn) => {
                     self.served.fetch_add(1, Ordering::Relaxed);
                     return Some(conn);
                 }
+                Err(deadpool::managed::PoolError::Timeout(
+                    deadpool::managed::TimeoutType::Wait,
+                )) => {}
                 Err(error) => {
-                    tracing::warn!(%error, "no replica connection; reading from the primary");
-                    self.fresh.store(false, Ordering::Release);
+                    if self.fresh_until.swap(0, Ordering::AcqRel) != 0 {
+                        tracing::warn!(%error, "no replica connection; reading from the primary");
+                    }
                 }
             }
         }
@@ -83,6 +117,14 @@ impl Replica {
     /// Records one measurement: the lag, or `None` when it could not be taken.
     fn observe(&self, lag: Option<(Duration, u64)>) {
         let fresh = lag.is_some_and(|(time, _)| time <= self.max_lag);
+        let until = match lag {
+            // The tick it holds began `time` ago; reads may use it until that start + the bound.
+            Some((time, _)) if fresh => self.micros(Instant::now()).saturating_add(
+                u64::try_from((self.max_lag - time).as_micros()).unwrap_or(UNKNOWN),
+            ),
+            _ => 0,
+        };
+        self.fresh_until.store(until, Ordering::Release);
         let (micros, bytes) = lag.map_or((UNKNOWN, UNKNOWN), |(time, bytes)| {
             (u64::try_from(time.as_micros()).unwrap_or(UNKNOWN), bytes)
         });
@@ -132,7 +174,7 @@ impl Replica {
                 "read_replica_in_use",
                 "gauge",
                 "1 while reports and lists read from the replica (reachable and within the bound), else 0.",
-                u8::from(self.fresh.load(Ordering::Relaxed)).to_string(),
+                u8::from(self.is_fresh()).to_string(),
             ),
             (
                 "read_replica_lag_seconds",
@@ -149,7 +191,7 @@ impl Replica {
             (
                 "read_replica_lag_bytes",
                 "gauge",
-                "WAL the primary has flushed that the replica has not replayed, as last measured.",
+                "WAL the primary has written that the replica has not replayed, as last measured.",
                 bytes,
             ),
             (
@@ -177,7 +219,7 @@ impl Replica {
 /// The primary's positions over the last ticks, and the replica's staleness from them.
 #[derive(Default)]
 struct Positions {
-    /// (when a tick began, the primary's flushed WAL position read in it), oldest first.
+    /// (when a tick began, the primary's WAL insert position read in it), oldest first.
     ticks: VecDeque<(Instant, u64)>,
 }
 
@@ -247,7 +289,7 @@ pub async fn watch(replica: Arc<Replica>, primary_url: String, replica_url: Stri
         let measured = async {
             let flushed: i64 = on_primary
                 .query_one(
-                    "SELECT (pg_current_wal_flush_lsn() - '0/0'::pg_lsn)::int8",
+                    "SELECT (pg_current_wal_insert_lsn() - '0/0'::pg_lsn)::int8",
                     &[],
                 )
                 .await?
@@ -264,7 +306,13 @@ pub async fn watch(replica: Arc<Replica>, primary_url: String, replica_url: Stri
                 row.get::<_, Option<i64>>(1),
             ))
         };
-        match measured.await {
+        let Ok(measured) = tokio::time::timeout(MEASURE_WITHIN, measured).await else {
+            tracing::debug!("the replica watcher's measurement timed out");
+            clients = None;
+            replica.observe(None);
+            continue;
+        };
+        match measured {
             Ok((flushed, true, Some(replayed))) => {
                 let (flushed, replayed) = (flushed.max(0) as u64, replayed.max(0) as u64);
                 let stale = positions.staleness(began, flushed, replayed, Instant::now());
@@ -348,29 +396,39 @@ mod tests {
     }
 
     #[test]
+    fn without_a_new_measurement_the_replica_goes_stale_when_its_bound_runs_out() {
+        let pools = Pools::build("postgres://nobody@127.0.0.1:1/none", 1, 1).unwrap();
+        let replica = Replica::new(pools, Duration::from_millis(500));
+        // Measured 495 ms behind: fresh for 5 ms more, then stale with no word from the watcher.
+        replica.observe(Some((Duration::from_millis(495), 0)));
+        assert!(replica.is_fresh());
+        std::thread::sleep(Duration::from_millis(20));
+        assert!(!replica.is_fresh());
+        assert!(replica.exposition().contains("read_replica_in_use 0\n"));
+    }
+
+    #[test]
     fn the_bound_decides_whether_reads_go_to_the_replica() {
         let pools = Pools::build("postgres://nobody@127.0.0.1:1/none", 1, 1).unwrap();
         let replica = Replica::new(pools, Duration::from_millis(500));
-        assert!(
-            !replica.fresh.load(Ordering::Relaxed),
-            "nothing served before a measurement"
-        );
+        assert!(!replica.is_fresh(), "nothing served before a measurement");
         replica.observe(Some((Duration::from_millis(20), 0)));
-        assert!(replica.fresh.load(Ordering::Relaxed));
+        assert!(replica.is_fresh());
+        assert!(replica.exposition().contains("read_replica_in_use 1\n"));
         assert!(
             replica
                 .exposition()
                 .contains("read_replica_lag_seconds 0.02\n")
         );
         replica.observe(Some((Duration::from_millis(501), 4096)));
-        assert!(!replica.fresh.load(Ordering::Relaxed));
+        assert!(!replica.is_fresh());
         assert!(
             replica
                 .exposition()
                 .contains("read_replica_lag_bytes 4096\n")
         );
         replica.observe(None);
-        assert!(!replica.fresh.load(Ordering::Relaxed));
+        assert!(!replica.is_fresh());
         assert!(
             replica
                 .exposition()

@@ -12,7 +12,7 @@ use crate::helpers::{TestApp, TestDatabase, employee_numbers};
 use crate::process::{Cluster, Service, blocking};
 
 /// The bound the service is started with.
-const MAX_LAG: Duration = Duration::from_millis(1_500);
+const MAX_LAG: Duration = Duration::from_millis(3_000);
 
 /// A figure of `/metrics` (NaN when absent or not a number).
 async fn metric(app: &TestApp, name: &str) -> f64 {
@@ -123,7 +123,7 @@ async fn reports_and_lists_read_the_replica_within_its_bound_and_the_primary_pas
     let analyst = app.login_as(cit_api::db::enums::Role::Analyst).await;
     until(&app, "read_replica_in_use", |v| v == 1.0).await;
     assert!(metric(&app, "read_replica_lag_seconds").await < MAX_LAG.as_secs_f64());
-    assert_eq!(metric(&app, "read_replica_max_lag_seconds").await, 1.5);
+    assert_eq!(metric(&app, "read_replica_max_lag_seconds").await, 3.0);
 
     // Written on the primary, listed from the replica a moment later.
     app.create_person(token, &person("R-1")).await;
@@ -153,8 +153,11 @@ async fn reports_and_lists_read_the_replica_within_its_bound_and_the_primary_pas
     assert!(metric(&app, "read_replica_reads_total").await >= served + 2.0);
 
     // Past the bound the replica serves nothing; lists and reports read the primary.
-    until(&app, "read_replica_in_use", |v| v == 0.0).await;
-    assert!(metric(&app, "read_replica_lag_seconds").await > MAX_LAG.as_secs_f64());
+    until(&app, "read_replica_lag_seconds", |v| {
+        v > MAX_LAG.as_secs_f64()
+    })
+    .await;
+    assert_eq!(metric(&app, "read_replica_in_use").await, 0.0);
     assert!(metric(&app, "read_replica_lag_bytes").await > 0.0);
     let passed_on = metric(&app, "read_replica_passed_on_total").await;
     assert_eq!(listed(&app, token).await, ["R-1", "R-2"]);
