@@ -103,8 +103,9 @@ def main():
     port = free_port()
     env = dict(os.environ, DATABASE_URL=f"{SERVER}/{DB}", CIT_BIND=f"127.0.0.1:{port}",
                CIT_ADMIN_PASSWORD=ADMIN_PASSWORD, CIT_JWT_SECRET="b" * 40, RUST_LOG="warn")
+    log = open(os.environ.get("SERVICE_LOG", os.devnull), "w")
     server = subprocess.Popen([os.path.join(target, "release/cit-api")], env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                              stdout=log, stderr=log)
     try:
         for _ in range(100):
             try:

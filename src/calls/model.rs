@@ -506,6 +506,13 @@ pub async fn subjects_by_id(
 /// The advisory-lock class of responders' employee numbers.
 const NUMBER_LOCK_CLASS: i32 = 7;
 
+/// How many locks the employee numbers share (a power of two): a number locks the bucket its
+/// hash falls in, so a transaction holds at most this many, however many people it touches.
+/// One lock per number made a 100,000-line roster import exhaust PostgreSQL's lock table
+/// (`max_locks_per_transaction` 64 × `max_connections`: "out of shared memory", a 500); two
+/// numbers in one bucket only ever wait for each other, never miss each other.
+const NUMBER_LOCK_BUCKETS: i32 = 1024;
+
 /// Takes the transaction's lock on these employee numbers, in one order: shared for an ingest
 /// that derives CIT flags from the roster, exclusive (by the people's ids) for a writer that
 /// changes what they derive from ([`refresh_cit_flags`]). So an ingest never commits a flag a
@@ -517,10 +524,12 @@ pub async fn lock_numbers_shared(tx: &mut Tx<'_>, numbers: &[String]) -> diesel:
     }
     diesel::sql_query(
         "SELECT count(pg_advisory_xact_lock_shared($2, k)) FROM \
-           (SELECT DISTINCT hashtext(n) AS k FROM unnest($1::text[]) AS n ORDER BY k) AS s",
+           (SELECT DISTINCT hashtext(n) & ($3 - 1) AS k FROM unnest($1::text[]) AS n \
+             ORDER BY k) AS s",
     )
     .bind::<Array<Text>, _>(numbers)
     .bind::<Int4, _>(NUMBER_LOCK_CLASS)
+    .bind::<Int4, _>(NUMBER_LOCK_BUCKETS)
     .execute(tx.conn())
     .await
     .map(drop)
@@ -545,11 +554,12 @@ pub async fn refresh_cit_flags(
         .map_err(|_| crate::error::AppError::Internal(format!("unknown time zone {zone}")))?;
     diesel::sql_query(
         "SELECT count(pg_advisory_xact_lock($2, k)) FROM \
-           (SELECT DISTINCT hashtext(employee_number) AS k FROM personnel \
+           (SELECT DISTINCT hashtext(employee_number) & ($3 - 1) AS k FROM personnel \
              WHERE id = ANY ($1) ORDER BY k) AS s",
     )
     .bind::<Array<SqlUuid>, _>(people)
     .bind::<Int4, _>(NUMBER_LOCK_CLASS)
+    .bind::<Int4, _>(NUMBER_LOCK_BUCKETS)
     .execute(tx.conn())
     .await?;
     #[derive(QueryableByName)]

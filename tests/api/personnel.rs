@@ -497,3 +497,20 @@ async fn services_compose_inside_the_callers_transaction() {
     assert_eq!(app.count(kept).await, 0, "rolled back with the caller");
     assert_eq!(app.audit_events("personnel.create").await.len(), 2);
 }
+
+#[actix_web::test]
+async fn a_roster_bigger_than_the_database_lock_table_imports() {
+    // 40,000 people: far more than PostgreSQL's shared lock table holds by default (64 locks
+    // a transaction × 100 connections, plus some slack), which one advisory lock per employee
+    // number exhausted ("out of shared memory", a 500).
+    let app = TestApp::spawn().await;
+    let coordinator = app.login_as(Role::Coordinator).await;
+    let mut roster =
+        String::from("employee_number,first_name,last_name,department,role,shift,hire_date\n");
+    for n in 0..40_000 {
+        roster.push_str(&format!("L-{n:05},F{n},L{n},police,officer,A,2015-01-05\n"));
+    }
+    let response = app.import_roster(&coordinator.token, &roster).await;
+    response.assert_status(200);
+    assert_eq!(response.json()["created"], 40_000);
+}
