@@ -287,7 +287,7 @@ pub async fn watch(replica: Arc<Replica>, primary_url: String, replica_url: Stri
         };
         let began = Instant::now();
         let measured = async {
-            let flushed: i64 = on_primary
+            let written: i64 = on_primary
                 .query_one(
                     "SELECT (pg_current_wal_insert_lsn() - '0/0'::pg_lsn)::int8",
                     &[],
@@ -301,7 +301,7 @@ pub async fn watch(replica: Arc<Replica>, primary_url: String, replica_url: Stri
                 )
                 .await?;
             Ok::<_, tokio_postgres::Error>((
-                flushed,
+                written,
                 row.get::<_, bool>(0),
                 row.get::<_, Option<i64>>(1),
             ))
@@ -313,10 +313,10 @@ pub async fn watch(replica: Arc<Replica>, primary_url: String, replica_url: Stri
             continue;
         };
         match measured {
-            Ok((flushed, true, Some(replayed))) => {
-                let (flushed, replayed) = (flushed.max(0) as u64, replayed.max(0) as u64);
-                let stale = positions.staleness(began, flushed, replayed, Instant::now());
-                replica.observe(Some((stale, flushed.saturating_sub(replayed))));
+            Ok((written, true, Some(replayed))) => {
+                let (written, replayed) = (written.max(0) as u64, replayed.max(0) as u64);
+                let stale = positions.staleness(began, written, replayed, Instant::now());
+                replica.observe(Some((stale, written.saturating_sub(replayed))));
             }
             Ok(_) => {
                 // A primary of its own (promoted, or the wrong URL): nothing tells how its data
