@@ -23,9 +23,12 @@ echo "SELECT * FROM personnel WHERE id = '$person';" >"$work/personnel.sql"
 # What the service's one statement for the detail reads besides the row
 # (`personnel::model::find_with_training`).
 cat >"$work/detail.sql" <<EOF
-SELECT p.*, cit_certified_on(p.id, (now() AT TIME ZONE 'America/Chicago')::date, 'America/Chicago'),
-       (SELECT coalesce(jsonb_agg(c ORDER BY c.id DESC), '[]') FROM certifications c WHERE c.personnel_id = p.id),
-       (SELECT coalesce(jsonb_agg(e ORDER BY e.id DESC), '[]') FROM enrollments e WHERE e.personnel_id = p.id)
+SELECT p.*,
+       (SELECT json_build_object('list', coalesce(json_agg(c ORDER BY c.id DESC), '[]'),
+                                 'cit', coalesce(json_agg(c.id) FILTER (WHERE t.counts_as_cit), '[]'))
+          FROM certifications c JOIN certification_types t ON t.id = c.certification_type_id
+         WHERE c.personnel_id = p.id),
+       (SELECT coalesce(json_agg(e ORDER BY e.id DESC), '[]') FROM enrollments e WHERE e.personnel_id = p.id)
   FROM personnel p WHERE p.id = '$person';
 EOF
 # The page the service reads (its columns, filter, order and one row past the page).

@@ -602,7 +602,7 @@ async fn completing_a_certifying_course_issues_the_certificate_in_the_same_step(
         .await
         .json();
     assert_eq!(person["cit_certified"], true);
-    // The detail reads its lists as jsonb in the same statement: every field as the write said.
+    // The detail reads its lists as json in the same statement: every field as the write said.
     assert_eq!(&person["certifications"], &json!([certificate]));
     let mut completed = body.clone();
     completed
@@ -788,6 +788,32 @@ async fn certificates_earned_elsewhere_are_recorded_listed_and_revoked() {
     assert_eq!(count("").await, 3);
     assert_eq!(count("status=active").await, 2);
     assert_eq!(count("status=expired").await, 1);
+    // An active certificate of a type that does not count as CIT does not make its holder
+    // CIT-certified; the detail judges the day in Rust, the list filter in SQL: they agree.
+    let holder = app
+        .get(
+            &format!("/api/v1/personnel/{}", people[1]),
+            &coordinator.token,
+        )
+        .await
+        .json();
+    assert_eq!(holder["cit_certified"], false);
+    // Newest first: MH-0 was recorded after MH-1.
+    assert_eq!(holder["certifications"][0]["certificate_number"], "MH-0");
+    assert_eq!(holder["certifications"][0]["status"], "expired");
+    assert_eq!(holder["certifications"][1]["certificate_number"], "MH-1");
+    assert_eq!(holder["certifications"][1]["status"], "active");
+    let certified = app
+        .get("/api/v1/personnel?cit_certified=true", &coordinator.token)
+        .await
+        .json();
+    let certified: Vec<&str> = certified["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(certified, [people[0].to_string()]);
     assert_eq!(count("expiring_within_days=30").await, 1);
     assert_eq!(count("expiring_within_days=10").await, 0);
     assert_eq!(count(&format!("personnel_id={}", people[0])).await, 1);

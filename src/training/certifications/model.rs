@@ -16,7 +16,7 @@ use crate::http::pagination::PageRequest;
 use crate::training::lifecycle::CertificationStatus;
 
 /// A row of `certifications`.
-// Deserialize: also read from a `jsonb` array of rows (`personnel::model::find_with_training`).
+// Deserialize: also read from a `json` array of rows (`personnel::model::find_with_training`).
 #[derive(Debug, Clone, Queryable, Selectable, serde::Deserialize)]
 #[diesel(table_name = certifications, check_for_backend(diesel::pg::Pg))]
 pub struct CertificationRow {

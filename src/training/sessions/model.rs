@@ -115,7 +115,7 @@ pub struct SessionFilter {
 }
 
 /// A row of `enrollments`.
-// Deserialize: also read from a `jsonb` array of rows (`personnel::model::find_with_training`).
+// Deserialize: also read from a `json` array of rows (`personnel::model::find_with_training`).
 #[derive(Debug, Clone, Queryable, Selectable, serde::Deserialize)]
 #[diesel(table_name = enrollments, check_for_backend(diesel::pg::Pg))]
 pub struct EnrollmentRow {
