@@ -4,8 +4,9 @@
 //! read it ([`crate::state::AppState::read_db`]); writes and every read that must see its own
 //! write (a record just created, a row about to be locked) stay on the primary. How stale the
 //! replica may be is bounded: [`watch`] measures it several times a second, and a replica
-//! further behind than `CIT_READ_MAX_LAG_MS`, unreachable, or no longer a standby serves
-//! nothing until it is fresh again; its reads go to the primary meanwhile. `/metrics` reports
+//! further behind than `CIT_READ_MAX_LAG_MS`, unreachable, no longer a standby, or a standby of
+//! another cluster (its system identifier differs) serves nothing until it is fresh again; its
+//! reads go to the primary meanwhile. `/metrics` reports
 //! the lag, whether the replica is in use, and how many reads each side served.
 //!
 //! The lag is measured the way a client would see it, as time, on any primary, busy or idle:
@@ -263,6 +264,10 @@ pub async fn watch(replica: Arc<Replica>, primary_url: String, replica_url: Stri
     let mut positions = Positions::default();
     let mut clients: Option<(tokio_postgres::Client, tokio_postgres::Client)> = None;
     let mut warned_not_standby = false;
+    let mut warned_elsewhere = false;
+    // Whether the standby connected to belongs to another cluster (checked at each connection:
+    // the same URL may lead elsewhere after a failover).
+    let mut elsewhere = false;
     let mut tick = tokio::time::interval(TICK);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
@@ -281,6 +286,42 @@ pub async fn watch(replica: Arc<Replica>, primary_url: String, replica_url: Stri
                     continue;
                 }
             };
+            // A standby of another cluster (a staging replica, a wrong port) has positions
+            // unrelated to the primary's, which could pass for fresh: it must serve nothing.
+            if let Some((on_primary, on_replica)) = &clients {
+                let same =
+                    tokio::time::timeout(MEASURE_WITHIN, same_cluster(on_primary, on_replica))
+                        .await;
+                match same {
+                    Ok(Ok(true)) => elsewhere = false,
+                    Ok(Ok(false)) => {
+                        if !warned_elsewhere {
+                            warned_elsewhere = true;
+                            tracing::error!(
+                                "CIT_READ_DATABASE_URL is a standby of another cluster (its \
+                                 system identifier is not the primary's); reports read from \
+                                 the primary"
+                            );
+                        }
+                        elsewhere = true;
+                    }
+                    Ok(Err(error)) => {
+                        tracing::debug!(%error, "the replica watcher cannot compare the clusters");
+                        clients = None;
+                        replica.observe(None);
+                        continue;
+                    }
+                    Err(_) => {
+                        clients = None;
+                        replica.observe(None);
+                        continue;
+                    }
+                }
+            }
+        }
+        if elsewhere {
+            replica.observe(None);
+            continue;
         }
         let Some((on_primary, on_replica)) = &clients else {
             continue;
@@ -336,6 +377,18 @@ pub async fn watch(replica: Arc<Replica>, primary_url: String, replica_url: Stri
             }
         }
     }
+}
+
+/// Whether both servers are the same database cluster: a standby made from the primary by
+/// `pg_basebackup` (or any other base backup) keeps its system identifier.
+async fn same_cluster(
+    primary: &tokio_postgres::Client,
+    standby: &tokio_postgres::Client,
+) -> Result<bool, tokio_postgres::Error> {
+    const IDENTIFIER: &str = "SELECT system_identifier FROM pg_control_system()";
+    let of_primary: i64 = primary.query_one(IDENTIFIER, &[]).await?.get(0);
+    let of_standby: i64 = standby.query_one(IDENTIFIER, &[]).await?.get(0);
+    Ok(of_primary == of_standby)
 }
 
 async fn connect(

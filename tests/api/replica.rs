@@ -39,7 +39,7 @@ async fn until(app: &TestApp, name: &str, holds: impl Fn(f64) -> bool) -> f64 {
     }
 }
 
-/// A superuser session on the replica, for pausing and resuming its replay.
+/// A superuser session on a cluster (for pausing and resuming a replica's replay).
 async fn replica_session(replica: &Cluster) -> tokio_postgres::Client {
     let (client, connection) = tokio_postgres::connect(
         &format!("{}/postgres", replica.server()),
@@ -184,5 +184,88 @@ async fn reports_and_lists_read_the_replica_within_its_bound_and_the_primary_pas
     assert_eq!(listed(&app, token).await, ["R-1", "R-2"]);
     assert_eq!(population(&app, &analyst.token).await, 2);
     app.get_anonymous("/dashboard").await.assert_status(200);
+    drop(service);
+}
+
+/// A server's WAL position: the insert position of a primary, the replayed one of a standby.
+async fn position(session: &tokio_postgres::Client) -> i64 {
+    session
+        .query_one(
+            "SELECT (coalesce(pg_last_wal_replay_lsn(), pg_current_wal_insert_lsn()) \
+                     - '0/0'::pg_lsn)::int8",
+            &[],
+        )
+        .await
+        .unwrap()
+        .get(0)
+}
+
+#[actix_web::test]
+async fn a_standby_of_another_cluster_serves_nothing() {
+    let primary = blocking(Cluster::start).await;
+    let other = blocking(Cluster::start).await;
+    // The other cluster as it would be set up for the service (its role, a database), and far
+    // ahead of the primary in WAL (each switch starts a new 16 MiB segment): compared by
+    // position alone, its standby would pass for fresh.
+    let on_other = replica_session(&other).await;
+    on_other
+        .batch_execute("CREATE ROLE cit_app LOGIN")
+        .await
+        .unwrap();
+    on_other
+        .batch_execute("CREATE DATABASE cit_elsewhere")
+        .await
+        .unwrap();
+    for _ in 0..8 {
+        on_other
+            .batch_execute(
+                "CREATE TABLE IF NOT EXISTS filler (n int); INSERT INTO filler VALUES (1); \
+                 SELECT pg_switch_wal();",
+            )
+            .await
+            .unwrap();
+    }
+    drop(on_other);
+    let other = Arc::new(other);
+    let standby = blocking({
+        let other = other.clone();
+        move || Cluster::replica_of(&other)
+    })
+    .await;
+    let db = Arc::new(TestDatabase::on(&primary.server(), "cit_here"));
+    let service = Service::start(
+        &db.url(),
+        &[
+            (
+                "CIT_READ_DATABASE_URL",
+                &format!("{}/cit_elsewhere", standby.server()),
+            ),
+            ("CIT_READ_MAX_LAG_MS", "3000"),
+        ],
+    )
+    .await;
+    let app = service.app(&db);
+    assert!(
+        position(&replica_session(&standby).await).await
+            > position(&replica_session(&primary).await).await,
+        "the standby must be ahead for this test to mean anything"
+    );
+    let coordinator = app.login_as(cit_api::db::enums::Role::Coordinator).await;
+    app.create_person(&coordinator.token, &person("E-1")).await;
+    // Six ticks of the watcher: time enough to have found the standby fresh, were positions
+    // all it compared.
+    tokio::time::sleep(Duration::from_millis(1_500)).await;
+    assert_eq!(metric(&app, "read_replica_in_use").await, 0.0);
+    assert!(metric(&app, "read_replica_lag_seconds").await.is_nan());
+    assert_eq!(listed(&app, &coordinator.token).await, ["E-1"]);
+    assert_eq!(metric(&app, "read_replica_reads_total").await, 0.0);
+    assert!(metric(&app, "read_replica_passed_on_total").await >= 1.0);
+    assert!(
+        service
+            .log_text()
+            .contains("CIT_READ_DATABASE_URL is a standby of another cluster"),
+        "{}",
+        service.log_text()
+    );
     drop(service);
 }
