@@ -78,10 +78,16 @@ end
 EOF
 if [ -n "${HASH_NICE:-}" ]; then
     # An experiment: the hashing threads (argon2-N) at another priority.
+    reniced=0
     for task in /proc/"$service"/task/*; do
-        if [[ $(cat "$task/comm") == argon2-* ]]; then renice -n "$HASH_NICE" -p "${task##*/}" >/dev/null; fi
+        if [[ $(cat "$task/comm") == argon2-* ]]; then
+            renice -n "$HASH_NICE" -p "${task##*/}" >/dev/null
+            reniced=$((reniced + 1))
+        fi
     done
+    [ "$reniced" -gt 0 ] || { echo "bench: HASH_NICE: no argon2 thread found" >&2; exit 1; }
 fi
+[ "${ROUNDS:-3}" -ge 1 ] || { echo "bench: ROUNDS must be at least 1" >&2; exit 1; }
 ceiling=$("$argon2_rate" "$seconds" | awk '{ print $1 }')
 read -r login_rps login_p99 login_errors _ < <(C=8 wrk_run -s "$work/login.lua" "$base/api/v1/auth/login")
 # Reads alone, then beside the logins, ROUNDS (3) times in turn: one window's p99 on a shared

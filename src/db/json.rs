@@ -14,7 +14,7 @@ use diesel::sql_types::{Json as SqlJson, Jsonb};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-/// A typed `jsonb` value.
+/// A typed `jsonb` value (or `json`, read only).
 #[derive(Debug, Clone, Default, PartialEq, AsExpression, FromSqlRow)]
 #[diesel(sql_type = Jsonb)]
 pub struct Json<T: Debug>(pub T);

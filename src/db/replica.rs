@@ -25,6 +25,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
 
 use tokio::time::Instant;
+use tokio_postgres::error::SqlState;
 
 use super::{Conn, Pools};
 
@@ -265,9 +266,6 @@ pub async fn watch(replica: Arc<Replica>, primary_url: String, replica_url: Stri
     let mut clients: Option<(tokio_postgres::Client, tokio_postgres::Client)> = None;
     let mut warned_not_standby = false;
     let mut warned_elsewhere = false;
-    // Whether the standby connected to belongs to another cluster (checked at each connection:
-    // the same URL may lead elsewhere after a failover).
-    let mut elsewhere = false;
     let mut tick = tokio::time::interval(TICK);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
@@ -286,66 +284,37 @@ pub async fn watch(replica: Arc<Replica>, primary_url: String, replica_url: Stri
                     continue;
                 }
             };
-            // A standby of another cluster (a staging replica, a wrong port) has positions
-            // unrelated to the primary's, which could pass for fresh: it must serve nothing.
-            if let Some((on_primary, on_replica)) = &clients {
-                let same =
-                    tokio::time::timeout(MEASURE_WITHIN, same_cluster(on_primary, on_replica))
-                        .await;
-                match same {
-                    Ok(Ok(true)) => elsewhere = false,
-                    Ok(Ok(false)) => {
-                        if !warned_elsewhere {
-                            warned_elsewhere = true;
-                            tracing::error!(
-                                "CIT_READ_DATABASE_URL is a standby of another cluster (its \
-                                 system identifier is not the primary's); reports read from \
-                                 the primary"
-                            );
-                        }
-                        elsewhere = true;
-                    }
-                    Ok(Err(error)) => {
-                        tracing::debug!(%error, "the replica watcher cannot compare the clusters");
-                        clients = None;
-                        replica.observe(None);
-                        continue;
-                    }
-                    Err(_) => {
-                        clients = None;
-                        replica.observe(None);
-                        continue;
-                    }
-                }
-            }
-        }
-        if elsewhere {
-            replica.observe(None);
-            continue;
         }
         let Some((on_primary, on_replica)) = &clients else {
             continue;
         };
         let began = Instant::now();
+        // Each server's system identifier with its position, every tick: a standby of another
+        // cluster (a wrong port, a name that now leads elsewhere) has positions unrelated to the
+        // primary's, which could pass for fresh.
         let measured = async {
-            let written: i64 = on_primary
+            let row = on_primary
                 .query_one(
-                    "SELECT (pg_current_wal_insert_lsn() - '0/0'::pg_lsn)::int8",
-                    &[],
-                )
-                .await?
-                .get(0);
-            let row = on_replica
-                .query_one(
-                    "SELECT pg_is_in_recovery(), (pg_last_wal_replay_lsn() - '0/0'::pg_lsn)::int8",
+                    "SELECT (pg_current_wal_insert_lsn() - '0/0'::pg_lsn)::int8, \
+                            (SELECT system_identifier FROM pg_control_system())",
                     &[],
                 )
                 .await?;
-            Ok::<_, tokio_postgres::Error>((
+            let (written, cluster): (i64, i64) = (row.get(0), row.get(1));
+            let row = on_replica
+                .query_one(
+                    "SELECT pg_is_in_recovery(), \
+                            (pg_last_wal_replay_lsn() - '0/0'::pg_lsn)::int8, \
+                            (SELECT system_identifier FROM pg_control_system())",
+                    &[],
+                )
+                .await?;
+            Ok::<_, tokio_postgres::Error>(Measured {
                 written,
-                row.get::<_, bool>(0),
-                row.get::<_, Option<i64>>(1),
-            ))
+                standby: row.get(0),
+                replayed: row.get(1),
+                same_cluster: row.get::<_, i64>(2) == cluster,
+            })
         };
         let Ok(measured) = tokio::time::timeout(MEASURE_WITHIN, measured).await else {
             tracing::debug!("the replica watcher's measurement timed out");
@@ -354,7 +323,25 @@ pub async fn watch(replica: Arc<Replica>, primary_url: String, replica_url: Stri
             continue;
         };
         match measured {
-            Ok((written, true, Some(replayed))) => {
+            Ok(Measured {
+                same_cluster: false,
+                ..
+            }) => {
+                if !warned_elsewhere {
+                    warned_elsewhere = true;
+                    tracing::error!(
+                        "CIT_READ_DATABASE_URL is a standby of another cluster (its system \
+                         identifier is not the primary's); reports read from the primary"
+                    );
+                }
+                replica.observe(None);
+            }
+            Ok(Measured {
+                written,
+                standby: true,
+                replayed: Some(replayed),
+                ..
+            }) => {
                 let (written, replayed) = (written.max(0) as u64, replayed.max(0) as u64);
                 let stale = positions.staleness(began, written, replayed, Instant::now());
                 replica.observe(Some((stale, written.saturating_sub(replayed))));
@@ -370,6 +357,18 @@ pub async fn watch(replica: Arc<Replica>, primary_url: String, replica_url: Stri
                 }
                 replica.observe(None);
             }
+            Err(error) if error.code() == Some(&SqlState::INSUFFICIENT_PRIVILEGE) => {
+                // Without the identifiers the replica cannot be told from a stranger's: it is
+                // never used, and measuring again would only fail again.
+                tracing::error!(
+                    %error,
+                    "the replica watcher may not read pg_control_system() (GRANT EXECUTE ON \
+                     FUNCTION pg_control_system() TO the service's role); reports read from the \
+                     primary"
+                );
+                replica.observe(None);
+                return;
+            }
             Err(error) => {
                 tracing::debug!(%error, "the replica watcher lost a connection");
                 clients = None;
@@ -379,16 +378,17 @@ pub async fn watch(replica: Arc<Replica>, primary_url: String, replica_url: Stri
     }
 }
 
-/// Whether both servers are the same database cluster: a standby made from the primary by
-/// `pg_basebackup` (or any other base backup) keeps its system identifier.
-async fn same_cluster(
-    primary: &tokio_postgres::Client,
-    standby: &tokio_postgres::Client,
-) -> Result<bool, tokio_postgres::Error> {
-    const IDENTIFIER: &str = "SELECT system_identifier FROM pg_control_system()";
-    let of_primary: i64 = primary.query_one(IDENTIFIER, &[]).await?.get(0);
-    let of_standby: i64 = standby.query_one(IDENTIFIER, &[]).await?.get(0);
-    Ok(of_primary == of_standby)
+/// One tick's reading of both servers.
+struct Measured {
+    /// The primary's WAL insert position.
+    written: i64,
+    /// Whether the replica is in recovery (a standby).
+    standby: bool,
+    /// The replica's replayed position (none on a primary).
+    replayed: Option<i64>,
+    /// Whether both have the same system identifier: a standby made from the primary (by
+    /// `pg_basebackup` or any base backup) keeps the primary's.
+    same_cluster: bool,
 }
 
 async fn connect(

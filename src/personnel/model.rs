@@ -294,7 +294,8 @@ struct Certifications {
 /// Finds a person with their certifications and enrollments in **one** statement (each child
 /// list a `json` array built by a correlated subquery), within `scope`. Whether the person is
 /// CIT-certified on `today` is judged here from the certifications read, with
-/// `training::lifecycle::valid_on`, the tested twin of `cit_certified_on`: calling that
+/// `training::lifecycle::valid_on` (the tested twin of `certification_valid_on`), as
+/// `cit_certified_on` judges it in SQL: calling that
 /// function cost the database one more index probe and a PL/pgSQL call per read. `json`, not
 /// `jsonb`: PostgreSQL then only appends text, where `jsonb` builds a binary tree that is turned
 /// back into the same text on the way out (~20% of the statement for a person with five
@@ -336,8 +337,7 @@ pub async fn find_with_training(
             && lifecycle::valid_on(
                 c.issued_on,
                 c.expires_on,
-                c.revoked_at
-                    .map(|at| at.with_timezone(&today.zone).date_naive()),
+                c.revoked_at.map(|at| today.date_of(at)),
                 today.date,
             )
     });
