@@ -295,11 +295,10 @@ struct Certifications {
 /// list a `json` array built by a correlated subquery), within `scope`. Whether the person is
 /// CIT-certified on `today` is judged here from the certifications read, with
 /// `training::lifecycle::valid_on` (the tested twin of `certification_valid_on`), as
-/// `cit_certified_on` judges it in SQL: calling that
-/// function cost the database one more index probe and a PL/pgSQL call per read. `json`, not
-/// `jsonb`: PostgreSQL then only appends text, where `jsonb` builds a binary tree that is turned
-/// back into the same text on the way out (~20% of the statement for a person with five
-/// certificates and five enrollments).
+/// `cit_certified_on` judges it in SQL: calling that function cost the database one more index
+/// probe and a PL/pgSQL call per read. `json`, not `jsonb`: PostgreSQL then only appends text,
+/// where `jsonb` builds a binary tree that is turned back into the same text on the way out
+/// (~20% of the statement for a person with five certificates and five enrollments).
 pub async fn find_with_training(
     conn: &mut AsyncPgConnection,
     scope: Scope<PersonnelId>,

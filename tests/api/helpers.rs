@@ -329,14 +329,19 @@ pub struct TestApp {
     pub clock: Clock,
 }
 
-/// The employee numbers of a personnel page, sorted.
-pub fn employee_numbers(page: &Value) -> Vec<String> {
-    let mut numbers: Vec<String> = page["items"]
+/// A string field of every item of a page, in the page's order.
+pub fn item_strings(page: &Value, field: &str) -> Vec<String> {
+    page["items"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|p| p["employee_number"].as_str().unwrap().to_owned())
-        .collect();
+        .map(|item| item[field].as_str().unwrap().to_owned())
+        .collect()
+}
+
+/// The employee numbers of a personnel page, sorted.
+pub fn employee_numbers(page: &Value) -> Vec<String> {
+    let mut numbers = item_strings(page, "employee_number");
     numbers.sort();
     numbers
 }

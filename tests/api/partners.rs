@@ -4,7 +4,7 @@
 use cit_api::db::enums::Role;
 use serde_json::{Value, json};
 
-use crate::helpers::TestApp;
+use crate::helpers::{TestApp, item_strings};
 
 pub fn crisis_line() -> Value {
     json!({
@@ -115,13 +115,10 @@ async fn inactive_partners_leave_the_public_directory() {
     let inactive = create(&app, &admin.token, &other).await;
 
     let public = app.get_anonymous("/api/v1/partners").await.json();
-    let ids: Vec<&str> = public["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| p["id"].as_str().unwrap())
-        .collect();
-    assert_eq!(ids, [active["id"].as_str().unwrap()]);
+    assert_eq!(
+        item_strings(&public, "id"),
+        [active["id"].as_str().unwrap()]
+    );
     app.get_anonymous(&format!(
         "/api/v1/partners/{}",
         inactive["id"].as_str().unwrap()

@@ -4,7 +4,7 @@
 use cit_api::db::enums::Role;
 use serde_json::{Value, json};
 
-use crate::helpers::TestApp;
+use crate::helpers::{TestApp, item_strings};
 
 fn call(number: &str, received_at: &str, subject: Option<&str>) -> Value {
     let mut call = json!({
@@ -59,12 +59,7 @@ async fn clinicians_see_repeat_callers_and_every_read_is_audited() {
         .get("/api/v1/subjects?window_days=600", &clinician.token)
         .await
         .json();
-    let mut names: Vec<&str> = longer["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s["external_id"].as_str().unwrap())
-        .collect();
+    let mut names = item_strings(&longer, "external_id");
     names.sort();
     assert_eq!(names, vec!["A", "B"]);
     let everyone = app

@@ -6,7 +6,7 @@ use uuid::Uuid;
 
 use diesel_async::SimpleAsyncConnection;
 
-use crate::helpers::{PASSWORD, TestApp};
+use crate::helpers::{PASSWORD, TestApp, item_strings};
 
 fn new_user(username: &str) -> Value {
     json!({
@@ -213,13 +213,10 @@ async fn users_are_listed_newest_first_with_filters_cursors_and_csv() {
         .await;
     first.assert_status(200);
     let page = first.json();
-    let got: Vec<&str> = page["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|u| u["id"].as_str().unwrap())
-        .collect();
-    assert_eq!(got, [ids[2].to_string(), ids[1].to_string()]);
+    assert_eq!(
+        item_strings(&page, "id"),
+        [ids[2].to_string(), ids[1].to_string()]
+    );
     let cursor = page["next_cursor"].as_str().unwrap();
     let second = app
         .get(
