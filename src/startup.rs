@@ -257,6 +257,10 @@ impl Application {
                 .map(|p| p.expose().as_str()),
         )
         .await?;
+        // Start-up's statements ran on this runtime, so the connection they opened is driven
+        // from its threads: a worker's request on it would cross to them and back for every
+        // statement. Closed, so each worker's pool holds only connections its worker opened.
+        state.pool.close_idle();
 
         let listener = TcpListener::bind(&settings.bind).map_err(|e| StartupError::Bind {
             address: settings.bind.clone(),
