@@ -22,13 +22,16 @@ port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0));
 password="bench passphrase $$"
 secret="bench-secret-$$-$(date +%s%N)-0123456789abcdef"
 work=$(mktemp -d)
+source bench/autogroup.sh
 cleanup() {
+    autogroup_restore
     if [ -n "${service:-}" ]; then kill "$service" 2>/dev/null || true; wait "$service" 2>/dev/null || true; fi
     if [ -n "${peer:-}" ]; then kill "$peer" 2>/dev/null || true; wait "$peer" 2>/dev/null || true; fi
     psql "$server/postgres" -qXc "DROP DATABASE IF EXISTS $database WITH (FORCE)" >/dev/null 2>&1 || true
     rm -rf "$work"
 }
 trap cleanup EXIT
+autogroup_off
 
 # CPU time (clock ticks) used so far by the service and by every PostgreSQL process.
 cpu_ticks() {
