@@ -3,8 +3,9 @@
 database's own cost for the same work measured in the same run.
 
 1. Batch ingest: POST /api/v1/calls/batch of 5,000 new calls (median of --runs batches), and the
-   same batch re-sent (all unchanged, no new rows). Baseline: the same 5,000 rows upserted into a
-   table shaped like `calls` (same columns, unique key and indexes) by one
+   same batch re-sent (all unchanged, no new rows). Baseline: the same 5,000 rows, responders as
+   stored included, upserted into a table shaped like `calls` (same columns, unique key and
+   indexes) by one
    INSERT ... SELECT FROM unnest(...) ON CONFLICT statement sent by psql (server time, \\timing).
    Beside it, the same batches sent to the peer (bench/peer: Node.js, Fastify, pg, one upsert of
    the calls as sent; skipped without node or with --no-peer).
@@ -110,9 +111,22 @@ def sql_array(values, kind):
     return f"ARRAY[{','.join(lit(v) for v in values)}]::{kind}[]"
 
 
-def baseline_upsert(calls, path):
-    """One INSERT ... SELECT FROM unnest(...) ON CONFLICT of the same rows into calls_base."""
+def stored_responders(call, roster):
+    """The call's responders as the ingest stores them (ResponderBody): matched against the
+    roster, CIT-certified when the bench certified them (employee numbers below P-0060)."""
+    return json.dumps([{"employee_number": r["employee_number"], "role": r["role"],
+                        "personnel_id": roster.get(r["employee_number"]),
+                        "cit_certified_at_call": r["employee_number"] in roster
+                        and r["employee_number"] < "P-0060"} for r in call["responders"]])
+
+
+def baseline_upsert(calls, path, roster):
+    """One INSERT ... SELECT FROM unnest(...) ON CONFLICT of the same rows into calls_base,
+    responders and their CIT flag included (the GIN index on responders is written for them)."""
+    responders = [stored_responders(c, roster) for c in calls]
     cols = {
+        "responders": (responders, "jsonb"),
+        "cit_on_scene": (['"cit_certified_at_call": true' in r for r in responders], "bool"),
         "source": ([c["source"] for c in calls], "text"),
         "incident_number": ([c["incident_number"] for c in calls], "text"),
         "received_at": ([c["received_at"] for c in calls], "timestamptz"),
@@ -255,6 +269,8 @@ def main():
              "issued_on) SELECT gen_random_uuid(), id, '019b76da-a800-7000-8000-000000000001', "
              "'B-' || employee_number, '2024-01-01' FROM personnel WHERE employee_number < 'P-0060'")
         psql("CREATE TABLE calls_base (LIKE calls INCLUDING ALL)")
+        roster_ids = dict(line.split("|") for line in
+                          psql("SELECT employee_number, id FROM personnel").split())
 
         # 1. Batches.
         created, resent, base_new, base_same = [], [], [], []
@@ -274,7 +290,7 @@ def main():
                 assert json.loads(data)["unchanged"] == 5000, data[:300]
                 assert psql("SELECT count(*) FROM calls").strip() == before, "a re-sent batch adds no row"
                 path = os.path.join(tmp, "upsert.sql")
-                baseline_upsert(calls, path)
+                baseline_upsert(calls, path, roster_ids)
                 base_new.append(psql_file(path))
                 base_same.append(psql_file(path))
         mib = len(body) / 2**20
