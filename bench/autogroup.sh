@@ -6,9 +6,11 @@
 # this 2-core VM (Linux 6.18) with both cores saturated, runnable tasks then waited up to 2 s
 # for a core (`perf sched timehist`: a PostgreSQL backend 649 ms, a fresh one 1,965 ms) while
 # their neighbours ran, and a read load's p99 went from about 2 ms to 260–740 ms in 4 windows
-# of 9; with it off, 0 of 9 (BENCHMARKS.md, "The read stalls were the kernel's"). That measures
-# the scheduler, not the service or PostgreSQL, so the benchmark runs with it off, as pgbench's
-# own figures effectively are. BENCH_AUTOGROUP=keep leaves the setting alone (to see it).
+# of 9; with it off, 0 of 9 (BENCHMARKS.md, "The read stalls were the kernel's"). pgbench alone
+# never showed them (its slowest transaction 12–39 ms at 8 clients): they come when three busy
+# parties (client, service, database) share the two cores across two groups. That measures the
+# scheduler, not the service or PostgreSQL, so the benchmark runs with it off.
+# BENCH_AUTOGROUP=keep leaves the setting alone (to see it).
 # Needs root to change it; otherwise it says so and goes on.
 
 autogroup_file=/proc/sys/kernel/sched_autogroup_enabled

@@ -95,8 +95,8 @@ fn with_memory<T>(blocks: usize, work: impl FnOnce(&mut [Block]) -> T) -> T {
 ///
 /// The threads run at the lowest priority ([`HASH_NICE`]): a login burst then takes the cores
 /// only when nothing else wants them. Beside a login load on 2 cores, personnel reads kept all
-/// their throughput (58–62% at the workers' priority) and a p99 of 3.6–4.2 ms (7.1–8.2 ms);
-/// logins alone still reach 0.97 of argon2 on all cores (BENCHMARKS.md).
+/// their throughput (49–63% at the workers' priority) and a p99 of 3.1–4.2 ms (7.1–8.5 ms);
+/// logins alone still reach 0.78–0.97 of argon2 on all cores (BENCHMARKS.md).
 #[derive(Debug)]
 pub struct Hasher {
     permits: tokio::sync::Semaphore,
