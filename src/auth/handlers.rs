@@ -32,6 +32,8 @@ use super::tokens::{self, Refresh};
         (status = 423, description = "The account is locked", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 429, description = "Too many failed logins from this address", body = crate::error::Problem, content_type = "application/problem+json",
             headers(("Retry-After" = u64, description = "Seconds until logins from this address are taken again"))),
+        (status = 503, description = "Every password hashing thread stayed busy for 10 s (a login flood, or saturated cores), or the database is unavailable", body = crate::error::Problem, content_type = "application/problem+json",
+            headers(("Retry-After" = u64, description = "Seconds to wait before trying again"))),
     )
 )]
 #[post("/auth/login")]

@@ -94,23 +94,32 @@ fn with_memory<T>(blocks: usize, work: impl FnOnce(&mut [Block]) -> T) -> T {
 /// cores however many logins come. Callers hold no database connection while they wait or hash.
 ///
 /// The threads run at the lowest priority ([`HASH_NICE`]): a login burst then takes the cores
-/// only when nothing else wants them. Beside a login load on 2 cores, personnel reads kept all
-/// their throughput (49–63% at the workers' priority) and a p99 of 3.1–4.2 ms (7.1–8.5 ms);
-/// logins alone still reach 0.78–0.97 of argon2 on all cores (BENCHMARKS.md).
+/// only when nothing else wants them (Linux; elsewhere they keep the workers' priority). Beside
+/// a login load on 2 cores, personnel reads kept 93–111% of their throughput alone (49–63% at
+/// the workers' priority) and a p99 of 3.1–4.9 ms (7.1–8.5 ms); logins alone still reach
+/// 0.78–0.97 of argon2 on all cores (BENCHMARKS.md).
 #[derive(Debug)]
 pub struct Hasher {
     permits: tokio::sync::Semaphore,
     jobs: std::sync::mpsc::Sender<Job>,
+    /// How long a caller waits for a permit ([`PERMIT_WAIT`]).
+    wait: std::time::Duration,
 }
+
+/// The longest a login (or a password change) waits for a hashing thread. A login takes tens
+/// of milliseconds; one that has waited this long is behind a queue the cores cannot clear
+/// soon (a login flood, or other work saturating them while the hashing threads run at the
+/// lowest priority), and answers 503 with `Retry-After` instead of waiting without bound.
+const PERMIT_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// How long a hashing thread keeps its argon2 memory without work: after a burst of logins the
 /// process gives the 19 MiB a core back.
 const RELEASE_AFTER: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// The hashing threads' nice value: the lowest priority. Under a full load a login waits longer
-/// (8 login connections beside a read load got 3–5 logins/s instead of 41), never the requests
-/// that need a core for a tenth of a millisecond.
-pub const HASH_NICE: i32 = 19;
+/// (8 login connections beside a read load got 1–8 logins/s instead of 32–41), never the
+/// requests that need a core for a tenth of a millisecond.
+const HASH_NICE: i32 = 19;
 
 /// Lowers the calling thread (a hashing thread) to [`HASH_NICE`]. Linux sets a thread's nice
 /// value by its thread id; elsewhere this does nothing.
@@ -135,7 +144,7 @@ impl Hasher {
                 .name(format!("argon2-{index}"))
                 .spawn(move || {
                     if let Err(error) = lower_priority() {
-                        tracing::warn!(%error, "a password hashing thread keeps the workers' priority");
+                        tracing::warn!(%error, "a hashing thread keeps the workers' priority");
                     }
                     // Ends when the hasher (the sending side) is dropped.
                     loop {
@@ -157,7 +166,13 @@ impl Hasher {
         Self {
             permits: tokio::sync::Semaphore::new(concurrent),
             jobs,
+            wait: PERMIT_WAIT,
         }
+    }
+
+    /// The same, with callers waiting at most `wait` for a permit (tests).
+    pub fn with_wait(self, wait: std::time::Duration) -> Self {
+        Self { wait, ..self }
     }
 
     /// One hash at a time per core of the machine.
@@ -175,15 +190,15 @@ impl Hasher {
         self.run(move || verify(&password, &phc)).await
     }
 
-    /// Runs `work` on a hashing thread once a permit is free, and waits for its answer.
+    /// Runs `work` on a hashing thread once a permit is free, and waits for its answer; 503
+    /// when no permit came free within the wait.
     async fn run<T: Send + 'static>(
         &self,
         work: impl FnOnce() -> T + Send + 'static,
     ) -> Result<T, AppError> {
-        let _permit = self
-            .permits
-            .acquire()
+        let _permit = tokio::time::timeout(self.wait, self.permits.acquire())
             .await
+            .map_err(|_| AppError::Unavailable("every password hashing thread is busy".into()))?
             .map_err(|_| AppError::Internal("the password hasher is closed".into()))?;
         let (answer, answered) = tokio::sync::oneshot::channel();
         self.jobs
@@ -355,7 +370,27 @@ mod tests {
             caller,
             "only the hashing thread was lowered"
         );
-        assert!(caller < HASH_NICE);
+    }
+
+    #[tokio::test]
+    async fn a_caller_that_waits_too_long_for_a_hashing_thread_is_told_to_come_back() {
+        let hasher = Hasher::new(1).with_wait(std::time::Duration::from_millis(50));
+        let busy = hasher.permits.acquire().await.unwrap();
+        let refused = hasher
+            .verify("a passphrase".into(), "$argon2id$x".into())
+            .await;
+        assert!(
+            matches!(refused, Err(AppError::Unavailable(_))),
+            "{refused:?}"
+        );
+        drop(busy);
+        assert!(
+            !hasher
+                .verify("a passphrase".into(), "$argon2id$x".into())
+                .await
+                .unwrap(),
+            "served once a thread is free"
+        );
     }
 
     #[tokio::test]
