@@ -11,7 +11,8 @@
 # parties (client, service, database) share the two cores across two groups. That measures the
 # scheduler, not the service or PostgreSQL, so the benchmark runs with it off.
 # BENCH_AUTOGROUP=keep leaves the setting alone (to see it).
-# Needs root to change it; otherwise it says so and goes on.
+# Needs root to change it; otherwise it says so and goes on. Run one benchmark at a time (two
+# would share the cores anyway): the first to finish restores the setting.
 
 autogroup_file=/proc/sys/kernel/sched_autogroup_enabled
 autogroup_changed=
@@ -22,9 +23,9 @@ autogroup_off() {
         echo "kernel.sched_autogroup_enabled=1 kept (BENCH_AUTOGROUP=keep): expect stalls of up to 2 s in the tails once the cores saturate"
     elif (echo 0 >"$autogroup_file") 2>/dev/null; then
         autogroup_changed=1
-        echo "kernel.sched_autogroup_enabled: 1 -> 0 for this run (restored at exit; BENCH_AUTOGROUP=keep leaves it)"
+        echo "kernel.sched_autogroup_enabled: 1 -> 0 for this run (restored at exit; if the run is killed: sysctl kernel.sched_autogroup_enabled=1; BENCH_AUTOGROUP=keep leaves it)"
     else
-        echo "warning: cannot turn kernel.sched_autogroup_enabled off (needs root): expect stalls of up to 2 s in the tails" >&2
+        echo "warning: cannot turn kernel.sched_autogroup_enabled off (needs root and a writable /proc/sys): expect stalls of up to 2 s in the tails" >&2
     fi
 }
 

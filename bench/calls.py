@@ -5,10 +5,9 @@ database's own cost for the same work measured in the same run.
 1. Batch ingest: POST /api/v1/calls/batch of 5,000 new calls (median of --runs batches), and the
    same batch re-sent (all unchanged, no new rows). Baseline: the same 5,000 rows, responders as
    stored included, upserted into a table shaped like `calls` (same columns, unique key and
-   indexes) by one
-   INSERT ... SELECT FROM unnest(...) ON CONFLICT statement sent by psql (server time, \\timing).
-   Beside it, the same batches sent to the peer (bench/peer: Node.js, Fastify, pg, one upsert of
-   the calls as sent; skipped without node or with --no-peer).
+   indexes) by one INSERT ... SELECT FROM unnest(...) ON CONFLICT statement sent by psql
+   (server time, \\timing). Beside it, the same batches sent to the peer (bench/peer: Node.js,
+   Fastify, pg, one upsert of the calls as sent; skipped without node or with --no-peer).
 2. Import: `cit-api import-calls` of a --import-rows row CSV in the canonical layout. Baseline:
    psql's \\copy of the same file into an unlogged table.
 3. Metrics over --calls calls (inserted by SQL): GET /api/v1/metrics/calls (12 months) and
@@ -114,10 +113,10 @@ def sql_array(values, kind):
 def stored_responders(call, roster):
     """The call's responders as the ingest stores them (ResponderBody): matched against the
     roster, CIT-certified when the bench certified them (employee numbers below P-0060)."""
-    return json.dumps([{"employee_number": r["employee_number"], "role": r["role"],
-                        "personnel_id": roster.get(r["employee_number"]),
-                        "cit_certified_at_call": r["employee_number"] in roster
-                        and r["employee_number"] < "P-0060"} for r in call["responders"]])
+    return [{"employee_number": r["employee_number"], "role": r["role"],
+             "personnel_id": roster.get(r["employee_number"]),
+             "cit_certified_at_call": r["employee_number"] in roster
+             and r["employee_number"] < "P-0060"} for r in call["responders"]]
 
 
 def baseline_upsert(calls, path, roster):
@@ -125,8 +124,8 @@ def baseline_upsert(calls, path, roster):
     responders and their CIT flag included (the GIN index on responders is written for them)."""
     responders = [stored_responders(c, roster) for c in calls]
     cols = {
-        "responders": (responders, "jsonb"),
-        "cit_on_scene": (['"cit_certified_at_call": true' in r for r in responders], "bool"),
+        "responders": ([json.dumps(r) for r in responders], "jsonb"),
+        "cit_on_scene": ([any(r["cit_certified_at_call"] for r in rs) for rs in responders], "bool"),
         "source": ([c["source"] for c in calls], "text"),
         "incident_number": ([c["incident_number"] for c in calls], "text"),
         "received_at": ([c["received_at"] for c in calls], "timestamptz"),

@@ -17,7 +17,7 @@
 # Env as bench/reads.sh (CONNECTIONS, SECONDS_EACH, SCALE, TEST_DATABASE_SERVER), plus
 # MIXED_SECONDS, PARTS (default "key login mixed": which of the three to run), ROUNDS (3: the
 # alone/beside pairs of part 2, medians reported) and HASH_NICE (an experiment: renice the
-# service's argon2 threads, which start at nice 19). Needs wrk and pgbench. Loopback only; the database is dropped
+# service's argon2 threads, which start at nice 19; below 19 needs root). Needs wrk and pgbench. Loopback only; the database is dropped
 # afterwards.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -122,7 +122,8 @@ impl Pools {
         &self.pools[index % self.pools.len()]
     }
 
-    /// Closes every idle connection (a replica that went away leaves only broken ones).
+    /// Closes every idle connection: a replica that went away leaves only broken ones, and
+    /// start-up's were opened on the main runtime, not on the workers that will use them.
     pub fn close_idle(&self) {
         for pool in &self.pools {
             pool.retain(|_, _| false);
