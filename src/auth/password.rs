@@ -170,8 +170,9 @@ impl Hasher {
         }
     }
 
-    /// The same, with callers waiting at most `wait` for a permit (tests).
-    pub fn with_wait(self, wait: std::time::Duration) -> Self {
+    /// The same, with callers waiting at most `wait` for a permit.
+    #[cfg(test)]
+    fn with_wait(self, wait: std::time::Duration) -> Self {
         Self { wait, ..self }
     }
 
