@@ -16,8 +16,9 @@
 #
 # Env as bench/reads.sh (CONNECTIONS, SECONDS_EACH, SCALE, TEST_DATABASE_SERVER), plus
 # MIXED_SECONDS, PARTS (default "key login mixed": which of the three to run), ROUNDS (3: the
-# alone/beside pairs of part 2, medians reported) and HASH_NICE (an experiment: renice the
-# service's argon2 threads, which start at nice 19; below 19 needs root). Needs wrk and pgbench. Loopback only; the database is dropped
+# alone/beside pairs of part 2, medians reported), HASH_NICE (an experiment: renice the
+# service's argon2 threads, which start at nice 19; below 19 needs root) and HASH_IDLE (an
+# experiment: put them under the SCHED_IDLE policy, with chrt). Needs wrk and pgbench. Loopback only; the database is dropped
 # afterwards.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -76,6 +77,14 @@ function request()
   return wrk.format()
 end
 EOF
+if [ -n "${HASH_IDLE:-}" ]; then
+    # An experiment: the hashing threads under SCHED_IDLE.
+    for task in /proc/"$service"/task/*; do
+        if [[ $(cat "$task/comm") == argon2-* ]]; then
+            chrt --idle -p 0 "${task##*/}"
+        fi
+    done
+fi
 if [ -n "${HASH_NICE:-}" ]; then
     # An experiment: the hashing threads (argon2-N) at another priority.
     reniced=0

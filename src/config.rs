@@ -39,8 +39,12 @@ pub const DEFAULT_CLIENT_TIMEOUT_MS: u64 = 5_000;
 /// `CIT_AUTH_CACHE_SECONDS` when unset.
 pub const DEFAULT_AUTH_CACHE_SECONDS: u64 = 60;
 
-/// The most `CIT_AUTH_CACHE_SECONDS` may be: the bound on a change the notifications miss.
+/// The most `CIT_AUTH_CACHE_SECONDS` (or `CIT_READ_CACHE_SECONDS`) may be: the bound on a
+/// change the notifications miss.
 pub const MAX_AUTH_CACHE_SECONDS: u64 = 300;
+
+/// `CIT_READ_CACHE_SECONDS` when unset.
+pub const DEFAULT_READ_CACHE_SECONDS: u64 = 60;
 
 /// `CIT_READ_MAX_LAG_MS` when unset.
 pub const DEFAULT_READ_MAX_LAG_MS: u64 = 2_000;
@@ -113,6 +117,10 @@ pub struct Settings {
     /// database (default 60; 0 asks on every request). Changes reach the cache at once by
     /// `LISTEN`/`NOTIFY` (`auth::cache`); this bounds the rest.
     pub auth_cache: Duration,
+    /// `CIT_READ_CACHE_SECONDS`: the longest a person's detail (`GET /personnel/{id}`) is
+    /// served from memory without asking the database (default 60, at most 300; 0 always
+    /// asks). Changes reach the cache at once by `LISTEN`/`NOTIFY` (`personnel::cache`).
+    pub read_cache: Duration,
     /// `CIT_CORS_ORIGINS`: comma-separated origins (`https://intranet.example.gov`) whose
     /// browser pages may call the API; none by default, so no CORS header is ever sent.
     pub cors_origins: Vec<String>,
@@ -277,6 +285,18 @@ impl Settings {
             let value = parse_count(name)?.map_or(default, |n| n as u64);
             Ok(Duration::from_millis(value))
         };
+        let cache_seconds = |name: &'static str, default: u64| -> Result<Duration, ConfigError> {
+            match parse_number(name)? {
+                None => Ok(Duration::from_secs(default)),
+                Some(seconds) if seconds <= MAX_AUTH_CACHE_SECONDS => {
+                    Ok(Duration::from_secs(seconds))
+                }
+                Some(seconds) => Err(ConfigError {
+                    name,
+                    message: format!("at most {MAX_AUTH_CACHE_SECONDS}, got {seconds}"),
+                }),
+            }
+        };
         let cors_origins = get("CIT_CORS_ORIGINS")
             .map(|list| {
                 list.split(',')
@@ -318,16 +338,8 @@ impl Settings {
             trusted_proxies,
             statement_timeout: millis("CIT_STATEMENT_TIMEOUT_MS", DEFAULT_STATEMENT_TIMEOUT_MS)?,
             client_timeout: millis("CIT_CLIENT_TIMEOUT_MS", DEFAULT_CLIENT_TIMEOUT_MS)?,
-            auth_cache: Duration::from_secs(match parse_number("CIT_AUTH_CACHE_SECONDS")? {
-                None => DEFAULT_AUTH_CACHE_SECONDS,
-                Some(seconds) if seconds <= MAX_AUTH_CACHE_SECONDS => seconds,
-                Some(seconds) => {
-                    return Err(ConfigError {
-                        name: "CIT_AUTH_CACHE_SECONDS",
-                        message: format!("at most {MAX_AUTH_CACHE_SECONDS}, got {seconds}"),
-                    });
-                }
-            }),
+            auth_cache: cache_seconds("CIT_AUTH_CACHE_SECONDS", DEFAULT_AUTH_CACHE_SECONDS)?,
+            read_cache: cache_seconds("CIT_READ_CACHE_SECONDS", DEFAULT_READ_CACHE_SECONDS)?,
             cors_origins,
             read_database_url: get("CIT_READ_DATABASE_URL").map(Secret::new),
             read_max_lag: millis("CIT_READ_MAX_LAG_MS", DEFAULT_READ_MAX_LAG_MS)?,
@@ -471,6 +483,14 @@ mod tests {
         assert_eq!(s.client_timeout, Duration::from_secs(5));
         assert_eq!(s.auth_cache, Duration::from_secs(60));
         assert!(settings(&[("CIT_AUTH_CACHE_SECONDS", "301")]).is_err());
+        assert_eq!(s.read_cache, Duration::from_secs(60));
+        assert!(settings(&[("CIT_READ_CACHE_SECONDS", "301")]).is_err());
+        assert_eq!(
+            settings(&[("CIT_READ_CACHE_SECONDS", "0")])
+                .unwrap()
+                .read_cache,
+            Duration::ZERO
+        );
         assert_eq!(
             settings(&[("CIT_AUTH_CACHE_SECONDS", "0")])
                 .unwrap()

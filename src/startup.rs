@@ -229,6 +229,9 @@ impl Application {
             }
         };
         let credentials = Arc::new(auth::cache::CredentialsCache::new(settings.auth_cache));
+        let personnel = Arc::new(crate::personnel::cache::DetailCache::new(
+            settings.read_cache,
+        ));
         let hasher = Hasher::for_cores();
         let dummy_hash = hasher
             .hash(URL_SAFE_NO_PAD.encode(random_secret()?))
@@ -244,10 +247,14 @@ impl Application {
             trusted_proxies: settings.trusted_proxies.clone(),
             dummy_hash,
             credentials: credentials.clone(),
+            personnel: personnel.clone(),
             dashboard: crate::dashboard::Cache::default(),
             replica,
         });
-        tokio::spawn(auth::cache::listen(credentials, request_url.clone()));
+        tokio::spawn(db::listener::listen(
+            vec![credentials, personnel],
+            request_url.clone(),
+        ));
         let first_admin = bootstrap::ensure_admin(
             &state,
             settings.admin_username.as_deref(),

@@ -29,6 +29,8 @@ pub struct AppState {
     pub dummy_hash: String,
     /// Who each recently seen credential is (`auth::cache`), shared with its listener.
     pub credentials: std::sync::Arc<crate::auth::cache::CredentialsCache>,
+    /// People's details as last rendered (`personnel::cache`), shared with its listener.
+    pub personnel: std::sync::Arc<crate::personnel::cache::DetailCache>,
     /// The public dashboard's last rendering.
     pub dashboard: crate::dashboard::Cache,
     /// The streaming replica reports and lists read from, when `CIT_READ_DATABASE_URL` is set.

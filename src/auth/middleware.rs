@@ -1,7 +1,8 @@
 //! The `authenticate` middleware: verifies a bearer token once per request, finds its user (in
 //! the credentials cache or the database) and checks the account is still active, for the
 //! extractors to read; after the response, forgets cached credentials if the request may have
-//! changed one, and records a denied request (403) in the audit trail.
+//! changed one (and cached people's details after any write, `personnel::cache`), and records
+//! a denied request (403) in the audit trail.
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
@@ -123,6 +124,15 @@ pub async fn authenticate(
     {
         // Before the response leaves, so its client never meets what it just changed.
         state.credentials.forget_all();
+    }
+    if crate::personnel::cache::changes(
+        request.method(),
+        request.match_pattern().as_deref(),
+        response.status(),
+    ) && let Some(state) = &state
+    {
+        // The same for people's details, after any write.
+        state.personnel.forget_all();
     }
     if response.status() == StatusCode::LOCKED
         && let Some(state) = &state

@@ -6,6 +6,7 @@ pub mod enums;
 pub mod fragment;
 pub mod functions;
 pub mod json;
+pub mod listener;
 pub mod migrations;
 pub mod replica;
 #[allow(missing_docs)]

@@ -85,6 +85,7 @@ pub async fn metrics(state: AppData, metrics: web::Data<Metrics>) -> HttpRespons
         waiting: status.waiting,
     });
     text.push_str(&state.credentials.exposition());
+    text.push_str(&state.personnel.exposition());
     if let Some(replica) = &state.replica {
         text.push_str(&replica.exposition());
     }

@@ -17,6 +17,7 @@ use crate::http::query::QueryParams;
 use crate::ids::PersonnelId;
 use crate::state::{AppData, ReadFrom};
 
+use super::cache::Rendered;
 use super::import;
 use super::model::{self, PersonnelFilter};
 use super::payloads::{
@@ -191,10 +192,21 @@ pub async fn find_personnel(
     if !scope.includes(id) {
         return Err(forbid(&req, &caller, TrainingReaders::ROLES));
     }
+    let today = state.clock.city_today();
+    let key = (id, today.date);
+    let now = std::time::Instant::now();
+    let miss = match state.personnel.get(&key, now) {
+        Ok(rendered) => return Ok(rendered.respond()),
+        Err(miss) => miss,
+    };
     let mut conn = state.db().await?;
-    let detail = service::detail(&mut conn, scope, id, state.clock.city_today()).await?;
-    let version = detail.person.version;
-    Ok(versioned(StatusCode::OK, version, &detail))
+    let detail = service::detail(&mut conn, scope, id, today).await?;
+    let rendered = std::sync::Arc::new(
+        Rendered::new(detail.person.version, &detail)
+            .map_err(|error| AppError::Internal(error.to_string()))?,
+    );
+    state.personnel.put(miss, key, rendered.clone(), now);
+    Ok(rendered.respond())
 }
 
 /// Change a personnel record (JSON merge patch).

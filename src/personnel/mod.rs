@@ -2,6 +2,7 @@
 //! with a date, never a deletion), the HR roster import, and each person's derived
 //! `cit_certified`.
 
+pub mod cache;
 mod handlers;
 pub mod import;
 pub mod model;

@@ -368,6 +368,7 @@ pub fn settings(database_url: String) -> Settings {
             cit_api::config::DEFAULT_CLIENT_TIMEOUT_MS,
         ),
         auth_cache: std::time::Duration::from_secs(cit_api::config::DEFAULT_AUTH_CACHE_SECONDS),
+        read_cache: std::time::Duration::from_secs(cit_api::config::DEFAULT_READ_CACHE_SECONDS),
         cors_origins: Vec::new(),
         read_database_url: None,
         read_max_lag: std::time::Duration::from_millis(cit_api::config::DEFAULT_READ_MAX_LAG_MS),
@@ -710,6 +711,25 @@ impl TestApp {
         .load(&mut conn)
         .await
         .expect("read audit events")
+    }
+
+    /// One unlabelled figure of `/metrics` (`personnel_cache_hits_total`).
+    pub async fn metric(&self, name: &str) -> u64 {
+        let text = self.get_anonymous("/metrics").await.text();
+        text.lines()
+            .find_map(|line| line.strip_prefix(name)?.strip_prefix(' ')?.parse().ok())
+            .unwrap_or_else(|| panic!("no {name} in /metrics"))
+    }
+
+    /// Waits (up to 5 s) until the cache listener is listening, so reads are cached.
+    pub async fn until_caching(&self) {
+        for _ in 0..500 {
+            if self.metric("personnel_cache_on").await == 1 {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        panic!("the cache listener never listened");
     }
 
     /// Runs a statement on the app's database; returns rows affected.

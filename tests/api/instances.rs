@@ -210,7 +210,7 @@ async fn a_refresh_token_used_at_both_instances_at_once_is_reuse_and_ends_the_fa
 
 /// The credentials listeners' sessions on the test's database (`auth::cache`).
 const LISTENERS: &str =
-    "application_name = 'cit-api credentials listener' AND datname = current_database()";
+    "application_name = 'cit-api cache listener' AND datname = current_database()";
 
 impl Pair {
     /// Both instances refuse `token` on `path` within a second of `what` (polling each).
@@ -342,4 +342,50 @@ async fn credentials_changed_in_the_database_or_while_the_listeners_were_lost_st
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
     assert_eq!(listening, 2);
+}
+
+/// Each instance keeps people's details it has read (`personnel::cache`): a change made at
+/// one instance is seen at the other as soon as PostgreSQL's notification lands.
+#[actix_web::test]
+async fn a_person_changed_at_one_instance_is_seen_at_the_other_within_milliseconds() {
+    let pair = Pair::start().await;
+    let coordinator = pair.at(0).login_as(Role::Coordinator).await;
+    let person = pair
+        .at(0)
+        .create_person(
+            &coordinator.token,
+            &json!({"employee_number": "P-1", "first_name": "Ana", "last_name": "Diaz",
+                    "department": "police", "role": "officer", "shift": "A",
+                    "hire_date": "2016-08-15"}),
+        )
+        .await;
+    let path = format!("/api/v1/personnel/{}", person["id"].as_str().unwrap());
+    for app in &pair.apps {
+        app.until_caching().await;
+        for _ in 0..2 {
+            let detail = app.get(&path, &coordinator.token).await.json();
+            assert_eq!(detail["shift"], "A");
+        }
+    }
+    assert!(pair.at(1).metric("personnel_cache_hits_total").await >= 1);
+
+    pair.at(0)
+        .patch(&path, &coordinator.token, None, &json!({"shift": "C"}))
+        .await
+        .assert_status(200);
+    let started = std::time::Instant::now();
+    for app in &pair.apps {
+        loop {
+            let detail = app.get(&path, &coordinator.token).await;
+            if detail.json()["shift"] == "C" {
+                assert_eq!(detail.header("etag").as_deref(), Some("\"2\""));
+                break;
+            }
+            assert!(
+                started.elapsed().as_millis() < 1_000,
+                "the old shift still served after 1 s"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(2)).await;
+        }
+    }
 }

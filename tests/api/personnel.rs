@@ -4,7 +4,7 @@ use cit_api::db::enums::Role;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use crate::helpers::{CIT_BASIC, TestApp, employee_numbers};
+use crate::helpers::{CIT_BASIC, TestApp, TestDatabase, employee_numbers};
 
 fn officer(number: &str) -> Value {
     json!({
@@ -107,6 +107,89 @@ async fn a_coordinator_creates_finds_and_edits_a_person() {
     assert_eq!(updates.len(), 4);
     assert_eq!(updates[3].details()["changed"], json!(["rank", "shift"]));
     assert!(!updates[3].details.contains("Diaz"));
+}
+
+/// Once read, a person's detail is served from memory (`personnel::cache`), and it never
+/// outlives a change: a write through any route is seen by the next read, and a change made in
+/// the database by anyone (an operator's SQL, another instance) within a second.
+#[actix_web::test]
+async fn a_cached_detail_never_outlives_a_change() {
+    let app = TestApp::spawn().await;
+    let coordinator = app.login_as(Role::Coordinator).await;
+    let person = app
+        .create_person(&coordinator.token, &officer("P-300"))
+        .await;
+    let id = person["id"].as_str().unwrap().to_owned();
+    let path = format!("/api/v1/personnel/{id}");
+    app.until_caching().await;
+
+    let first = app.get(&path, &coordinator.token).await;
+    first.assert_status(200);
+    let hits = app.metric("personnel_cache_hits_total").await;
+    let again = app.get(&path, &coordinator.token).await;
+    again.assert_status(200);
+    assert_eq!(app.metric("personnel_cache_hits_total").await, hits + 1);
+    assert_eq!(again.text(), first.text());
+    assert_eq!(again.header("etag").as_deref(), Some("\"1\""));
+    assert_eq!(
+        again.header("content-type").as_deref(),
+        Some("application/json")
+    );
+
+    // A write through another resource's route: the next read has it.
+    let certificate = app
+        .post(
+            "/api/v1/certifications",
+            Some(&coordinator.token),
+            &json!({"personnel_id": id, "certification_type_id": CIT_BASIC,
+                    "issued_on": "2019-04-12", "certificate_number": "ILETSB-300"}),
+        )
+        .await;
+    certificate.assert_status(201);
+    let detail = app.get(&path, &coordinator.token).await.json();
+    assert_eq!(detail["cit_certified"], true);
+    assert_eq!(detail["certifications"], json!([certificate.json()]));
+
+    // A write the service never saw: read again until it shows, within a second.
+    app.get(&path, &coordinator.token).await.assert_status(200);
+    app.execute(&format!(
+        "UPDATE certifications SET revoked_at = now(), revoked_reason = 'misconduct' WHERE personnel_id = '{id}'"
+    ))
+    .await
+    .unwrap();
+    let started = std::time::Instant::now();
+    loop {
+        let detail = app.get(&path, &coordinator.token).await.json();
+        if detail["cit_certified"] == false {
+            assert_eq!(detail["certifications"][0]["status"], "revoked");
+            break;
+        }
+        assert!(
+            started.elapsed().as_millis() < 1_000,
+            "still certified after 1 s"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(2)).await;
+    }
+}
+
+/// `CIT_READ_CACHE_SECONDS=0`: every read asks the database.
+#[actix_web::test]
+async fn with_no_read_cache_every_detail_is_read_from_the_database() {
+    let db = TestDatabase::create().await;
+    let mut settings = crate::helpers::settings(db.url());
+    settings.read_cache = std::time::Duration::ZERO;
+    let app = TestApp::spawn_with(db, settings).await;
+    let coordinator = app.login_as(Role::Coordinator).await;
+    let person = app
+        .create_person(&coordinator.token, &officer("P-301"))
+        .await;
+    let path = format!("/api/v1/personnel/{}", person["id"].as_str().unwrap());
+    for _ in 0..3 {
+        app.get(&path, &coordinator.token).await.assert_status(200);
+    }
+    assert_eq!(app.metric("personnel_cache_on").await, 0);
+    assert_eq!(app.metric("personnel_cache_hits_total").await, 0);
+    assert_eq!(app.metric("personnel_cache_misses_total").await, 3);
 }
 
 #[actix_web::test]

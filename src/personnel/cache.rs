@@ -1,0 +1,311 @@
+//! Each person's detail (`GET /personnel/{id}`) as the database last answered it, rendered,
+//! so a read of someone recently read costs no statement. It is kept true the way the
+//! credentials cache is (`auth::cache`):
+//! - **The database says so**: statement triggers on `personnel`, `certifications`,
+//!   `certification_types` and `enrollments` (migration 000019) `NOTIFY cit_personnel` at the
+//!   commit of any change to them, whoever made it (any instance, an import, plain SQL), and
+//!   every instance forgets every detail (`db::listener`). Such changes are rare beside reads,
+//!   and one notification a statement costs nothing however many rows it touched. While the
+//!   listening connection is down nothing is cached or served from the cache.
+//! - **This instance wrote it**: a successful request with a method that writes forgets
+//!   everything before its response leaves ([`changes`]), so its client never races the
+//!   notification; only routes known to write no person (the calls ingest, sign-in,
+//!   referrals, follow-ups) keep the details.
+//! - **Time**: a detail is kept at most `CIT_READ_CACHE_SECONDS`, and only for the city day
+//!   it was judged on (the key holds the day): certificates' statuses depend on it.
+//!
+//! A read that missed stores what it read only if nothing was forgotten since it looked
+//! (`db::listener::Notified`), so a change that commits while a read is in flight cannot be
+//! overwritten by the older answer. Who may read a person is decided before the cache is
+//! asked, as it was before the statement was sent.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use actix_web::HttpResponse;
+use actix_web::http::header::ContentType;
+use actix_web::web::Bytes;
+use chrono::NaiveDate;
+
+use crate::db::listener::{Miss, Notified};
+use crate::http::etag::etag;
+use crate::ids::PersonnelId;
+
+/// The channel the triggers notify.
+pub const CHANNEL: &str = "cit_personnel";
+
+/// How many details are kept at most; past it, new ones are not stored. A detail is a few
+/// kilobytes, so this bounds the cache near 20 MiB.
+const CAPACITY: usize = 10_000;
+
+/// A detail as it is sent: its version (the `ETag`) and its JSON.
+#[derive(Debug)]
+pub struct Rendered {
+    version: i32,
+    body: Bytes,
+}
+
+impl Rendered {
+    /// Renders `body`, a record at `version`.
+    pub fn new<T: serde::Serialize>(version: i32, body: &T) -> serde_json::Result<Self> {
+        Ok(Self {
+            version,
+            body: Bytes::from(serde_json::to_vec(body)?),
+        })
+    }
+
+    /// `200 OK` with its `ETag`, as `http::etag::versioned` answers.
+    pub fn respond(&self) -> HttpResponse {
+        HttpResponse::Ok()
+            .insert_header(etag(self.version))
+            .content_type(ContentType::json())
+            .body(self.body.clone())
+    }
+}
+
+/// What a detail is found by: the person and the city day it was judged on.
+pub type Key = (PersonnelId, NaiveDate);
+
+/// See the module docs.
+pub struct DetailCache {
+    ttl: Duration,
+    entries: Notified<Key, Arc<Rendered>, Instant>,
+}
+
+impl DetailCache {
+    /// A cache keeping details at most `ttl`; zero turns it off.
+    pub fn new(ttl: Duration) -> Self {
+        Self {
+            ttl,
+            entries: Notified::new(CAPACITY),
+        }
+    }
+
+    /// The cached detail for `key` at `now`, or a [`Miss`] to store the database's answer with.
+    pub fn get(&self, key: &Key, now: Instant) -> Result<Arc<Rendered>, Miss> {
+        self.entries.get(key, now)
+    }
+
+    /// Stores the detail read for `key` after `miss` (looked up at `now`), unless something
+    /// was forgotten since.
+    pub fn put(&self, miss: Miss, key: Key, rendered: Arc<Rendered>, now: Instant) {
+        if !self.ttl.is_zero() {
+            self.entries.put(miss, key, rendered, now, now + self.ttl);
+        }
+    }
+
+    /// Forgets every detail.
+    pub fn forget_all(&self) {
+        self.entries.forget_all();
+    }
+
+    /// Whether details are being cached (the listener is up and a lifetime is set).
+    pub fn is_on(&self) -> bool {
+        !self.ttl.is_zero() && self.entries.listening()
+    }
+
+    /// The cache's figures in Prometheus text format, for `/metrics`.
+    pub fn exposition(&self) -> String {
+        self.entries.exposition(
+            "personnel_cache",
+            self.is_on(),
+            "Personnel details answered from the cache.",
+            "Personnel details read from the database.",
+        )
+    }
+}
+
+impl crate::db::listener::Invalidated for DetailCache {
+    fn channel(&self) -> &'static str {
+        CHANNEL
+    }
+
+    fn enabled(&self) -> bool {
+        !self.ttl.is_zero()
+    }
+
+    fn forget(&self, _payload: &str) {
+        self.forget_all();
+    }
+
+    fn set_listening(&self, listening: bool) {
+        self.entries.set_listening(listening);
+    }
+}
+
+/// Whether a request answered with `status` may have changed a person's detail: a successful
+/// request whose method writes, unless its route (the matched pattern, so no spelling of the
+/// path escapes) is one of [`WRITES_NO_PERSON`]. Such a request forgets this instance's details
+/// before its response leaves. The list names what may keep them, not what must forget, so a
+/// new route forgets until it is named here; and were a named route ever to write a person,
+/// the triggers' notification would still reach every instance within milliseconds.
+pub fn changes(
+    method: &actix_web::http::Method,
+    pattern: Option<&str>,
+    status: actix_web::http::StatusCode,
+) -> bool {
+    status.is_success()
+        && !method.is_safe()
+        && !pattern.is_some_and(|pattern| {
+            WRITES_NO_PERSON
+                .iter()
+                .any(|prefix| pattern.starts_with(prefix))
+        })
+}
+
+/// The routes whose writes never touch `personnel`, `certifications`, `certification_types`
+/// or `enrollments`: the records management system's calls (all day, in bulk), sign-in, and
+/// the clinicians' referrals and follow-ups.
+const WRITES_NO_PERSON: [&str; 5] = [
+    "/api/v1/calls/",
+    "/api/v1/auth/login",
+    "/api/v1/auth/refresh",
+    "/api/v1/follow-ups",
+    "/api/v1/referrals",
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::db::listener::Invalidated;
+    use actix_web::http::{Method, StatusCode};
+
+    fn key() -> Key {
+        (
+            PersonnelId::from_uuid(uuid::Uuid::now_v7()),
+            NaiveDate::from_ymd_opt(2026, 11, 29).unwrap(),
+        )
+    }
+
+    fn rendered(version: i32) -> Arc<Rendered> {
+        Arc::new(Rendered::new(version, &serde_json::json!({"version": version})).unwrap())
+    }
+
+    #[test]
+    fn details_are_kept_only_while_listening_and_within_their_lifetime() {
+        let cache = DetailCache::new(Duration::from_secs(60));
+        let now = Instant::now();
+        let alice = key();
+        let miss = cache.get(&alice, now).unwrap_err();
+        cache.put(miss, alice, rendered(1), now);
+        assert!(cache.get(&alice, now).is_err(), "not listening yet");
+
+        cache.set_listening(true);
+        let miss = cache.get(&alice, now).unwrap_err();
+        cache.put(miss, alice, rendered(1), now);
+        assert_eq!(cache.get(&alice, now).unwrap().version, 1);
+        let tomorrow = (alice.0, alice.1.succ_opt().unwrap());
+        assert!(cache.get(&tomorrow, now).is_err(), "judged on another day");
+        assert!(
+            cache.get(&alice, now + Duration::from_secs(60)).is_err(),
+            "its lifetime ended"
+        );
+
+        cache.set_listening(false);
+        assert!(cache.get(&alice, now).is_err(), "the listener was lost");
+        assert!(!cache.is_on());
+    }
+
+    #[test]
+    fn a_notification_forgets_everything_and_voids_reads_in_flight() {
+        let cache = DetailCache::new(Duration::from_secs(60));
+        cache.set_listening(true);
+        let now = Instant::now();
+        let (alice, bob) = (key(), key());
+        let miss = cache.get(&alice, now).unwrap_err();
+        cache.put(miss, alice, rendered(1), now);
+        // A read of Bob that began before the notification…
+        let in_flight = cache.get(&bob, now).unwrap_err();
+        cache.forget("all");
+        assert!(cache.get(&alice, now).is_err());
+        // …cannot store what it read.
+        cache.put(in_flight, bob, rendered(1), now);
+        assert!(cache.get(&bob, now).is_err());
+        assert!(
+            cache
+                .exposition()
+                .contains("personnel_cache_hits_total 0\n"),
+            "{}",
+            cache.exposition()
+        );
+    }
+
+    #[test]
+    fn a_zero_lifetime_caches_nothing() {
+        let cache = DetailCache::new(Duration::ZERO);
+        assert!(!cache.enabled());
+        cache.set_listening(true);
+        let now = Instant::now();
+        let alice = key();
+        let miss = cache.get(&alice, now).unwrap_err();
+        cache.put(miss, alice, rendered(1), now);
+        assert!(cache.get(&alice, now).is_err());
+    }
+
+    #[test]
+    fn a_rendered_detail_answers_as_a_versioned_json_body() {
+        let response = rendered(7).respond();
+        assert_eq!(response.status(), StatusCode::OK);
+        let header = |name| response.headers().get(name).unwrap().to_str().unwrap();
+        assert_eq!(header("etag"), "\"7\"");
+        assert_eq!(header("content-type"), "application/json");
+    }
+
+    #[test]
+    fn successful_writes_forget_unless_their_route_writes_no_person() {
+        let (ok, done) = (StatusCode::OK, StatusCode::NO_CONTENT);
+        for (method, pattern, status, expected) in [
+            (
+                Method::POST,
+                Some("/api/v1/certifications"),
+                StatusCode::CREATED,
+                true,
+            ),
+            (Method::PATCH, Some("/api/v1/personnel/{id}"), ok, true),
+            (
+                Method::PUT,
+                Some("/api/v1/certification-types/{id}"),
+                ok,
+                true,
+            ),
+            (
+                Method::POST,
+                Some("/api/v1/training-sessions/{id}/enrollments"),
+                ok,
+                true,
+            ),
+            (Method::POST, Some("/api/v1/auth/logout"), done, true),
+            (Method::DELETE, None, ok, true),
+            (
+                Method::POST,
+                Some("/api/v1/personnel"),
+                StatusCode::CONFLICT,
+                false,
+            ),
+            (Method::GET, Some("/api/v1/personnel/{id}"), ok, false),
+            (Method::HEAD, Some("/api/v1/personnel/{id}"), ok, false),
+            (Method::OPTIONS, Some("/api/v1/personnel"), ok, false),
+            (Method::POST, Some("/api/v1/calls/batch"), ok, false),
+            (
+                Method::PUT,
+                Some("/api/v1/calls/{source}/{incident_number}"),
+                ok,
+                false,
+            ),
+            (Method::POST, Some("/api/v1/auth/login"), ok, false),
+            (
+                Method::POST,
+                Some("/api/v1/referrals/{id}/transitions"),
+                ok,
+                false,
+            ),
+            (Method::PATCH, Some("/api/v1/follow-ups/{id}"), ok, false),
+        ] {
+            assert_eq!(
+                changes(&method, pattern, status),
+                expected,
+                "{method} {pattern:?} {status}"
+            );
+        }
+    }
+}
