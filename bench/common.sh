@@ -130,5 +130,6 @@ measure() {
     read -r rps p99 errors s0 p0 s1 p1 < <(load "$path" "$token")
     if [ -n "$perf_pid" ]; then wait "$perf_pid"; fi
     report "$name" "$tps" "$rps" "$p99" "$errors" "$s0" "$p0" "$s1" "$p1"
+    last_tps=$tps
 }
 

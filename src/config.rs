@@ -41,7 +41,7 @@ pub const DEFAULT_AUTH_CACHE_SECONDS: u64 = 60;
 
 /// The most `CIT_AUTH_CACHE_SECONDS` (or `CIT_READ_CACHE_SECONDS`) may be: the bound on a
 /// change the notifications miss.
-pub const MAX_AUTH_CACHE_SECONDS: u64 = 300;
+pub const MAX_CACHE_SECONDS: u64 = 300;
 
 /// `CIT_READ_CACHE_SECONDS` when unset.
 pub const DEFAULT_READ_CACHE_SECONDS: u64 = 60;
@@ -288,12 +288,10 @@ impl Settings {
         let cache_seconds = |name: &'static str, default: u64| -> Result<Duration, ConfigError> {
             match parse_number(name)? {
                 None => Ok(Duration::from_secs(default)),
-                Some(seconds) if seconds <= MAX_AUTH_CACHE_SECONDS => {
-                    Ok(Duration::from_secs(seconds))
-                }
+                Some(seconds) if seconds <= MAX_CACHE_SECONDS => Ok(Duration::from_secs(seconds)),
                 Some(seconds) => Err(ConfigError {
                     name,
-                    message: format!("at most {MAX_AUTH_CACHE_SECONDS}, got {seconds}"),
+                    message: format!("at most {MAX_CACHE_SECONDS}, got {seconds}"),
                 }),
             }
         };

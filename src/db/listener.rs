@@ -173,8 +173,9 @@ async fn listen_once(
 /// served or stored while the listener is not listening; a read that missed stores its answer
 /// only if nothing was forgotten since it looked ([`Miss`], a generation count), so a change
 /// that commits while a request is reading cannot be overwritten by the older answer; an
-/// answer is not served at or after its end; past `capacity` answers, the ended ones are
-/// dropped and, if still full, new ones are not stored.
+/// answer is not served at or after its end, and ended answers are dropped every
+/// [`SWEEP_EVERY`] stores (so yesterday's do not stay resident); past `capacity` answers, the
+/// ended ones are dropped and, if still full, new ones are not stored.
 pub struct Notified<K, V, T> {
     capacity: usize,
     inner: Mutex<Entries<K, V, T>>,
@@ -189,7 +190,12 @@ struct Entries<K, V, T> {
     generation: u64,
     /// Whether the listener is connected and listening.
     listening: bool,
+    /// Answers stored since the last sweep of ended ones.
+    stored: usize,
 }
+
+/// How many stores pass between two sweeps of ended answers.
+const SWEEP_EVERY: usize = 256;
 
 /// A miss: hand it back with the answer read from the database.
 #[derive(Debug, Clone, Copy)]
@@ -206,6 +212,7 @@ impl<K: Eq + Hash, V: Clone, T: PartialOrd + Copy> Notified<K, V, T> {
                 map: HashMap::new(),
                 generation: 0,
                 listening: false,
+                stored: 0,
             }),
             hits: AtomicU64::new(0),
             misses: AtomicU64::new(0),
@@ -244,7 +251,9 @@ impl<K: Eq + Hash, V: Clone, T: PartialOrd + Copy> Notified<K, V, T> {
         if !inner.listening || inner.generation != miss.generation {
             return;
         }
-        if inner.map.len() >= self.capacity {
+        inner.stored += 1;
+        if inner.stored >= SWEEP_EVERY || inner.map.len() >= self.capacity {
+            inner.stored = 0;
             inner.map.retain(|_, (_, until)| now < *until);
             if inner.map.len() >= self.capacity {
                 return;
@@ -309,5 +318,42 @@ impl<K: Eq + Hash, V: Clone, T: PartialOrd + Copy> Notified<K, V, T> {
             );
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ended_answers_are_swept_as_new_ones_are_stored_and_none_past_capacity() {
+        let cache: Notified<u32, u32, u32> = Notified::new(SWEEP_EVERY * 2);
+        cache.set_listening(true);
+        let store = |key: u32, now: u32, until: u32| {
+            let miss = cache.get(&key, now).unwrap_err();
+            cache.put(miss, key, key, now, until);
+        };
+        // Answers that end at 10, stored at 0.
+        for key in 0..10 {
+            store(key, 0, 10);
+        }
+        assert_eq!(cache.lock().map.len(), 10);
+        // Stores at 20 sweep them once enough have passed.
+        for key in 100..100 + SWEEP_EVERY as u32 {
+            store(key, 20, 30);
+        }
+        let kept = cache.lock().map.len();
+        assert!(kept <= SWEEP_EVERY, "ended answers kept: {kept}");
+        assert!((0..10).all(|key| !cache.lock().map.contains_key(&key)));
+        // Full of live answers: a new one is not stored.
+        for key in 1_000..1_000 + 2 * SWEEP_EVERY as u32 {
+            store(key, 20, 30);
+        }
+        assert_eq!(cache.lock().map.len(), 2 * SWEEP_EVERY);
+        assert!(
+            cache
+                .get(&(1_000 + 2 * SWEEP_EVERY as u32 - 1), 20)
+                .is_err()
+        );
     }
 }

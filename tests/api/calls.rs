@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 use crate::helpers::{CIT_BASIC, TestApp, TestUser};
 
 /// A mental-health call received at `received_at`.
-fn call(incident_number: &str, received_at: &str) -> Value {
+pub fn call(incident_number: &str, received_at: &str) -> Value {
     json!({
         "source": "rms",
         "incident_number": incident_number,

@@ -721,15 +721,20 @@ impl TestApp {
             .unwrap_or_else(|| panic!("no {name} in /metrics"))
     }
 
-    /// Waits (up to 5 s) until the cache listener is listening, so reads are cached.
-    pub async fn until_caching(&self) {
+    /// Reads `path` (a person's detail) until one read is answered from the cache (up to 5 s:
+    /// the listener may not be listening yet, and a notification of an earlier write may still
+    /// empty the cache); that answer.
+    pub async fn until_cached(&self, path: &str, token: &str) -> Response {
         for _ in 0..500 {
-            if self.metric("personnel_cache_on").await == 1 {
-                return;
+            let hits = self.metric("personnel_cache_hits_total").await;
+            let response = self.get(path, token).await;
+            response.assert_status(200);
+            if self.metric("personnel_cache_hits_total").await > hits {
+                return response;
             }
             tokio::time::sleep(Duration::from_millis(10)).await;
         }
-        panic!("the cache listener never listened");
+        panic!("{path} was never answered from the cache");
     }
 
     /// Runs a statement on the app's database; returns rows affected.

@@ -361,13 +361,9 @@ async fn a_person_changed_at_one_instance_is_seen_at_the_other_within_millisecon
         .await;
     let path = format!("/api/v1/personnel/{}", person["id"].as_str().unwrap());
     for app in &pair.apps {
-        app.until_caching().await;
-        for _ in 0..2 {
-            let detail = app.get(&path, &coordinator.token).await.json();
-            assert_eq!(detail["shift"], "A");
-        }
+        let detail = app.until_cached(&path, &coordinator.token).await.json();
+        assert_eq!(detail["shift"], "A");
     }
-    assert!(pair.at(1).metric("personnel_cache_hits_total").await >= 1);
 
     pair.at(0)
         .patch(&path, &coordinator.token, None, &json!({"shift": "C"}))

@@ -121,10 +121,7 @@ async fn a_cached_detail_never_outlives_a_change() {
         .await;
     let id = person["id"].as_str().unwrap().to_owned();
     let path = format!("/api/v1/personnel/{id}");
-    app.until_caching().await;
-
-    let first = app.get(&path, &coordinator.token).await;
-    first.assert_status(200);
+    let first = app.until_cached(&path, &coordinator.token).await;
     let hits = app.metric("personnel_cache_hits_total").await;
     let again = app.get(&path, &coordinator.token).await;
     again.assert_status(200);
@@ -135,6 +132,10 @@ async fn a_cached_detail_never_outlives_a_change() {
         again.header("content-type").as_deref(),
         Some("application/json")
     );
+
+    // Who may read it is decided before the cache is asked.
+    let analyst = app.login_as(Role::Analyst).await;
+    app.get(&path, &analyst.token).await.problem(403);
 
     // A write through another resource's route: the next read has it.
     let certificate = app
@@ -150,10 +151,30 @@ async fn a_cached_detail_never_outlives_a_change() {
     assert_eq!(detail["cit_certified"], true);
     assert_eq!(detail["certifications"], json!([certificate.json()]));
 
-    // A write the service never saw: read again until it shows, within a second.
+    // The routes that write no person keep the details; any other write forgets them on
+    // this instance before it answers, with no notification (partners notify none).
+    let key = app.api_key(&app.admin().await.token, "rms").await;
+    app.until_cached(&path, &coordinator.token).await;
+    let stored = app
+        .post(
+            "/api/v1/calls/batch",
+            Some(&key),
+            &json!({"calls": [crate::calls::call("C-1", "2026-03-01T10:00:00Z")]}),
+        )
+        .await;
+    stored.assert_status(200);
+    let hits = app.metric("personnel_cache_hits_total").await;
     app.get(&path, &coordinator.token).await.assert_status(200);
+    assert_eq!(app.metric("personnel_cache_hits_total").await, hits + 1);
+    crate::partners::create(&app, &coordinator.token, &crate::partners::crisis_line()).await;
+    let misses = app.metric("personnel_cache_misses_total").await;
+    app.get(&path, &coordinator.token).await.assert_status(200);
+    assert_eq!(app.metric("personnel_cache_misses_total").await, misses + 1);
+
+    // A write the service never saw: read again until it shows, within a second.
     app.execute(&format!(
-        "UPDATE certifications SET revoked_at = now(), revoked_reason = 'misconduct' WHERE personnel_id = '{id}'"
+        "UPDATE certifications SET revoked_at = now(), revoked_reason = 'misconduct' \
+          WHERE personnel_id = '{id}'"
     ))
     .await
     .unwrap();
