@@ -229,7 +229,7 @@ impl Application {
             }
         };
         let credentials = Arc::new(auth::cache::CredentialsCache::new(settings.auth_cache));
-        let personnel = Arc::new(crate::personnel::cache::DetailCache::new(
+        let personnel = Arc::new(crate::personnel::cache::PersonnelCache::new(
             settings.read_cache,
         ));
         let hasher = Hasher::for_cores();

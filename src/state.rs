@@ -30,7 +30,7 @@ pub struct AppState {
     /// Who each recently seen credential is (`auth::cache`), shared with its listener.
     pub credentials: std::sync::Arc<crate::auth::cache::CredentialsCache>,
     /// People's details as last rendered (`personnel::cache`), shared with its listener.
-    pub personnel: std::sync::Arc<crate::personnel::cache::DetailCache>,
+    pub personnel: std::sync::Arc<crate::personnel::cache::PersonnelCache>,
     /// The public dashboard's last rendering.
     pub dashboard: crate::dashboard::Cache,
     /// The streaming replica reports and lists read from, when `CIT_READ_DATABASE_URL` is set.

@@ -1,23 +1,31 @@
-//! Each person's detail (`GET /personnel/{id}`) as the database last answered it, rendered,
-//! so a read of someone recently read costs no statement. It is kept true the way the
-//! credentials cache is (`auth::cache`):
+//! Each person's detail (`GET /personnel/{id}`) and each roster page (`GET /personnel`, in
+//! JSON) as the database last answered them, rendered, so a read made recently costs no
+//! statement. They are kept true the way the credentials cache is (`auth::cache`):
 //! - **The database says so**: statement triggers on `personnel`, `certifications`,
 //!   `certification_types` and `enrollments` (migration 000019) `NOTIFY cit_personnel` at the
 //!   commit of any change to them, whoever made it (any instance, an import, plain SQL), and
-//!   every instance forgets every detail (`db::listener`). Such changes are rare beside reads,
+//!   every instance forgets every detail and page (`db::listener`). Such changes are rare
+//!   beside reads,
 //!   and one notification a statement costs nothing however many rows it touched. While the
 //!   listening connection is down nothing is cached or served from the cache.
 //! - **This instance wrote it**: a successful request with a method that writes forgets
 //!   everything before its response leaves ([`changes`]), so its client never races the
 //!   notification; only routes known to write no person (the calls ingest, sign-in,
 //!   referrals, follow-ups) keep the details.
-//! - **Time**: a detail is kept at most `CIT_READ_CACHE_SECONDS`, and only for the city day
-//!   it was judged on (the key holds the day): certificates' statuses depend on it.
+//! - **Time**: an answer is kept at most `CIT_READ_CACHE_SECONDS`, and only for the city day
+//!   it was judged on (the key holds the day): certificates' statuses and the CIT flag depend
+//!   on it.
+//!
+//! A page is found by what shapes it: whether the caller sees numbers only (an integration
+//! key) or whole records, the query string (filters, limit, cursor) and the day. Pages are
+//! cached only while lists read the primary (no `CIT_READ_DATABASE_URL`): a replica may not
+//! have replayed a change yet when its notification arrives, and would store the older page.
+//! Only pages up to [`PAGE_BYTES`] are kept, at most [`PAGE_CAPACITY`] of them.
 //!
 //! A read that missed stores what it read only if nothing was forgotten since it looked
 //! (`db::listener::Notified`), so a change that commits while a read is in flight cannot be
-//! overwritten by the older answer. Who may read a person is decided before the cache is
-//! asked, as it was before the statement was sent.
+//! overwritten by the older answer. Who may read a person or the roster is decided before the
+//! cache is asked, as it was before the statement was sent.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -35,29 +43,39 @@ use crate::ids::PersonnelId;
 pub const CHANNEL: &str = "cit_personnel";
 
 /// How many details are kept at most; past it, new ones are not stored. A detail is a few
-/// kilobytes, so this bounds the cache near 20 MiB.
+/// kilobytes, so this bounds them near 20 MiB.
 const CAPACITY: usize = 10_000;
 
-/// A detail as it is sent: its version (the `ETag`) and its JSON.
+/// How many roster pages are kept at most.
+pub const PAGE_CAPACITY: usize = 512;
+
+/// The largest roster page kept (a page of 50 whole records is about 15 KB), so pages hold
+/// at most 16 MiB.
+pub const PAGE_BYTES: usize = 32 * 1024;
+
+/// An answer as it is sent: its JSON, and its version (the `ETag`) if it is one record's.
 #[derive(Debug)]
 pub struct Rendered {
-    version: i32,
+    version: Option<i32>,
     body: Bytes,
 }
 
 impl Rendered {
-    /// Renders `body`, a record at `version`.
-    pub fn new<T: serde::Serialize>(version: i32, body: &T) -> serde_json::Result<Self> {
+    /// Renders `body`, a record at `version` or a page (`None`).
+    pub fn new<T: serde::Serialize>(version: Option<i32>, body: &T) -> serde_json::Result<Self> {
         Ok(Self {
             version,
             body: Bytes::from(serde_json::to_vec(body)?),
         })
     }
 
-    /// `200 OK` with its `ETag`, as `http::etag::versioned` answers.
+    /// `200 OK` (with its `ETag`), as `http::etag::versioned` and a JSON page answer.
     pub fn respond(&self) -> HttpResponse {
-        HttpResponse::Ok()
-            .insert_header(etag(self.version))
+        let mut response = HttpResponse::Ok();
+        if let Some(version) = self.version {
+            response.insert_header(etag(version));
+        }
+        response
             .content_type(ContentType::json())
             .body(self.body.clone())
     }
@@ -66,18 +84,24 @@ impl Rendered {
 /// What a detail is found by: the person and the city day it was judged on.
 pub type Key = (PersonnelId, NaiveDate);
 
+/// What a roster page is found by: numbers only (else whole records), the query string, and
+/// the city day.
+pub type PageKey = (bool, String, NaiveDate);
+
 /// See the module docs.
-pub struct DetailCache {
+pub struct PersonnelCache {
     ttl: Duration,
     entries: Notified<Key, Arc<Rendered>, Instant>,
+    pages: Notified<PageKey, Arc<Rendered>, Instant>,
 }
 
-impl DetailCache {
-    /// A cache keeping details at most `ttl`; zero turns it off.
+impl PersonnelCache {
+    /// A cache keeping details and pages at most `ttl`; zero turns it off.
     pub fn new(ttl: Duration) -> Self {
         Self {
             ttl,
             entries: Notified::new(CAPACITY),
+            pages: Notified::new(PAGE_CAPACITY),
         }
     }
 
@@ -94,28 +118,49 @@ impl DetailCache {
         }
     }
 
-    /// Forgets every detail.
-    pub fn forget_all(&self) {
-        self.entries.forget_all();
+    /// The cached roster page for `key` at `now`, or a [`Miss`].
+    pub fn page(&self, key: &PageKey, now: Instant) -> Result<Arc<Rendered>, Miss> {
+        self.pages.get(key, now)
     }
 
-    /// Whether details are being cached (the listener is up and a lifetime is set).
+    /// Stores the page read for `key` after `miss`, unless something was forgotten since or
+    /// it is larger than [`PAGE_BYTES`].
+    pub fn put_page(&self, miss: Miss, key: PageKey, rendered: Arc<Rendered>, now: Instant) {
+        if !self.ttl.is_zero() && rendered.body.len() <= PAGE_BYTES {
+            self.pages.put(miss, key, rendered, now, now + self.ttl);
+        }
+    }
+
+    /// Forgets every detail and page.
+    pub fn forget_all(&self) {
+        self.entries.forget_all();
+        self.pages.forget_all();
+    }
+
+    /// Whether answers are being cached (the listener is up and a lifetime is set).
     pub fn is_on(&self) -> bool {
         !self.ttl.is_zero() && self.entries.listening()
     }
 
     /// The cache's figures in Prometheus text format, for `/metrics`.
     pub fn exposition(&self) -> String {
-        self.entries.exposition(
+        let mut text = self.entries.exposition(
             "personnel_cache",
             self.is_on(),
             "Personnel details answered from the cache.",
             "Personnel details read from the database.",
-        )
+        );
+        text.push_str(&self.pages.exposition(
+            "personnel_pages_cache",
+            self.is_on(),
+            "Roster pages answered from the cache.",
+            "Roster pages read from the database.",
+        ));
+        text
     }
 }
 
-impl crate::db::listener::Invalidated for DetailCache {
+impl crate::db::listener::Invalidated for PersonnelCache {
     fn channel(&self) -> &'static str {
         CHANNEL
     }
@@ -130,6 +175,7 @@ impl crate::db::listener::Invalidated for DetailCache {
 
     fn set_listening(&self, listening: bool) {
         self.entries.set_listening(listening);
+        self.pages.set_listening(listening);
     }
 }
 
@@ -178,12 +224,12 @@ mod tests {
     }
 
     fn rendered(version: i32) -> Arc<Rendered> {
-        Arc::new(Rendered::new(version, &serde_json::json!({"version": version})).unwrap())
+        Arc::new(Rendered::new(Some(version), &serde_json::json!({"version": version})).unwrap())
     }
 
     #[test]
     fn details_are_kept_only_while_listening_and_within_their_lifetime() {
-        let cache = DetailCache::new(Duration::from_secs(60));
+        let cache = PersonnelCache::new(Duration::from_secs(60));
         let now = Instant::now();
         let alice = key();
         let miss = cache.get(&alice, now).unwrap_err();
@@ -193,7 +239,7 @@ mod tests {
         cache.set_listening(true);
         let miss = cache.get(&alice, now).unwrap_err();
         cache.put(miss, alice, rendered(1), now);
-        assert_eq!(cache.get(&alice, now).unwrap().version, 1);
+        assert_eq!(cache.get(&alice, now).unwrap().version, Some(1));
         let tomorrow = (alice.0, alice.1.succ_opt().unwrap());
         assert!(cache.get(&tomorrow, now).is_err(), "judged on another day");
         assert!(
@@ -208,7 +254,7 @@ mod tests {
 
     #[test]
     fn a_notification_forgets_everything_and_voids_reads_in_flight() {
-        let cache = DetailCache::new(Duration::from_secs(60));
+        let cache = PersonnelCache::new(Duration::from_secs(60));
         cache.set_listening(true);
         let now = Instant::now();
         let (alice, bob) = (key(), key());
@@ -232,7 +278,7 @@ mod tests {
 
     #[test]
     fn a_zero_lifetime_caches_nothing() {
-        let cache = DetailCache::new(Duration::ZERO);
+        let cache = PersonnelCache::new(Duration::ZERO);
         assert!(!cache.enabled());
         cache.set_listening(true);
         let now = Instant::now();

@@ -12,7 +12,7 @@ use std::rc::Rc;
 use crate::http::csv::{self, CsvBody};
 use crate::http::etag::{IfMatch, created, versioned};
 use crate::http::json::JsonBody;
-use crate::http::pagination::Page;
+use crate::http::pagination::{Page, PageRequest};
 use crate::http::query::QueryParams;
 use crate::ids::PersonnelId;
 use crate::state::{AppData, ReadFrom};
@@ -61,34 +61,52 @@ pub async fn list_personnel(
     let numbers_only = !caller.has_any(TrainingReaders::ROLES);
     let today = state.clock.city_today();
     let filter = Rc::new(filter);
+    let fetch = move |mut conn: crate::db::Conn, page: PageRequest<PersonnelId>| {
+        let filter = Rc::clone(&filter);
+        async move {
+            let rows = model::list(&mut conn, &filter, &page, today).await?;
+            Ok(page.page(
+                rows,
+                |(row, _)| row.id,
+                |(row, certified)| {
+                    if numbers_only {
+                        PersonnelListItem::Numbers(PersonnelNumberBody {
+                            id: row.id,
+                            employee_number: row.employee_number,
+                            first_name: row.first_name,
+                            last_name: row.last_name,
+                        })
+                    } else {
+                        PersonnelListItem::Full(PersonnelBody::new(row, certified))
+                    }
+                },
+            ))
+        }
+    };
+    // A JSON page, while lists read the primary, may be answered from the cache
+    // (`personnel::cache`).
+    if state.replica.is_none() && !csv::wants_csv(&req) {
+        let key = (numbers_only, req.query_string().to_owned(), today.date);
+        let now = std::time::Instant::now();
+        let miss = match state.personnel.page(&key, now) {
+            Ok(rendered) => return Ok(rendered.respond()),
+            Err(miss) => miss,
+        };
+        let request = PageRequest::new(query.limit, query.cursor.as_deref())?;
+        let page = fetch(state.db().await?, request).await?;
+        let rendered = std::sync::Arc::new(
+            Rendered::new(None, &page).map_err(|error| AppError::Internal(error.to_string()))?,
+        );
+        state.personnel.put_page(miss, key, rendered.clone(), now);
+        return Ok(rendered.respond());
+    }
     csv::list(
         &req,
         &state,
         ReadFrom::Replica,
         query.limit,
         query.cursor.as_deref(),
-        move |mut conn, page| {
-            let filter = Rc::clone(&filter);
-            async move {
-                let rows = model::list(&mut conn, &filter, &page, today).await?;
-                Ok(page.page(
-                    rows,
-                    |(row, _)| row.id,
-                    |(row, certified)| {
-                        if numbers_only {
-                            PersonnelListItem::Numbers(PersonnelNumberBody {
-                                id: row.id,
-                                employee_number: row.employee_number,
-                                first_name: row.first_name,
-                                last_name: row.last_name,
-                            })
-                        } else {
-                            PersonnelListItem::Full(PersonnelBody::new(row, certified))
-                        }
-                    },
-                ))
-            }
-        },
+        fetch,
     )
     .await
 }
@@ -202,7 +220,7 @@ pub async fn find_personnel(
     let mut conn = state.db().await?;
     let detail = service::detail(&mut conn, scope, id, today).await?;
     let rendered = std::sync::Arc::new(
-        Rendered::new(detail.person.version, &detail)
+        Rendered::new(Some(detail.person.version), &detail)
             .map_err(|error| AppError::Internal(error.to_string()))?,
     );
     state.personnel.put(miss, key, rendered.clone(), now);

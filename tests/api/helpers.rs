@@ -721,15 +721,20 @@ impl TestApp {
             .unwrap_or_else(|| panic!("no {name} in /metrics"))
     }
 
-    /// Reads `path` (a person's detail) until one read is answered from the cache (up to 5 s:
-    /// the listener may not be listening yet, and a notification of an earlier write may still
-    /// empty the cache); that answer.
+    /// Reads `path` (a person's detail or a roster page) until one read is answered from the
+    /// cache (up to 5 s: the listener may not be listening yet, and a notification of an
+    /// earlier write may still empty the cache); that answer.
     pub async fn until_cached(&self, path: &str, token: &str) -> Response {
+        let metric = if path.contains('?') {
+            "personnel_pages_cache_hits_total"
+        } else {
+            "personnel_cache_hits_total"
+        };
         for _ in 0..500 {
-            let hits = self.metric("personnel_cache_hits_total").await;
+            let hits = self.metric(metric).await;
             let response = self.get(path, token).await;
             response.assert_status(200);
-            if self.metric("personnel_cache_hits_total").await > hits {
+            if self.metric(metric).await > hits {
                 return response;
             }
             tokio::time::sleep(Duration::from_millis(10)).await;

@@ -193,6 +193,39 @@ async fn a_cached_detail_never_outlives_a_change() {
     }
 }
 
+/// Roster pages are cached too, per projection (an integration key sees numbers only) and
+/// query string, and forgotten with the details.
+#[actix_web::test]
+async fn a_cached_roster_page_never_outlives_a_change() {
+    let app = TestApp::spawn().await;
+    let coordinator = app.login_as(Role::Coordinator).await;
+    let key = app.api_key(&app.admin().await.token, "rms").await;
+    app.create_person(&coordinator.token, &officer("P-400"))
+        .await;
+    let page = "/api/v1/personnel?limit=1";
+    let numbers = app.until_cached(page, &key).await.json();
+    assert_eq!(numbers["items"][0]["employee_number"], "P-400");
+    assert_eq!(numbers["items"][0].get("department"), None, "numbers only");
+    let whole = app.until_cached(page, &coordinator.token).await.json();
+    assert_eq!(whole["items"][0]["department"], "police");
+    let misses = app.metric("personnel_pages_cache_misses_total").await;
+    let again = app.get(page, &key).await.json();
+    assert_eq!(again, numbers);
+    assert_eq!(
+        app.metric("personnel_pages_cache_misses_total").await,
+        misses
+    );
+
+    app.create_person(&coordinator.token, &officer("P-401"))
+        .await;
+    let after = app.get(page, &key).await.json();
+    assert_eq!(after["items"][0]["employee_number"], "P-401");
+    // A CSV page is never cached.
+    let csv = app.get_csv(page, &key).await;
+    csv.assert_status(200);
+    assert!(csv.text().contains("P-401"), "{}", csv.text());
+}
+
 /// `CIT_READ_CACHE_SECONDS=0`: every read asks the database.
 #[actix_web::test]
 async fn with_no_read_cache_every_detail_is_read_from_the_database() {
