@@ -231,6 +231,7 @@ impl Application {
         let credentials = Arc::new(auth::cache::CredentialsCache::new(settings.auth_cache));
         let personnel = Arc::new(crate::personnel::cache::PersonnelCache::new(
             settings.read_cache,
+            settings.read_database_url.is_none(),
         ));
         let hasher = Hasher::for_cores();
         let dummy_hash = hasher

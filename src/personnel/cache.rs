@@ -20,7 +20,8 @@
 //! key) or whole records, the query string (filters, limit, cursor) and the day. Pages are
 //! cached only while lists read the primary (no `CIT_READ_DATABASE_URL`): a replica may not
 //! have replayed a change yet when its notification arrives, and would store the older page.
-//! Only pages up to [`PAGE_BYTES`] are kept, at most [`PAGE_CAPACITY`] of them.
+//! Only pages up to [`PAGE_BYTES`] are kept, at most [`PAGE_CAPACITY`] of them, and none for
+//! a query string longer than 256 bytes.
 //!
 //! A read that missed stores what it read only if nothing was forgotten since it looked
 //! (`db::listener::Notified`), so a change that commits while a read is in flight cannot be
@@ -88,21 +89,34 @@ pub type Key = (PersonnelId, NaiveDate);
 /// the city day.
 pub type PageKey = (bool, String, NaiveDate);
 
+/// The longest query string whose page is kept: a longer one is a search no one repeats.
+const PAGE_QUERY_BYTES: usize = 256;
+
 /// See the module docs.
 pub struct PersonnelCache {
     ttl: Duration,
+    /// Whether roster pages are cached (lists read the primary).
+    cache_pages: bool,
     entries: Notified<Key, Arc<Rendered>, Instant>,
     pages: Notified<PageKey, Arc<Rendered>, Instant>,
 }
 
 impl PersonnelCache {
-    /// A cache keeping details and pages at most `ttl`; zero turns it off.
-    pub fn new(ttl: Duration) -> Self {
+    /// A cache keeping details, and pages if `cache_pages` (no read replica), at most `ttl`;
+    /// zero turns it off.
+    pub fn new(ttl: Duration, cache_pages: bool) -> Self {
         Self {
             ttl,
+            cache_pages,
             entries: Notified::new(CAPACITY),
             pages: Notified::new(PAGE_CAPACITY),
         }
+    }
+
+    /// Whether a roster page with this query string may be answered from the cache: pages are
+    /// cached (no replica), it is not CSV (`csv`), and the query string is short.
+    pub fn keeps_page(&self, query: &str, csv: bool) -> bool {
+        self.cache_pages && !csv && query.len() <= PAGE_QUERY_BYTES
     }
 
     /// The cached detail for `key` at `now`, or a [`Miss`] to store the database's answer with.
@@ -126,7 +140,7 @@ impl PersonnelCache {
     /// Stores the page read for `key` after `miss`, unless something was forgotten since or
     /// it is larger than [`PAGE_BYTES`].
     pub fn put_page(&self, miss: Miss, key: PageKey, rendered: Arc<Rendered>, now: Instant) {
-        if !self.ttl.is_zero() && rendered.body.len() <= PAGE_BYTES {
+        if !self.ttl.is_zero() && self.cache_pages && rendered.body.len() <= PAGE_BYTES {
             self.pages.put(miss, key, rendered, now, now + self.ttl);
         }
     }
@@ -152,7 +166,7 @@ impl PersonnelCache {
         );
         text.push_str(&self.pages.exposition(
             "personnel_pages_cache",
-            self.is_on(),
+            self.is_on() && self.cache_pages,
             "Roster pages answered from the cache.",
             "Roster pages read from the database.",
         ));
@@ -229,7 +243,7 @@ mod tests {
 
     #[test]
     fn details_are_kept_only_while_listening_and_within_their_lifetime() {
-        let cache = PersonnelCache::new(Duration::from_secs(60));
+        let cache = PersonnelCache::new(Duration::from_secs(60), true);
         let now = Instant::now();
         let alice = key();
         let miss = cache.get(&alice, now).unwrap_err();
@@ -254,7 +268,7 @@ mod tests {
 
     #[test]
     fn a_notification_forgets_everything_and_voids_reads_in_flight() {
-        let cache = PersonnelCache::new(Duration::from_secs(60));
+        let cache = PersonnelCache::new(Duration::from_secs(60), true);
         cache.set_listening(true);
         let now = Instant::now();
         let (alice, bob) = (key(), key());
@@ -277,8 +291,25 @@ mod tests {
     }
 
     #[test]
+    fn pages_are_kept_only_without_a_replica_for_short_json_queries() {
+        let cache = PersonnelCache::new(Duration::from_secs(60), true);
+        assert!(cache.keeps_page("limit=50&department=police", false));
+        assert!(!cache.keeps_page("limit=50", true), "CSV");
+        assert!(!cache.keeps_page(&"q=a".repeat(100), false), "a long query");
+        let replicated = PersonnelCache::new(Duration::from_secs(60), false);
+        replicated.set_listening(true);
+        assert!(!replicated.keeps_page("limit=50", false));
+        assert!(
+            replicated
+                .exposition()
+                .contains("personnel_pages_cache_on 0\n")
+        );
+        assert!(replicated.exposition().contains("personnel_cache_on 1\n"));
+    }
+
+    #[test]
     fn a_zero_lifetime_caches_nothing() {
-        let cache = PersonnelCache::new(Duration::ZERO);
+        let cache = PersonnelCache::new(Duration::ZERO, true);
         assert!(!cache.enabled());
         cache.set_listening(true);
         let now = Instant::now();

@@ -85,7 +85,10 @@ pub async fn list_personnel(
     };
     // A JSON page, while lists read the primary, may be answered from the cache
     // (`personnel::cache`).
-    if state.replica.is_none() && !csv::wants_csv(&req) {
+    if state
+        .personnel
+        .keeps_page(req.query_string(), csv::wants_csv(&req))
+    {
         let key = (numbers_only, req.query_string().to_owned(), today.date);
         let now = std::time::Instant::now();
         let miss = match state.personnel.page(&key, now) {
