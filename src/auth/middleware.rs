@@ -131,7 +131,7 @@ pub async fn authenticate(
         response.status(),
     ) && let Some(state) = &state
     {
-        // The same for people's details, after any write.
+        // The same for people's details and roster pages, after any write but a few.
         state.personnel.forget_all();
     }
     if response.status() == StatusCode::LOCKED

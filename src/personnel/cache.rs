@@ -37,6 +37,7 @@ use actix_web::web::Bytes;
 use chrono::NaiveDate;
 
 use crate::db::listener::{Miss, Notified};
+use crate::error::AppError;
 use crate::http::etag::etag;
 use crate::ids::PersonnelId;
 
@@ -120,29 +121,63 @@ impl PersonnelCache {
     }
 
     /// The cached detail for `key` at `now`, or a [`Miss`] to store the database's answer with.
-    pub fn get(&self, key: &Key, now: Instant) -> Result<Arc<Rendered>, Miss> {
+    fn get(&self, key: &Key, now: Instant) -> Result<Arc<Rendered>, Miss> {
         self.entries.get(key, now)
     }
 
     /// Stores the detail read for `key` after `miss` (looked up at `now`), unless something
     /// was forgotten since.
-    pub fn put(&self, miss: Miss, key: Key, rendered: Arc<Rendered>, now: Instant) {
+    fn put(&self, miss: Miss, key: Key, rendered: Arc<Rendered>, now: Instant) {
         if !self.ttl.is_zero() {
             self.entries.put(miss, key, rendered, now, now + self.ttl);
         }
     }
 
     /// The cached roster page for `key` at `now`, or a [`Miss`].
-    pub fn page(&self, key: &PageKey, now: Instant) -> Result<Arc<Rendered>, Miss> {
+    fn page(&self, key: &PageKey, now: Instant) -> Result<Arc<Rendered>, Miss> {
         self.pages.get(key, now)
     }
 
     /// Stores the page read for `key` after `miss`, unless something was forgotten since or
     /// it is larger than [`PAGE_BYTES`].
-    pub fn put_page(&self, miss: Miss, key: PageKey, rendered: Arc<Rendered>, now: Instant) {
+    fn put_page(&self, miss: Miss, key: PageKey, rendered: Arc<Rendered>, now: Instant) {
         if !self.ttl.is_zero() && self.cache_pages && rendered.body.len() <= PAGE_BYTES {
             self.pages.put(miss, key, rendered, now, now + self.ttl);
         }
+    }
+
+    /// Answers a person's detail from the cache, or else with what `read` reads (its version
+    /// and body), storing it.
+    pub async fn detail<T: serde::Serialize>(
+        &self,
+        key: Key,
+        read: impl Future<Output = Result<(i32, T), AppError>>,
+    ) -> Result<HttpResponse, AppError> {
+        let now = Instant::now();
+        let miss = match self.get(&key, now) {
+            Ok(rendered) => return Ok(rendered.respond()),
+            Err(miss) => miss,
+        };
+        let (version, body) = read.await?;
+        let rendered = Arc::new(Rendered::new(Some(version), &body).map_err(rendering)?);
+        self.put(miss, key, rendered.clone(), now);
+        Ok(rendered.respond())
+    }
+
+    /// Answers a roster page from the cache, or else with the page `read` reads, storing it.
+    pub async fn roster_page<T: serde::Serialize>(
+        &self,
+        key: PageKey,
+        read: impl Future<Output = Result<T, AppError>>,
+    ) -> Result<HttpResponse, AppError> {
+        let now = Instant::now();
+        let miss = match self.page(&key, now) {
+            Ok(rendered) => return Ok(rendered.respond()),
+            Err(miss) => miss,
+        };
+        let rendered = Arc::new(Rendered::new(None, &read.await?).map_err(rendering)?);
+        self.put_page(miss, key, rendered.clone(), now);
+        Ok(rendered.respond())
     }
 
     /// Forgets every detail and page.
@@ -191,6 +226,11 @@ impl crate::db::listener::Invalidated for PersonnelCache {
         self.entries.set_listening(listening);
         self.pages.set_listening(listening);
     }
+}
+
+/// A body that could not be rendered as JSON (the error names no value).
+fn rendering(error: serde_json::Error) -> AppError {
+    AppError::Internal(format!("rendering a personnel answer: {error}"))
 }
 
 /// Whether a request answered with `status` may have changed a person's detail: a successful

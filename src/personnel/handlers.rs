@@ -17,7 +17,6 @@ use crate::http::query::QueryParams;
 use crate::ids::PersonnelId;
 use crate::state::{AppData, ReadFrom};
 
-use super::cache::Rendered;
 use super::import;
 use super::model::{self, PersonnelFilter};
 use super::payloads::{
@@ -89,19 +88,12 @@ pub async fn list_personnel(
         .personnel
         .keeps_page(req.query_string(), csv::wants_csv(&req))
     {
-        let key = (numbers_only, req.query_string().to_owned(), today.date);
-        let now = std::time::Instant::now();
-        let miss = match state.personnel.page(&key, now) {
-            Ok(rendered) => return Ok(rendered.respond()),
-            Err(miss) => miss,
-        };
         let request = PageRequest::new(query.limit, query.cursor.as_deref())?;
-        let page = fetch(state.db().await?, request).await?;
-        let rendered = std::sync::Arc::new(
-            Rendered::new(None, &page).map_err(|error| AppError::Internal(error.to_string()))?,
-        );
-        state.personnel.put_page(miss, key, rendered.clone(), now);
-        return Ok(rendered.respond());
+        let key = (numbers_only, req.query_string().to_owned(), today.date);
+        return state
+            .personnel
+            .roster_page(key, async { fetch(state.db().await?, request).await })
+            .await;
     }
     csv::list(
         &req,
@@ -214,20 +206,14 @@ pub async fn find_personnel(
         return Err(forbid(&req, &caller, TrainingReaders::ROLES));
     }
     let today = state.clock.city_today();
-    let key = (id, today.date);
-    let now = std::time::Instant::now();
-    let miss = match state.personnel.get(&key, now) {
-        Ok(rendered) => return Ok(rendered.respond()),
-        Err(miss) => miss,
-    };
-    let mut conn = state.db().await?;
-    let detail = service::detail(&mut conn, scope, id, today).await?;
-    let rendered = std::sync::Arc::new(
-        Rendered::new(Some(detail.person.version), &detail)
-            .map_err(|error| AppError::Internal(error.to_string()))?,
-    );
-    state.personnel.put(miss, key, rendered.clone(), now);
-    Ok(rendered.respond())
+    state
+        .personnel
+        .detail((id, today.date), async {
+            let mut conn = state.db().await?;
+            let detail = service::detail(&mut conn, scope, id, today).await?;
+            Ok((detail.person.version, detail))
+        })
+        .await
 }
 
 /// Change a personnel record (JSON merge patch).
