@@ -5,13 +5,12 @@
 //!   `certification_types` and `enrollments` (migration 000019) `NOTIFY cit_personnel` at the
 //!   commit of any change to them, whoever made it (any instance, an import, plain SQL), and
 //!   every instance forgets every detail and page (`db::listener`). Such changes are rare
-//!   beside reads,
-//!   and one notification a statement costs nothing however many rows it touched. While the
-//!   listening connection is down nothing is cached or served from the cache.
+//!   beside reads, and one notification a statement costs nothing however many rows it
+//!   touched. While the listening connection is down nothing is cached or served from it.
 //! - **This instance wrote it**: a successful request with a method that writes forgets
 //!   everything before its response leaves ([`changes`]), so its client never races the
 //!   notification; only routes known to write no person (the calls ingest, sign-in,
-//!   referrals, follow-ups) keep the details.
+//!   referrals, follow-ups) keep the details and pages.
 //! - **Time**: an answer is kept at most `CIT_READ_CACHE_SECONDS`, and only for the city day
 //!   it was judged on (the key holds the day): certificates' statuses and the CIT flag depend
 //!   on it.
