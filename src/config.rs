@@ -119,7 +119,8 @@ pub struct Settings {
     pub auth_cache: Duration,
     /// `CIT_READ_CACHE_SECONDS`: the longest a person's detail (`GET /personnel/{id}`) or a
     /// roster page is served from memory without asking the database (default 60, at most
-    /// 300; 0 always asks). Changes reach the cache at once by `LISTEN`/`NOTIFY` (`personnel::cache`).
+    /// 300; 0 always asks). Changes reach the cache at once by `LISTEN`/`NOTIFY`
+    /// (`personnel::cache`).
     pub read_cache: Duration,
     /// `CIT_CORS_ORIGINS`: comma-separated origins (`https://intranet.example.gov`) whose
     /// browser pages may call the API; none by default, so no CORS header is ever sent.

@@ -1,6 +1,6 @@
 //! The one connection each instance keeps `LISTEN`ing, for the caches that PostgreSQL's
-//! notifications keep true: who a credential is (`auth::cache`) and each person's detail
-//! (`personnel::cache`). Triggers notify a cache's channel when what it holds changes, whoever
+//! notifications keep true: who a credential is (`auth::cache`) and people's details and
+//! roster pages (`personnel::cache`). Triggers notify a cache's channel when what it holds changes, whoever
 //! changed it (any instance, a command, plain SQL), and the notification is delivered at
 //! commit, only if the transaction commits.
 //!

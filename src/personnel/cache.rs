@@ -97,7 +97,7 @@ pub struct PersonnelCache {
     ttl: Duration,
     /// Whether roster pages are cached (lists read the primary).
     cache_pages: bool,
-    entries: Notified<Key, Arc<Rendered>, Instant>,
+    details: Notified<Key, Arc<Rendered>, Instant>,
     pages: Notified<PageKey, Arc<Rendered>, Instant>,
 }
 
@@ -108,7 +108,7 @@ impl PersonnelCache {
         Self {
             ttl,
             cache_pages,
-            entries: Notified::new(CAPACITY),
+            details: Notified::new(CAPACITY),
             pages: Notified::new(PAGE_CAPACITY),
         }
     }
@@ -121,14 +121,14 @@ impl PersonnelCache {
 
     /// The cached detail for `key` at `now`, or a [`Miss`] to store the database's answer with.
     fn get(&self, key: &Key, now: Instant) -> Result<Arc<Rendered>, Miss> {
-        self.entries.get(key, now)
+        self.details.get(key, now)
     }
 
     /// Stores the detail read for `key` after `miss` (looked up at `now`), unless something
     /// was forgotten since.
     fn put(&self, miss: Miss, key: Key, rendered: Arc<Rendered>, now: Instant) {
         if !self.ttl.is_zero() {
-            self.entries.put(miss, key, rendered, now, now + self.ttl);
+            self.details.put(miss, key, rendered, now, now + self.ttl);
         }
     }
 
@@ -181,18 +181,18 @@ impl PersonnelCache {
 
     /// Forgets every detail and page.
     pub fn forget_all(&self) {
-        self.entries.forget_all();
+        self.details.forget_all();
         self.pages.forget_all();
     }
 
     /// Whether answers are being cached (the listener is up and a lifetime is set).
     pub fn is_on(&self) -> bool {
-        !self.ttl.is_zero() && self.entries.listening()
+        !self.ttl.is_zero() && self.details.listening()
     }
 
     /// The cache's figures in Prometheus text format, for `/metrics`.
     pub fn exposition(&self) -> String {
-        let mut text = self.entries.exposition(
+        let mut text = self.details.exposition(
             "personnel_cache",
             self.is_on(),
             "Personnel details answered from the cache.",
@@ -222,7 +222,7 @@ impl crate::db::listener::Invalidated for PersonnelCache {
     }
 
     fn set_listening(&self, listening: bool) {
-        self.entries.set_listening(listening);
+        self.details.set_listening(listening);
         self.pages.set_listening(listening);
     }
 }
