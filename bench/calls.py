@@ -10,9 +10,9 @@ database's own cost for the same work measured in the same run.
    Fastify, pg, one upsert of the calls as sent; skipped without node or with --no-peer).
 2. Import: `cit-api import-calls` of a --import-rows row CSV in the canonical layout. Baseline:
    psql's \\copy of the same file into an unlogged table.
-3. Metrics over --calls calls (inserted by SQL): GET /api/v1/metrics/calls (12 months) and
-   /metrics/repeat-calls, p50/p95 of 50 sequential requests each, next to the same SQL timed
-   in psql.
+3. Metrics over --calls calls (inserted by SQL): GET /api/v1/metrics/calls (12 months),
+   /metrics/repeat-calls and /metrics/outcomes (a year), p50/p95 of 50 sequential requests
+   each, next to the same SQL over `calls` timed in psql.
 
 Usage: python3 bench/calls.py [--runs 5] [--import-rows 100000] [--calls 1000000] [--keep]
 Needs: PostgreSQL on 127.0.0.1:5432 (user postgres, trust), psql, cargo.
@@ -360,7 +360,15 @@ def main():
         repeat_sql = ("SELECT count(*), count(*) FILTER (WHERE n >= 2), count(*) FILTER (WHERE n >= 7) FROM "
                       "(SELECT subject_id, count(*) n FROM calls WHERE subject_id IS NOT NULL AND "
                       "received_on > '2024-12-31' AND received_on <= '2025-12-31' GROUP BY subject_id) t")
+        outcome_sql = ("SELECT cit_on_scene, count(*), count(*) FILTER (WHERE 'arrest' = ANY (dispositions)), "
+                       "count(*) FILTER (WHERE force_level IN ('hands_on', 'restraint', 'weapon')), "
+                       "count(*) FILTER (WHERE subject_injured), count(*) FILTER (WHERE officer_injured), "
+                       "count(*) FILTER (WHERE 'er_transport' = ANY (dispositions)), "
+                       "count(*) FILTER (WHERE 'involuntary_petition' = ANY (dispositions)) "
+                       "FROM calls WHERE mental_health AND received_on BETWEEN '2025-01-01' AND '2025-12-31' "
+                       "GROUP BY cit_on_scene")
         sql_month = min(psql(month_sql, timing=True)[1] for _ in range(5))
+        sql_outcomes = min(psql(outcome_sql, timing=True)[1] for _ in range(5))
         sql_repeat = min(psql(repeat_sql, timing=True)[1] for _ in range(5))
         client = Client(port)  # the keep-alive connection idled out during the bulk load
         status, body = client.request("POST", "/api/v1/auth/login",
@@ -368,11 +376,14 @@ def main():
         token = json.loads(body)["access_token"]
         analyst_calls = latencies(client, "/api/v1/metrics/calls?from=2025-01-01&to=2025-12-31", token)
         analyst_repeat = latencies(client, "/api/v1/metrics/repeat-calls?as_of=2025-12-31", token)
+        analyst_outcomes = latencies(client, "/api/v1/metrics/outcomes?from=2025-01-01&to=2025-12-31", token)
         print(f"metrics over {total} (calls, first day, last day):")
         print(f"  metrics/calls (12 months):  p50 {analyst_calls[0]:6.1f} ms  p95 {analyst_calls[1]:6.1f} ms   "
               f"SQL alone {sql_month * 1000:6.1f} ms")
         print(f"  metrics/repeat-calls:       p50 {analyst_repeat[0]:6.1f} ms  p95 {analyst_repeat[1]:6.1f} ms   "
               f"SQL alone {sql_repeat * 1000:6.1f} ms")
+        print(f"  metrics/outcomes (a year):  p50 {analyst_outcomes[0]:6.1f} ms  p95 {analyst_outcomes[1]:6.1f} ms   "
+              f"SQL alone {sql_outcomes * 1000:6.1f} ms")
     finally:
         if peer is not None:
             peer.terminate()

@@ -33,6 +33,7 @@ use crate::follow_ups::model::{self as follow_ups, CallFollowUp};
 use crate::http::context::RequestMeta;
 use crate::ids::{CallId, SubjectId};
 
+use super::days::{self, Counted, DayCounts};
 use super::model::{self, CallWrite, SubjectUpsert};
 use super::payloads::{IngestResult, IngestWarning, ResponderBody};
 use super::roster::Roster;
@@ -301,7 +302,7 @@ async fn store(
         .filter(|&i| results[i] == IngestResult::Updated)
         .collect();
     let mut changed = changed;
-    let mut deltas: std::collections::BTreeMap<NaiveDate, model::DayCounts> =
+    let mut deltas: std::collections::BTreeMap<NaiveDate, DayCounts> =
         std::collections::BTreeMap::new();
     if !changed.is_empty() {
         let mut locked: Vec<CallId> = changed.iter().map(|&i| ids[i]).collect();
@@ -331,7 +332,7 @@ async fn store(
             continue;
         }
         let call = &calls[i].1;
-        let counts = model::DayCounts::of(
+        let counts = DayCounts::of(
             call.mental_health,
             cit_on_scene(i),
             &call.dispositions,
@@ -341,7 +342,7 @@ async fn store(
         );
         deltas.entry(days[i]).or_default().add(counts, 1);
     }
-    model::apply_day_deltas(tx, deltas).await?;
+    days::apply(tx, deltas).await?;
 
     // 6. The follow-up of each written mental-health call with a subject (once per call); a
     // changed call that no longer is one has its untouched follow-up cancelled.
@@ -475,68 +476,38 @@ async fn stored_digests(
 struct Locked {
     digest: Vec<u8>,
     day: NaiveDate,
-    counts: model::DayCounts,
+    counts: DayCounts,
 }
 
 /// Locks calls in id order before they are overwritten, so two batches changing the same calls
 /// queue instead of deadlocking; returns what they are as of the lock.
 async fn lock(tx: &mut Tx<'_>, ids: &[CallId]) -> Result<HashMap<CallId, Locked>, AppError> {
-    use diesel::sql_types::{Bool, Date, Nullable, Text};
     #[derive(QueryableByName)]
     struct Row {
         #[diesel(sql_type = SqlUuid)]
         id: CallId,
         #[diesel(sql_type = Bytea)]
         content_digest: Vec<u8>,
-        #[diesel(sql_type = Date)]
-        received_on: NaiveDate,
-        #[diesel(sql_type = Bool)]
-        mental_health: bool,
-        #[diesel(sql_type = Bool)]
-        cit_on_scene: bool,
-        #[diesel(sql_type = Array<Text>)]
-        dispositions: Vec<String>,
-        #[diesel(sql_type = Nullable<Text>)]
-        force_level: Option<String>,
-        #[diesel(sql_type = Nullable<Bool>)]
-        subject_injured: Option<bool>,
-        #[diesel(sql_type = Nullable<Bool>)]
-        officer_injured: Option<bool>,
+        #[diesel(embed)]
+        counted: Counted,
     }
-    let rows: Vec<Row> = diesel::sql_query(
-        "SELECT id, content_digest, received_on, mental_health, cit_on_scene, \
-                dispositions::text[] AS dispositions, force_level::text AS force_level, \
-                subject_injured, officer_injured \
+    let rows: Vec<Row> = diesel::sql_query(format!(
+        "SELECT id, content_digest, {counted} \
            FROM calls WHERE id = ANY($1) ORDER BY id FOR UPDATE",
-    )
+        counted = Counted::COLUMNS,
+    ))
     .bind::<Array<SqlUuid>, _>(ids)
     .load(tx.conn())
     .await?;
     Ok(rows
         .into_iter()
         .map(|r| {
-            let dispositions: Vec<crate::db::enums::Disposition> = r
-                .dispositions
-                .iter()
-                .filter_map(|d| d.parse().ok())
-                .collect();
-            let force = r.force_level.and_then(|f| f.parse().ok());
-            let counts = model::DayCounts::of(
-                r.mental_health,
-                r.cit_on_scene,
-                &dispositions,
-                force,
-                r.subject_injured,
-                r.officer_injured,
-            );
-            (
-                r.id,
-                Locked {
-                    digest: r.content_digest,
-                    day: r.received_on,
-                    counts,
-                },
-            )
+            let locked = Locked {
+                digest: r.content_digest,
+                day: r.counted.received_on,
+                counts: r.counted.counts(r.counted.cit_on_scene),
+            };
+            (r.id, locked)
         })
         .collect())
 }

@@ -17,6 +17,7 @@ use crate::db::schema::{calls, subjects};
 use crate::db::tx::Tx;
 use crate::ids::{CallId, PersonnelId, SubjectId};
 
+use super::days::{self, Counted, DayCounts};
 use super::payloads::ResponderBody;
 use super::roster::Roster;
 use super::validate::ValidCall;
@@ -566,19 +567,15 @@ pub async fn refresh_cit_flags(
     struct Answered {
         #[diesel(sql_type = SqlUuid)]
         id: CallId,
-        #[diesel(sql_type = Date)]
-        received_on: NaiveDate,
-        #[diesel(sql_type = Bool)]
-        mental_health: bool,
-        #[diesel(sql_type = Bool)]
-        cit_on_scene: bool,
+        #[diesel(embed)]
+        counted: Counted,
         #[diesel(sql_type = diesel::sql_types::Jsonb)]
         responders: Responders,
     }
     // The calls they answered as matched, and those where their number is still unmatched:
     // one index probe per person and per number (a containment test per candidate row, so the
     // cost follows the calls found, not their product with the people).
-    let answered: Vec<Answered> = diesel::sql_query(
+    let answered: Vec<Answered> = diesel::sql_query(format!(
         "WITH keys AS ( \
            SELECT v.key FROM personnel p \
             CROSS JOIN LATERAL (VALUES \
@@ -586,11 +583,12 @@ pub async fn refresh_cit_flags(
               (jsonb_build_array(jsonb_build_object('employee_number', p.employee_number))) \
             ) AS v(key) \
             WHERE p.id = ANY ($1)) \
-         SELECT id, received_on, mental_health, cit_on_scene, responders FROM calls \
+         SELECT id, {counted}, responders FROM calls \
           WHERE id = ANY (ARRAY(SELECT c.id FROM keys CROSS JOIN LATERAL \
                                   (SELECT id FROM calls c WHERE c.responders @> keys.key) c)) \
           ORDER BY id FOR UPDATE",
-    )
+        counted = Counted::COLUMNS,
+    ))
     .bind::<Array<SqlUuid>, _>(people)
     .load(tx.conn())
     .await?;
@@ -601,6 +599,7 @@ pub async fn refresh_cit_flags(
     let mut changed: Vec<(CallId, Vec<ResponderBody>, bool)> = Vec::new();
     let mut deltas = std::collections::BTreeMap::new();
     for call in answered {
+        let received_on = call.counted.received_on;
         let mut responders = call.responders.0.clone();
         for r in &mut responders {
             let person = match r.personnel_id {
@@ -612,15 +611,18 @@ pub async fn refresh_cit_flags(
                 },
             };
             r.personnel_id = Some(person);
-            r.cit_certified_at_call = roster.certified(person, call.received_on);
+            r.cit_certified_at_call = roster.certified(person, received_on);
         }
         if responders == call.responders.0 {
             continue;
         }
         let cit_on_scene = responders.iter().any(|r| r.cit_certified_at_call);
-        if call.mental_health && cit_on_scene != call.cit_on_scene {
-            let delta: &mut DayCounts = deltas.entry(call.received_on).or_default();
-            delta.cit_on_scene += if cit_on_scene { 1 } else { -1 };
+        if cit_on_scene != call.counted.cit_on_scene {
+            // A mental-health call's outcomes move from one group to the other (any other
+            // call's part is the same either way, and its zero delta is not written).
+            let delta: &mut DayCounts = deltas.entry(received_on).or_default();
+            delta.add(call.counted.counts(call.counted.cit_on_scene), -1);
+            delta.add(call.counted.counts(cit_on_scene), 1);
         }
         changed.push((call.id, responders, cit_on_scene));
     }
@@ -642,7 +644,7 @@ pub async fn refresh_cit_flags(
     .bind::<Array<Bool>, _>(changed.iter().map(|c| c.2).collect::<Vec<_>>())
     .execute(tx.conn())
     .await?;
-    apply_day_deltas(tx, deltas).await?;
+    days::apply(tx, deltas).await?;
     Ok(changed.len())
 }
 
@@ -702,117 +704,4 @@ pub async fn list(
         query = query.filter(calls::beat.eq(beat));
     }
     query.load(conn).await
-}
-
-/// A call's part in the per-day counts (`call_days`): the definitions of the call metrics.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct DayCounts {
-    /// All calls.
-    pub calls: i64,
-    /// Mental-health calls; the counts below are over these.
-    pub mental_health_calls: i64,
-    /// With CIT on scene.
-    pub cit_on_scene: i64,
-    /// Ending in arrest.
-    pub arrests: i64,
-    /// With force above verbal.
-    pub uses_of_force: i64,
-    /// With the subject or an officer injured.
-    pub injuries: i64,
-    /// ER transports.
-    pub er_transports: i64,
-    /// Involuntary petitions.
-    pub involuntary_petitions: i64,
-    /// Referrals.
-    pub referrals: i64,
-}
-
-impl DayCounts {
-    /// What one call adds.
-    pub fn of(
-        mental_health: bool,
-        cit_on_scene: bool,
-        dispositions: &[Disposition],
-        force_level: Option<ForceLevel>,
-        subject_injured: Option<bool>,
-        officer_injured: Option<bool>,
-    ) -> Self {
-        let mh = i64::from(mental_health);
-        let has = |d: Disposition| mh * i64::from(dispositions.contains(&d));
-        let force = matches!(
-            force_level,
-            Some(ForceLevel::HandsOn | ForceLevel::Restraint | ForceLevel::Weapon)
-        );
-        Self {
-            calls: 1,
-            mental_health_calls: mh,
-            cit_on_scene: mh * i64::from(cit_on_scene),
-            arrests: has(Disposition::Arrest),
-            uses_of_force: mh * i64::from(force),
-            injuries: mh
-                * i64::from(subject_injured.unwrap_or(false) || officer_injured.unwrap_or(false)),
-            er_transports: has(Disposition::ErTransport),
-            involuntary_petitions: has(Disposition::InvoluntaryPetition),
-            referrals: has(Disposition::Referral),
-        }
-    }
-
-    /// Adds `other` times `sign` (+1 a call counted, −1 a call's old form taken away).
-    pub fn add(&mut self, other: Self, sign: i64) {
-        self.calls += sign * other.calls;
-        self.mental_health_calls += sign * other.mental_health_calls;
-        self.cit_on_scene += sign * other.cit_on_scene;
-        self.arrests += sign * other.arrests;
-        self.uses_of_force += sign * other.uses_of_force;
-        self.injuries += sign * other.injuries;
-        self.er_transports += sign * other.er_transports;
-        self.involuntary_petitions += sign * other.involuntary_petitions;
-        self.referrals += sign * other.referrals;
-    }
-}
-
-/// Adds per-day deltas to `call_days`, in day order (so concurrent writers queue, never
-/// deadlock). One statement.
-pub async fn apply_day_deltas(
-    tx: &mut Tx<'_>,
-    deltas: std::collections::BTreeMap<NaiveDate, DayCounts>,
-) -> diesel::QueryResult<()> {
-    let deltas: Vec<(NaiveDate, DayCounts)> = deltas
-        .into_iter()
-        .filter(|(_, d)| *d != DayCounts::default())
-        .collect();
-    if deltas.is_empty() {
-        return Ok(());
-    }
-    let column = |f: fn(&DayCounts) -> i64| deltas.iter().map(|(_, d)| f(d)).collect::<Vec<_>>();
-    diesel::sql_query(
-        "INSERT INTO call_days AS d (day, calls, mental_health_calls, cit_on_scene, arrests, \
-                                     uses_of_force, injuries, er_transports, \
-                                     involuntary_petitions, referrals) \
-         SELECT * FROM unnest($1::date[], $2::int8[], $3::int8[], $4::int8[], $5::int8[], \
-                              $6::int8[], $7::int8[], $8::int8[], $9::int8[], $10::int8[]) \
-          ORDER BY 1 \
-         ON CONFLICT (day) DO UPDATE SET calls = d.calls + EXCLUDED.calls, \
-             mental_health_calls = d.mental_health_calls + EXCLUDED.mental_health_calls, \
-             cit_on_scene = d.cit_on_scene + EXCLUDED.cit_on_scene, \
-             arrests = d.arrests + EXCLUDED.arrests, \
-             uses_of_force = d.uses_of_force + EXCLUDED.uses_of_force, \
-             injuries = d.injuries + EXCLUDED.injuries, \
-             er_transports = d.er_transports + EXCLUDED.er_transports, \
-             involuntary_petitions = d.involuntary_petitions + EXCLUDED.involuntary_petitions, \
-             referrals = d.referrals + EXCLUDED.referrals",
-    )
-    .bind::<Array<Date>, _>(deltas.iter().map(|(day, _)| *day).collect::<Vec<_>>())
-    .bind::<Array<diesel::sql_types::BigInt>, _>(column(|d| d.calls))
-    .bind::<Array<diesel::sql_types::BigInt>, _>(column(|d| d.mental_health_calls))
-    .bind::<Array<diesel::sql_types::BigInt>, _>(column(|d| d.cit_on_scene))
-    .bind::<Array<diesel::sql_types::BigInt>, _>(column(|d| d.arrests))
-    .bind::<Array<diesel::sql_types::BigInt>, _>(column(|d| d.uses_of_force))
-    .bind::<Array<diesel::sql_types::BigInt>, _>(column(|d| d.injuries))
-    .bind::<Array<diesel::sql_types::BigInt>, _>(column(|d| d.er_transports))
-    .bind::<Array<diesel::sql_types::BigInt>, _>(column(|d| d.involuntary_petitions))
-    .bind::<Array<diesel::sql_types::BigInt>, _>(column(|d| d.referrals))
-    .execute(tx.conn())
-    .await
-    .map(drop)
 }

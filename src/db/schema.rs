@@ -128,6 +128,14 @@ diesel::table! {
         er_transports -> Int8,
         involuntary_petitions -> Int8,
         referrals -> Int8,
+        subject_injuries -> Int8,
+        officer_injuries -> Int8,
+        cit_arrests -> Int8,
+        cit_uses_of_force -> Int8,
+        cit_subject_injuries -> Int8,
+        cit_officer_injuries -> Int8,
+        cit_er_transports -> Int8,
+        cit_involuntary_petitions -> Int8,
     }
 }
 

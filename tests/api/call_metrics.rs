@@ -296,6 +296,22 @@ async fn the_call_metrics_equal_plain_sql_counts() {
         let rate = outcomes[group]["arrests"].as_i64().unwrap() as f64 / calls as f64;
         assert!((outcomes[group]["arrest_rate"].as_f64().unwrap() - rate).abs() < 1e-12);
     }
+    // What the writers kept, day by day, is what rebuild_call_days() computes from the calls.
+    app.execute("CREATE TABLE call_days_kept AS SELECT * FROM call_days WHERE calls > 0")
+        .await
+        .unwrap();
+    app.execute("SELECT rebuild_call_days()").await.unwrap();
+    let kept_days = app
+        .count("SELECT count(*) AS count FROM call_days_kept")
+        .await;
+    assert!(kept_days > 200, "{kept_days} days");
+    let differing = app
+        .count(
+            "SELECT count(*) AS count FROM ((TABLE call_days EXCEPT TABLE call_days_kept) \
+             UNION ALL (TABLE call_days_kept EXCEPT TABLE call_days)) AS d",
+        )
+        .await;
+    assert_eq!(differing, 0);
 
     // Repeat calls over the 365 days up to 2025-12-31.
     let repeats = app

@@ -5,9 +5,6 @@ use diesel::QueryableByName;
 use diesel::sql_types::{BigInt, Bool, Date, Text};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
-/// What counts as force (above verbal commands).
-const FORCE: &str = "force_level IN ('hands_on', 'restraint', 'weapon')";
-
 /// The counts of one period, as SQL gives them.
 #[derive(Debug, QueryableByName)]
 pub struct PeriodRow {
@@ -100,23 +97,44 @@ pub struct OutcomeRow {
     pub involuntary_petitions: i64,
 }
 
-/// Mental-health calls of the days `from`..=`to`, with and without a CIT responder.
+/// Mental-health calls of the days `from`..=`to`, with and without a CIT responder, from the
+/// per-day counts (those without are the totals less those with): a year reads 365 rows.
 pub async fn outcomes(
     conn: &mut AsyncPgConnection,
     from: NaiveDate,
     to: NaiveDate,
 ) -> diesel::QueryResult<Vec<OutcomeRow>> {
+    let sums = [
+        "mental_health_calls",
+        "cit_on_scene",
+        "arrests",
+        "cit_arrests",
+        "uses_of_force",
+        "cit_uses_of_force",
+        "subject_injuries",
+        "cit_subject_injuries",
+        "officer_injuries",
+        "cit_officer_injuries",
+        "er_transports",
+        "cit_er_transports",
+        "involuntary_petitions",
+        "cit_involuntary_petitions",
+    ]
+    .map(|c| format!("coalesce(sum({c}), 0)::int8 AS {c}"))
+    .join(", ");
     diesel::sql_query(format!(
-        "SELECT cit_on_scene, count(*) AS calls, \
-                count(*) FILTER (WHERE 'arrest' = ANY (dispositions)) AS arrests, \
-                count(*) FILTER (WHERE {FORCE}) AS uses_of_force, \
-                count(*) FILTER (WHERE subject_injured) AS subject_injuries, \
-                count(*) FILTER (WHERE officer_injured) AS officer_injuries, \
-                count(*) FILTER (WHERE 'er_transport' = ANY (dispositions)) AS er_transports, \
-                count(*) FILTER (WHERE 'involuntary_petition' = ANY (dispositions)) \
-                    AS involuntary_petitions \
-           FROM calls WHERE mental_health AND received_on BETWEEN $1 AND $2 \
-          GROUP BY cit_on_scene"
+        "SELECT g.* FROM (SELECT {sums} FROM call_days WHERE day BETWEEN $1 AND $2) AS s \
+          CROSS JOIN LATERAL (VALUES \
+            (true, s.cit_on_scene, s.cit_arrests, s.cit_uses_of_force, s.cit_subject_injuries, \
+             s.cit_officer_injuries, s.cit_er_transports, s.cit_involuntary_petitions), \
+            (false, s.mental_health_calls - s.cit_on_scene, s.arrests - s.cit_arrests, \
+             s.uses_of_force - s.cit_uses_of_force, \
+             s.subject_injuries - s.cit_subject_injuries, \
+             s.officer_injuries - s.cit_officer_injuries, \
+             s.er_transports - s.cit_er_transports, \
+             s.involuntary_petitions - s.cit_involuntary_petitions) \
+          ) AS g(cit_on_scene, calls, arrests, uses_of_force, subject_injuries, \
+                 officer_injuries, er_transports, involuntary_petitions)"
     ))
     .bind::<Date, _>(from)
     .bind::<Date, _>(to)
