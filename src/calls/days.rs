@@ -8,10 +8,11 @@ use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
 use diesel::QueryableByName;
-use diesel::sql_types::{Array, BigInt, Bool, Date, Nullable, Text};
+use diesel::sql_types::{Array, BigInt, Bool, Date, Nullable};
 use diesel_async::RunQueryDsl;
 
 use crate::db::enums::{Disposition, ForceLevel};
+use crate::db::schema::sql_types;
 use crate::db::tx::Tx;
 
 /// Declares the counts once: the struct's fields are `call_days`' columns after `day`, in
@@ -96,15 +97,17 @@ impl DayCounts {
                 force_level,
                 Some(ForceLevel::HandsOn | ForceLevel::Restraint | ForceLevel::Weapon)
             ));
-        let subject = mh * i64::from(subject_injured.unwrap_or(false));
-        let officer = mh * i64::from(officer_injured.unwrap_or(false));
+        let subject_injured = subject_injured.unwrap_or(false);
+        let officer_injured = officer_injured.unwrap_or(false);
+        let subject = mh * i64::from(subject_injured);
+        let officer = mh * i64::from(officer_injured);
         Self {
             calls: 1,
             mental_health_calls: mh,
             cit_on_scene: cit,
             arrests: has(Disposition::Arrest),
             uses_of_force: force,
-            injuries: subject.max(officer),
+            injuries: mh * i64::from(subject_injured || officer_injured),
             er_transports: has(Disposition::ErTransport),
             involuntary_petitions: has(Disposition::InvoluntaryPetition),
             referrals: has(Disposition::Referral),
@@ -132,10 +135,10 @@ pub struct Counted {
     /// Whether a CIT-certified responder was on scene.
     #[diesel(sql_type = Bool)]
     pub cit_on_scene: bool,
-    #[diesel(sql_type = Array<Text>)]
-    dispositions: Vec<String>,
-    #[diesel(sql_type = Nullable<Text>)]
-    force_level: Option<String>,
+    #[diesel(sql_type = Array<sql_types::Disposition>)]
+    dispositions: Vec<Disposition>,
+    #[diesel(sql_type = Nullable<sql_types::ForceLevel>)]
+    force_level: Option<ForceLevel>,
     #[diesel(sql_type = Nullable<Bool>)]
     subject_injured: Option<bool>,
     #[diesel(sql_type = Nullable<Bool>)]
@@ -143,23 +146,22 @@ pub struct Counted {
 }
 
 impl Counted {
-    /// The select list a [`Counted`] is read from (of a table or alias named `calls`'s columns).
-    pub const COLUMNS: &str = "received_on, mental_health, cit_on_scene, \
-         dispositions::text[] AS dispositions, force_level::text AS force_level, \
-         subject_injured, officer_injured";
+    /// The select list a [`Counted`] is read from: unqualified columns of `calls`.
+    pub const COLUMNS: &str = "received_on, mental_health, cit_on_scene, dispositions, \
+         force_level, subject_injured, officer_injured";
 
-    /// What it adds to its day, with CIT on scene or not.
-    pub fn counts(&self, cit_on_scene: bool) -> DayCounts {
-        let dispositions: Vec<Disposition> = self
-            .dispositions
-            .iter()
-            .filter_map(|d| d.parse().ok())
-            .collect();
+    /// What it adds to its day as stored.
+    pub fn as_stored(&self) -> DayCounts {
+        self.with_cit(self.cit_on_scene)
+    }
+
+    /// What it would add with CIT on scene or not.
+    pub fn with_cit(&self, cit_on_scene: bool) -> DayCounts {
         DayCounts::of(
             self.mental_health,
             cit_on_scene,
-            &dispositions,
-            self.force_level.as_deref().and_then(|f| f.parse().ok()),
+            &self.dispositions,
+            self.force_level,
             self.subject_injured,
             self.officer_injured,
         )

@@ -505,7 +505,7 @@ async fn lock(tx: &mut Tx<'_>, ids: &[CallId]) -> Result<HashMap<CallId, Locked>
             let locked = Locked {
                 digest: r.content_digest,
                 day: r.counted.received_on,
-                counts: r.counted.counts(r.counted.cit_on_scene),
+                counts: r.counted.as_stored(),
             };
             (r.id, locked)
         })

@@ -3,7 +3,7 @@
 //! roster with whether they were CIT-certified on the call's day; read by program staff, with
 //! the person in crisis identified only to clinicians and admins.
 
-pub mod days;
+mod days;
 mod handlers;
 pub mod import;
 pub mod ingest;

@@ -621,8 +621,8 @@ pub async fn refresh_cit_flags(
             // A mental-health call's outcomes move from one group to the other (any other
             // call's part is the same either way, and its zero delta is not written).
             let delta: &mut DayCounts = deltas.entry(received_on).or_default();
-            delta.add(call.counted.counts(call.counted.cit_on_scene), -1);
-            delta.add(call.counted.counts(cit_on_scene), 1);
+            delta.add(call.counted.as_stored(), -1);
+            delta.add(call.counted.with_cit(cit_on_scene), 1);
         }
         changed.push((call.id, responders, cit_on_scene));
     }
